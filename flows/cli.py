@@ -1,0 +1,41 @@
+"""The ``xxgk`` command line: one small app mirroring the pipeline stages.
+
+Each stage registers its own commands (``register(app)``) so the CLI stays thin; heavy imports
+(pdfplumber, duckdb, prefect) happen inside the commands, keeping ``xxgk --help`` fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="xxgk",
+    help="政府信息公开工作年度报告 pipeline: crawl → archive → extract → validate → warehouse → compare.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_stages() -> None:
+    from extract.cli import register as register_extract
+    from extract.sites.cli import register as register_sites
+    from flows.commands import register as register_flows
+    from warehouse.cli import register as register_warehouse
+
+    register_extract(app)
+    register_sites(app)
+    register_warehouse(app)
+    register_flows(app)
+
+
+_register_stages()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
