@@ -1,0 +1,324 @@
+"""Read a PDF into a ``Document``: running-text lines and ruled tables, in reading order per page.
+
+Tables come from pdfplumber's "lines" strategy, but the grid is ours: pdfplumber's ``Table.rows`` only
+marks a merged cell in its first slot, while the transform needs to know exactly which slots a merged
+label cell covers. So we take pdfplumber's cell rectangles, collect the distinct x and y edges of the
+table, and place each cell in every slot its rectangle spans.
+
+Things real reports do that this module works around:
+
+* WPS and Word draw white, unstroked rectangles behind text lines. They are invisible on paper but
+  pdfplumber would turn them into one-column "tables" that swallow running text, so only visible
+  rulings count as table edges, and one-column tables are read as running text.
+* Fake bold: some generators draw each character twice at a tiny offset; ``dedupe_chars`` removes
+  the copy so "总计" does not read "总总计计".
+* A table that runs over a page break is one ``RawTable`` per page. Joining them is the transform's
+  job (it knows the row labels); here each fragment only has to be drawn faithfully.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import pdfplumber
+import pypdfium2 as pdfium
+from pdfplumber.table import merge_edges
+from pdfplumber.utils import extract_text
+
+from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/pdf"
+MAX_PAGES = 300
+
+# A page needs at least a few ruling objects to hold a ruled table; skipping the table finder on text
+# pages saves its cost (small next to the parse, but free to skip).
+MIN_RULING_OBJECTS = 4
+# Cell edges closer than this (points) are the same grid line: borders drawn by different cells
+# of the same row differ by a fraction of a point.
+EDGE_TOLERANCE = 2.0
+SNAP_TOLERANCE = 3.0  # pdfplumber's default for snapping and joining ruling segments
+TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+WHITE_LEVEL = 0.95
+
+
+def read_pdf(data: bytes) -> Document:
+    """Read PDF bytes into a ``Document``; raise ``DocumentError`` if the file cannot be read."""
+    _check_pdf_bytes(data)
+    n_pages, title = _probe_with_pdfium(data)
+    doc = Document(media_type=MEDIA_TYPE, title=title, n_pages=n_pages)
+    n_read = min(n_pages, MAX_PAGES)
+    if n_pages > MAX_PAGES:
+        doc.warnings.append(f"document has {n_pages} pages; only the first {MAX_PAGES} were read")
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page_no in range(1, n_read + 1):
+                page = pdf.pages[page_no - 1]
+                _read_page(page, page_no, doc)
+                page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise DocumentError("broken_pdf", f"PDF could not be parsed: {type(exc).__name__}: {exc}") from exc
+    for index, table in enumerate(doc.tables):
+        table.index = index
+    return doc
+
+
+# --- file-level checks -------------------------------------------------------------------------------
+
+
+def _check_pdf_bytes(data: bytes) -> None:
+    if not data:
+        raise DocumentError("broken_pdf", "empty file (0 bytes)")
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError("broken_pdf", f"not a PDF: no %PDF- header (starts with {data[:16]!r})")
+    # Every complete PDF ends with %%EOF (junk after it is tolerated); a download cut short does not.
+    if b"%%EOF" not in data[-2048:]:
+        raise DocumentError("broken_pdf", "truncated PDF: no %%EOF marker at the end of the file")
+
+
+def _probe_with_pdfium(data: bytes) -> tuple[int, str | None]:
+    """Page count and title, and the clear errors: PDFium tells a password apart from damage."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise DocumentError("encrypted", "PDF is encrypted and needs a password to open") from exc
+        raise DocumentError("broken_pdf", f"PDF could not be opened: {exc}") from exc
+    try:
+        n_pages = len(pdf)
+        title = _meaningful_title(pdf.get_metadata_value("Title"))
+    finally:
+        pdf.close()
+    if n_pages == 0:
+        raise DocumentError("broken_pdf", "PDF has no pages")
+    return n_pages, title
+
+
+def _meaningful_title(title: str | None) -> str | None:
+    """The metadata title unless it is a file name or a placeholder that generators leave behind."""
+    if not title:
+        return None
+    title = title.strip().strip("\x00").strip()
+    lowered = title.lower()
+    if not title or lowered in {"untitled", "无标题", "pdf", "microsoft word"}:
+        return None
+    if lowered.endswith((".doc", ".docx", ".wps", ".pdf", ".xls", ".xlsx")) or lowered.startswith("microsoft word - "):
+        return None
+    return title
+
+
+# --- one page ------------------------------------------------------------------------------------------
+
+
+def _read_page(page: Any, page_no: int, doc: Document) -> None:
+    page = page.dedupe_chars()
+    if not page.chars:
+        if page.images:
+            doc.pages_without_text.append(page_no)
+        return
+    placed: list[tuple[float, int, TextBlock | RawTable]] = []
+    table_boxes: list[tuple[float, float, float, float]] = []
+    for table in _find_ruled_tables(page):
+        found = _raw_table(table, page.chars, page_no, doc)
+        if found is not None:
+            raw, box = found
+            placed.append((box[1], 0, raw))
+            table_boxes.append(box)
+    for line in _text_lines_outside(page, table_boxes):
+        placed.append((line["top"], 1, TextBlock(text=line["text"], page=page_no)))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    doc.blocks.extend(block for _, _, block in placed)
+
+
+def _find_ruled_tables(page: Any) -> list[Any]:
+    visible = page.filter(_is_visible)
+    if len(visible.lines) + len(visible.rects) + len(visible.curves) < MIN_RULING_OBJECTS:
+        return []
+    edges = merge_edges(visible.edges, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
+    settings = dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges))
+    return visible.find_tables(settings)
+
+
+def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Horizontal rules where a table is left open at a page break.
+
+    WPS and Word do not draw the bottom border of a table that continues on the next page, nor the
+    top border of the merged label cells continuing at the top of the next page. pdfplumber needs all
+    four sides of a cell, so without these the last row and the tall 三、本年度办理结果 cell vanish.
+    Wherever several vertical rules end (or start) at the same height with no horizontal rule there,
+    draw one across them.
+    """
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    closing = []
+    for end in ("top", "bottom"):
+        for group in _cluster(verticals, lambda e: e[end]):
+            if len(group) < 2:
+                continue
+            y = sum(e[end] for e in group) / len(group)
+            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
+            if not _is_ruled(horizontals, y, x0, x1):
+                closing.append(_horizontal_edge(y, x0, x1))
+    return closing
+
+
+def _cluster(items: list[dict[str, Any]], key: Any) -> list[list[dict[str, Any]]]:
+    groups: list[list[dict[str, Any]]] = []
+    for item in sorted(items, key=key):
+        if groups and key(item) - key(groups[-1][-1]) <= EDGE_TOLERANCE:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _is_ruled(horizontals: list[dict[str, Any]], y: float, x0: float, x1: float) -> bool:
+    return any(
+        abs(h["top"] - y) <= SNAP_TOLERANCE and h["x0"] <= x0 + SNAP_TOLERANCE and h["x1"] >= x1 - SNAP_TOLERANCE
+        for h in horizontals
+    )
+
+
+def _horizontal_edge(y: float, x0: float, x1: float) -> dict[str, Any]:
+    return {
+        "object_type": "closing_edge",  # pdfplumber takes any "*_edge" object as an edge as is
+        "orientation": "h",
+        "x0": x0,
+        "x1": x1,
+        "width": x1 - x0,
+        "top": y,
+        "bottom": y,
+        "height": 0.0,
+    }
+
+
+def _is_visible(obj: dict[str, Any]) -> bool:
+    """Keep text and images; keep drawn shapes only if they leave ink on a white page."""
+    if obj.get("object_type") not in {"rect", "line", "curve"}:
+        return True
+    stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _is_white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
+
+
+def _is_white(color: Any) -> bool:
+    if color is None or isinstance(color, str):
+        return False  # default colour is black; patterns are ink
+    values = list(color) if isinstance(color, (tuple, list)) else [color]
+    if not values or not all(isinstance(v, (int, float)) for v in values):
+        return False
+    if len(values) == 4:  # CMYK: white is no ink at all
+        return all(v <= 1 - WHITE_LEVEL for v in values)
+    return all(v >= WHITE_LEVEL for v in values)
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+
+def _raw_table(
+    table: Any, chars: list[dict[str, Any]], page_no: int, doc: Document
+) -> tuple[RawTable, tuple[float, float, float, float]] | None:
+    """Expand pdfplumber's cell rectangles into a grid, with the grid's bbox.
+
+    None for a one-column box: a framed paragraph or note reads better as running text.
+    """
+    cells = [tuple(c) for c in table.cells]
+    xs = _distinct_edges(x for c in cells for x in (c[0], c[2]))
+    ys = _distinct_edges(y for c in cells for y in (c[1], c[3]))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < 1 or n_cols < 2:
+        return None
+    grid: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
+    ordered = sorted(cells, key=lambda c: (c[1], c[0]))
+    for bbox in ordered:
+        _place_cell(grid, bbox, xs, ys, page_no, doc)
+    _fill_cell_texts(grid, xs, ys, chars)
+    return RawTable(grid=grid, page=page_no, last_page=page_no), (xs[0], ys[0], xs[-1], ys[-1])
+
+
+def _distinct_edges(values: Iterable[float]) -> list[float]:
+    """Sorted edge positions with near-duplicates (within EDGE_TOLERANCE) merged to their mean."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= EDGE_TOLERANCE:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _nearest(edges: list[float], value: float) -> int:
+    i = bisect.bisect_left(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges):
+        return len(edges) - 1
+    return i if edges[i] - value < value - edges[i - 1] else i - 1
+
+
+def _place_cell(
+    grid: list[list[Cell | None]], bbox: tuple, xs: list[float], ys: list[float], page_no: int, doc: Document
+) -> None:
+    c0, c1 = _nearest(xs, bbox[0]), _nearest(xs, bbox[2])
+    r0, r1 = _nearest(ys, bbox[1]), _nearest(ys, bbox[3])
+    if c1 <= c0 or r1 <= r0:
+        return  # a sliver thinner than the edge tolerance: no slot of its own
+    cell = Cell(
+        text="",
+        row=r0,
+        col=c0,
+        rowspan=r1 - r0,
+        colspan=c1 - c0,
+        page=page_no,
+        bbox=tuple(round(v, 2) for v in bbox),  # type: ignore[arg-type]
+    )
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            if grid[r][c] is None:
+                grid[r][c] = cell
+            else:
+                doc.warnings.append(f"page {page_no}: overlapping table cells at grid slot ({r}, {c})")
+
+
+def _fill_cell_texts(grid: list[list[Cell | None]], xs: list[float], ys: list[float], chars: list[dict]) -> None:
+    """Give each cell the characters whose centre lies inside it, laid out in lines."""
+    by_cell: dict[int, tuple[Cell, list[dict]]] = {}
+    for ch in chars:
+        x = (ch["x0"] + ch["x1"]) / 2
+        y = (ch["top"] + ch["bottom"]) / 2
+        if not (xs[0] < x < xs[-1] and ys[0] < y < ys[-1]):
+            continue
+        r = bisect.bisect_right(ys, y) - 1
+        c = bisect.bisect_right(xs, x) - 1
+        cell = grid[r][c]
+        if cell is not None:
+            by_cell.setdefault(id(cell), (cell, []))[1].append(ch)
+    for cell, cell_chars in by_cell.values():
+        cell.text = _chars_to_text(cell_chars)
+
+
+def _chars_to_text(chars: list[dict]) -> str:
+    text = extract_text(chars, x_tolerance=3, y_tolerance=3)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+# --- running text ---------------------------------------------------------------------------------------
+
+
+def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+    def outside_tables(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return False
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    lines = page.filter(outside_tables).extract_text_lines(strip=True, return_chars=False)
+    return [line for line in lines if line["text"]]
