@@ -1,0 +1,142 @@
+"""The raw archive: content-addressed bytes plus an append-only fetch manifest (``data/raw/``).
+
+Everything the crawler fetches that matters is kept exactly as served, named by its sha256, so
+extraction can be re-run at any time without touching the network. The manifest has one JSON line
+per fetch attempt of a discovered link (layout in ``docs/readme/crawler.md``); it is never rewritten,
+so a past run can always be reconstructed from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+MANIFEST_FIELDS = (
+    "fetch_id", "run_id", "site", "district", "admin_code", "url", "final_url", "referrer",
+    "link_title", "link_date", "kind", "http_status", "state", "error", "sha256", "media_type",
+    "size", "etag", "last_modified", "fetched_at", "crawler_version",
+)  # fmt: skip
+
+# States whose row carries bytes stored in the archive (sha256 set).
+STORED_STATES = frozenset({"new", "changed", "unchanged", "not_modified", "duplicate"})
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Archive:
+    """Raw store under ``<data_dir>/raw``: ``objects/<sha[:2]>/<sha>`` and ``manifest.jsonl``.
+
+    Thread-safe within one process (sites are crawled in parallel threads). The manifest index
+    (validators and last sha per URL) is built once from the file and kept up to date in memory.
+    """
+
+    def __init__(self, data_dir: Path | str):
+        self.root = Path(data_dir) / "raw"
+        self.objects_dir = self.root / "objects"
+        self.manifest_path = self.root / "manifest.jsonl"
+        self._lock = threading.Lock()
+        self._rows: list[dict] | None = None
+        self._by_url: dict[str, dict] = {}
+        self._known_shas: set[str] = set()
+
+    # -- objects ---------------------------------------------------------------------------------
+    def path(self, sha: str) -> Path:
+        return self.objects_dir / sha[:2] / sha
+
+    def has(self, sha: str) -> bool:
+        return self.path(sha).is_file()
+
+    def store(self, data: bytes) -> str:
+        """Store ``data`` once; returns its sha256 (hex). Storing the same bytes again is a no-op."""
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.has(sha):
+            _atomic_write(self.path(sha), data)
+        return sha
+
+    def read(self, sha: str) -> bytes:
+        return self.path(sha).read_bytes()
+
+    # -- manifest --------------------------------------------------------------------------------
+    def _load(self) -> list[dict]:
+        if self._rows is None:
+            rows: list[dict] = []
+            if self.manifest_path.is_file():
+                with self.manifest_path.open(encoding="utf-8") as fh:
+                    rows = [json.loads(line) for line in fh if line.strip()]
+            self._rows = []
+            for row in rows:
+                self._index(row)
+        return self._rows
+
+    def _index(self, row: dict) -> None:
+        assert self._rows is not None
+        self._rows.append(row)
+        if row.get("sha256"):
+            self._by_url[row["url"]] = row
+            self._known_shas.add(row["sha256"])
+
+    def append_manifest(self, row: dict) -> None:
+        """Append one fetch row (missing layout fields are written as null)."""
+        full = {key: row.get(key) for key in MANIFEST_FIELDS}
+        extra = set(row) - set(MANIFEST_FIELDS)
+        if extra:
+            raise ValueError(f"unknown manifest fields: {sorted(extra)}")
+        line = json.dumps(full, ensure_ascii=False) + "\n"
+        with self._lock:
+            self._load()
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self.manifest_path.open("a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+            self._index(full)
+
+    def manifest(self) -> list[dict]:
+        with self._lock:
+            return list(self._load())
+
+    def last_row_with_bytes(self, url: str) -> dict | None:
+        with self._lock:
+            self._load()
+            return self._by_url.get(url)
+
+    def last_sha(self, url: str) -> str | None:
+        row = self.last_row_with_bytes(url)
+        return row["sha256"] if row else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the last stored version of ``url``, for a conditional GET."""
+        row = self.last_row_with_bytes(url)
+        if row is None or not self.has(row["sha256"]):
+            return None, None  # never send validators for bytes we no longer hold
+        return row.get("etag"), row.get("last_modified")
+
+    def sha_known(self, sha: str) -> bool:
+        """Whether these bytes were already recorded at some URL (cross-URL duplicate detection)."""
+        with self._lock:
+            self._load()
+            return sha in self._known_shas
+
+    def documents(self) -> list[dict]:
+        """The latest manifest row per report URL (``kind == "report"``), in first-seen order."""
+        latest: dict[str, dict] = {}
+        for row in self.manifest():
+            if row.get("kind") == "report":
+                latest[row["url"]] = row  # re-assigning keeps the key's first-seen position
+        return list(latest.values())

@@ -1,0 +1,61 @@
+"""Report-title recognition, driven by ``titles.yaml`` (patterns are data, not code)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+TITLES_FILE = Path(__file__).with_name("titles.yaml")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    rules = yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8"))
+    return {
+        "must": [re.compile(p) for p in rules["report"]["must_match_any"]],
+        "year_or_topic": [re.compile(p) for p in rules["report"]["year_or_topic"]],
+        "decoys": [(re.compile(d["pattern"]), d["why"]) for d in rules["decoys"]],
+        "subcolumn": [re.compile(p, re.I) for p in rules["subcolumn"]],
+        "pager": re.compile(rules["pager"], re.I),
+        "attachment_ext": tuple(rules["attachment_ext"]),
+    }
+
+
+def clean_title(title: str | None) -> str:
+    return re.sub(r"\s+", " ", title or "").strip()
+
+
+def decoy_reason(title: str | None) -> str | None:
+    """Why a title is a known false friend (``website_form``, ``guide``, ``budget``...), or None."""
+    text = clean_title(title)
+    for pattern, why in _rules()["decoys"]:
+        if pattern.search(text):
+            return why
+    return None
+
+
+def is_report_title(title: str | None) -> bool:
+    """年度报告/年报 plus a year (or 信息公开 when the year is only in the body), and not a decoy."""
+    text = clean_title(title)
+    rules = _rules()
+    if not any(p.search(text) for p in rules["must"]):
+        return False
+    if not any(p.search(text) for p in rules["year_or_topic"]):
+        return False
+    return decoy_reason(text) is None
+
+
+def looks_like_subcolumn(title: str | None) -> bool:
+    text = clean_title(title)
+    return bool(text) and len(text) <= 30 and any(p.search(text) for p in _rules()["subcolumn"])
+
+
+def is_pager_text(title: str | None) -> bool:
+    return bool(_rules()["pager"].match(clean_title(title)))
+
+
+def attachment_extensions() -> tuple[str, ...]:
+    return _rules()["attachment_ext"]
