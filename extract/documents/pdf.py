@@ -21,13 +21,13 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
-from pdfplumber.utils import extract_text
 
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
@@ -45,6 +45,22 @@ EDGE_TOLERANCE = 2.0
 SNAP_TOLERANCE = 3.0  # pdfplumber's default for snapping and joining ruling segments
 TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 WHITE_LEVEL = 0.95
+# Two characters are on one line when their boxes overlap vertically by at least this share.
+LINE_OVERLAP = 0.5
+# A line within this many character widths of the text's right edge is full: its sentence wraps on.
+PARAGRAPH_MARGIN = 1.5
+WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
+
+# Chromium's PDF output maps some CJK glyphs to the Kangxi/CJK radical code points (⼀ U+2F00 for 一,
+# ⺠ U+2EA0 for 民). They print identically, so they are read as the ideograph they stand for.
+RADICAL_TO_IDEOGRAPH = {
+    **{cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)},
+    **{ord(radical): ideograph for radical, ideograph in zip(
+        "⺟⺠⻁⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻳",
+        "母民虎西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄齐齿龙龟",
+        strict=True,
+    )},
+}
 
 
 def read_pdf(data: bytes) -> Document:
@@ -56,15 +72,14 @@ def read_pdf(data: bytes) -> Document:
     if n_pages > MAX_PAGES:
         doc.warnings.append(f"document has {n_pages} pages; only the first {MAX_PAGES} were read")
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page_no in range(1, n_read + 1):
-                page = pdf.pages[page_no - 1]
-                _read_page(page, page_no, doc)
-                page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
-    except DocumentError:
-        raise
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = pdf.pages[:n_read]
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise DocumentError("broken_pdf", f"PDF could not be parsed: {type(exc).__name__}: {exc}") from exc
+    with pdf:
+        for page_no, page in enumerate(pages, start=1):
+            _read_page_or_warn(page, page_no, doc)
+            page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
     for index, table in enumerate(doc.tables):
         table.index = index
     return doc
@@ -117,6 +132,15 @@ def _meaningful_title(title: str | None) -> str | None:
 # --- one page ------------------------------------------------------------------------------------------
 
 
+def _read_page_or_warn(page: Any, page_no: int, doc: Document) -> None:
+    """Read one page; a damaged page becomes a warning so the other pages still count."""
+    try:
+        _read_page(page, page_no, doc)
+    except Exception as exc:  # a broken content stream can raise almost anything inside pdfminer
+        logger.warning("page %d could not be read", page_no, exc_info=True)
+        doc.warnings.append(f"page {page_no} could not be read: {type(exc).__name__}: {exc}")
+
+
 def _read_page(page: Any, page_no: int, doc: Document) -> None:
     page = page.dedupe_chars()
     if not page.chars:
@@ -131,8 +155,8 @@ def _read_page(page: Any, page_no: int, doc: Document) -> None:
             raw, box = found
             placed.append((box[1], 0, raw))
             table_boxes.append(box)
-    for line in _text_lines_outside(page, table_boxes):
-        placed.append((line["top"], 1, TextBlock(text=line["text"], page=page_no)))
+    for paragraph in _paragraphs(_text_lines_outside(page, table_boxes)):
+        placed.append((paragraph[0]["top"], 1, TextBlock(text=_join_lines(paragraph), page=page_no)))
     placed.sort(key=lambda item: (item[0], item[1]))
     doc.blocks.extend(block for _, _, block in placed)
 
@@ -141,7 +165,8 @@ def _find_ruled_tables(page: Any) -> list[Any]:
     visible = page.filter(_is_visible)
     if len(visible.lines) + len(visible.rects) + len(visible.curves) < MIN_RULING_OBJECTS:
         return []
-    edges = merge_edges(visible.edges, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
+    straight = [e for e in visible.edges if e.get("orientation") in {"h", "v"}]  # curves give diagonals
+    edges = merge_edges(straight, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
     settings = dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges))
     return visible.find_tables(settings)
 
@@ -305,20 +330,104 @@ def _fill_cell_texts(grid: list[list[Cell | None]], xs: list[float], ys: list[fl
 
 
 def _chars_to_text(chars: list[dict]) -> str:
-    text = extract_text(chars, x_tolerance=3, y_tolerance=3)
-    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return "\n".join(text for text in (_line_text(line) for line in _group_lines(chars)) if text)
 
 
 # --- running text ---------------------------------------------------------------------------------------
 
 
 def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
-    def outside_tables(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return False
-        x = (obj["x0"] + obj["x1"]) / 2
-        y = (obj["top"] + obj["bottom"]) / 2
+    """Running-text lines (text, top) from the characters that lie in no table."""
+
+    def outside_tables(ch: dict[str, Any]) -> bool:
+        x = (ch["x0"] + ch["x1"]) / 2
+        y = (ch["top"] + ch["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
-    lines = page.filter(outside_tables).extract_text_lines(strip=True, return_chars=False)
-    return [line for line in lines if line["text"]]
+    lines = []
+    for line in _group_lines([ch for ch in page.chars if outside_tables(ch)]):
+        text = _line_text(line)
+        if text:
+            lines.append(
+                {
+                    "text": text,
+                    "top": min(ch["top"] for ch in line),
+                    "bottom": max(ch["bottom"] for ch in line),
+                    "x0": min(ch["x0"] for ch in line),
+                    "x1": max(ch["x1"] for ch in line),
+                    "size": max(ch["size"] for ch in line),
+                }
+            )
+    return lines
+
+
+def _paragraphs(lines: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Group lines into paragraphs the way a reader sees them.
+
+    A line continues the paragraph above only if the line above runs to the right margin (the
+    sentence wrapped), it starts at the left margin (no first-line indent) and it has the same type
+    size right below. Headings, captions, page numbers and the last line of a paragraph never run to
+    the margin, so they stay blocks of their own.
+    """
+    if not lines:
+        return []
+    left = min(line["x0"] for line in lines)
+    right = max(line["x1"] for line in lines)
+    paragraphs = [[lines[0]]]
+    for line in lines[1:]:
+        above = paragraphs[-1][-1]
+        size = above["size"]
+        wraps = (
+            above["x1"] >= right - PARAGRAPH_MARGIN * size
+            and line["x0"] <= left + PARAGRAPH_MARGIN * size
+            and abs(line["size"] - size) < 0.5
+            and 0 <= line["top"] - above["bottom"] <= size
+        )
+        if wraps:
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return paragraphs
+
+
+def _join_lines(lines: list[dict[str, Any]]) -> str:
+    """Join wrapped lines: CJK text wraps without a space, Latin words need one."""
+    text = lines[0]["text"]
+    for line in lines[1:]:
+        nxt = line["text"]
+        text += " " + nxt if text[-1].isascii() and text[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha() else nxt
+    return text
+
+
+def _group_lines(chars: list[dict]) -> list[list[dict]]:
+    """Group characters into visual lines, top to bottom.
+
+    Grouping is by vertical overlap, not by equal ``top``: Chromium sets digits in a Latin font whose
+    box sits a few points lower than the CJK glyphs around it, and a fixed ``top`` tolerance would
+    lift "2019" out of its sentence onto a line of its own.
+    """
+    lines: list[list[dict]] = []
+    spans: list[tuple[float, float]] = []
+    for ch in sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"])):
+        top, bottom = ch["top"], ch["bottom"]
+        if spans:
+            line_top, line_bottom = spans[-1]
+            overlap = min(bottom, line_bottom) - max(top, line_top)
+            if overlap >= LINE_OVERLAP * min(bottom - top, line_bottom - line_top):
+                lines[-1].append(ch)  # the line keeps its first character's span, so lines cannot creep
+                continue
+        lines.append([ch])
+        spans.append((top, bottom))
+    return lines
+
+
+def _line_text(line: list[dict]) -> str:
+    """Characters left to right; a gap wider than half a character reads as a space."""
+    parts: list[str] = []
+    previous = None
+    for ch in sorted(line, key=lambda c: c["x0"]):
+        if previous is not None and ch["x0"] - previous["x1"] > WORD_GAP * max(ch["size"], 1.0):
+            parts.append(" ")
+        parts.append(ch["text"])
+        previous = ch
+    return " ".join("".join(parts).translate(RADICAL_TO_IDEOGRAPH).split())
