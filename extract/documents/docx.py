@@ -1,0 +1,226 @@
+"""Read a Word (.docx) file into a ``Document``: paragraphs and tables in body order.
+
+Word stores a merged cell twice over: ``gridSpan`` widens one ``<w:tc>`` across grid columns, and
+``vMerge`` marks the cells below a ``restart`` cell as its continuation. Both are expanded into the
+``RawTable`` grid, so a merged label cell occupies every slot it covers, as in the PDF reader.
+
+Cell text is read from the XML rather than through python-docx's ``Table.cell`` API, which repeats a
+merged cell's text and hides which ``<w:tc>`` a value came from; ``path`` (``table[2]/tr[5]/tc[3]``,
+1-based like XPath) points at the element itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W_NS}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted .docx is an OLE container holding an "EncryptionInfo" stream (name stored in UTF-16).
+OLE_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+# Run-level elements that carry text, in document order; text boxes are skipped (they float
+# outside the reading order and Word keeps a second copy of them for old readers).
+TEXT_XPATH = etree.XPath(
+    ".//w:t[not(ancestor::w:txbxContent)] | .//w:tab[not(ancestor::w:txbxContent) and ancestor::w:r]"
+    " | .//w:br[not(ancestor::w:txbxContent)] | .//w:cr[not(ancestor::w:txbxContent)]",
+    namespaces=NS,
+)
+# Content controls and custom XML wrap ordinary body content; their children are read in place.
+WRAPPERS = {f"{{{W_NS}}}sdt", f"{{{W_NS}}}sdtContent", f"{{{W_NS}}}customXml", f"{{{W_NS}}}smartTag"}
+
+
+def read_docx(data: bytes) -> Document:
+    """Read .docx bytes into a ``Document``; raise ``DocumentError`` if the file cannot be read."""
+    _check_docx_bytes(data)
+    try:
+        word = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise DocumentError("broken_docx", f"DOCX could not be opened: {type(exc).__name__}: {exc}") from exc
+    doc = Document(media_type=MEDIA_TYPE, title=_core_title(word))
+    reader = _BodyReader(doc)
+    reader.read_children(word.element.body)
+    for index, table in enumerate(doc.tables):
+        table.index = index
+    return doc
+
+
+def _check_docx_bytes(data: bytes) -> None:
+    if not data:
+        raise DocumentError("broken_docx", "empty file (0 bytes)")
+    if data.startswith(OLE_MAGIC):
+        if OLE_ENCRYPTION_STREAM in data:
+            raise DocumentError("encrypted", "DOCX is password-protected (encrypted OLE container)")
+        raise DocumentError("broken_docx", "legacy Word .doc (OLE) file, not a DOCX")
+    if not data.startswith(b"PK"):
+        raise DocumentError("broken_docx", f"not a DOCX: no ZIP header (starts with {data[:16]!r})")
+
+
+def _core_title(word: Any) -> str | None:
+    try:
+        title = (word.core_properties.title or "").strip()
+    except Exception:  # a malformed core.xml only costs us the title
+        logger.debug("core properties unreadable", exc_info=True)
+        return None
+    return title or None
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(expression: str) -> Any:
+    return etree.XPath(expression, namespaces=NS)
+
+
+def _xpath(element: Any, expression: str) -> list[Any]:
+    # python-docx's element classes override .xpath() with their own signature; a compiled
+    # XPath works on any lxml element.
+    return _compiled(expression)(element)
+
+
+def _tag(element: Any) -> str:
+    tag = element.tag
+    return tag.split("}", 1)[1] if isinstance(tag, str) and "}" in tag else ""
+
+
+def _paragraph_text(p: Any) -> str:
+    parts = []
+    for el in TEXT_XPATH(p):
+        name = _tag(el)
+        if name == "t":
+            parts.append(el.text or "")
+        elif name == "tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+def _int_attr(element: Any, expression: str, default: int) -> int:
+    found = _xpath(element, expression)
+    if not found:
+        return default
+    try:
+        return max(int(found[0]), 0)
+    except ValueError:
+        return default
+
+
+@dataclass
+class _BodyReader:
+    """Walks body content in order, appending TextBlocks and RawTables to ``doc``."""
+
+    doc: Document
+    n_tables: int = 0
+
+    def read_children(self, parent: Any, path_prefix: str = "") -> None:
+        for child in parent.iterchildren():
+            name = _tag(child)
+            if name == "p":
+                text = _paragraph_text(child)
+                if text:
+                    self.doc.blocks.append(TextBlock(text=text))
+            elif name == "tbl":
+                self.read_table(child, path_prefix)
+            elif child.tag in WRAPPERS:
+                self.read_children(child, path_prefix)
+
+    def read_table(self, tbl: Any, path_prefix: str) -> None:
+        self.n_tables += 1
+        path = f"{path_prefix}table[{self.n_tables}]"
+        grid, nested = _table_grid(tbl, path)
+        if _is_layout_wrapper(grid, nested):
+            # A one-cell table used only to frame the real content: read what is inside it.
+            self.read_children(nested[0][1], f"{path}/tr[1]/tc[1]/")
+            return
+        if grid:
+            self.doc.blocks.append(RawTable(grid=grid))
+        for tc_path, tc in nested:
+            for inner in tc.iterchildren(f"{{{W_NS}}}tbl"):
+                self.read_table(inner, f"{tc_path}/")
+
+
+def _is_layout_wrapper(grid: list[list[Cell | None]], nested: list[tuple[str, Any]]) -> bool:
+    cells = {id(c) for row in grid for c in row if c is not None}
+    return len(cells) == 1 and len(nested) == 1
+
+
+def _rows(tbl: Any) -> list[Any]:
+    rows = []
+    for child in tbl.iterchildren():
+        if _tag(child) == "tr":
+            rows.append(child)
+        elif child.tag in WRAPPERS:
+            rows.extend(_rows(child))
+    return rows
+
+
+def _cells(tr: Any) -> list[Any]:
+    cells = []
+    for child in tr.iterchildren():
+        if _tag(child) == "tc":
+            cells.append(child)
+        elif child.tag in WRAPPERS:
+            cells.extend(_cells(child))
+    return cells
+
+
+def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tuple[str, Any]]]:
+    """The expanded grid of one ``<w:tbl>`` and the cells that hold nested tables."""
+    n_grid_cols = len(_xpath(tbl, "./w:tblGrid/w:gridCol"))
+    rows: list[list[Cell | None]] = []
+    nested: list[tuple[str, Any]] = []
+    for r, tr in enumerate(_rows(tbl)):
+        row: list[Cell | None] = [None] * _int_attr(tr, "./w:trPr/w:gridBefore/@w:val", 0)
+        for i, tc in enumerate(_cells(tr), start=1):
+            tc_path = f"{path}/tr[{r + 1}]/tc[{i}]"
+            span = max(_int_attr(tc, "./w:tcPr/w:gridSpan/@w:val", 1), 1)
+            col = len(row)
+            above = _merge_target(tc, rows, r, col)
+            if above is not None:
+                above.rowspan = r - above.row + 1
+                row.extend([above] * span)
+            else:
+                cell = Cell(text=_cell_text(tc), row=r, col=col, colspan=span, path=tc_path)
+                row.extend([cell] * span)
+            if _xpath(tc, "./w:tbl"):
+                nested.append((tc_path, tc))
+        rows.append(row)
+    width = max([n_grid_cols, *(len(row) for row in rows)], default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    return rows, nested
+
+
+def _merge_target(tc: Any, rows: list[list[Cell | None]], r: int, col: int) -> Cell | None:
+    """The cell above that this ``<w:tc>`` continues (vMerge without "restart"), if any."""
+    v_merge = _xpath(tc, "./w:tcPr/w:vMerge")
+    if not v_merge or v_merge[0].get(f"{{{W_NS}}}val", "continue") == "restart" or r == 0:
+        return None
+    above_row = rows[r - 1]
+    if col >= len(above_row):
+        return None
+    above = above_row[col]
+    # Only the cell that ends in the row just above can be continued; anything else is a file
+    # that says "continue" where nothing starts, which Word renders as a plain cell.
+    if above is None or above.row + above.rowspan != r or above.col != col:
+        return None
+    return above
+
+
+def _cell_text(tc: Any) -> str:
+    """The cell's own paragraphs joined by newlines (nested tables are read as tables of their own)."""
+    texts = (_paragraph_text(p) for p in tc.iterchildren(f"{{{W_NS}}}p"))
+    return "\n".join(t for t in texts if t)
