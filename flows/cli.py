@@ -17,6 +17,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Pipeline for 政府信息公开工作年度报告: crawl, extract, load, compare, export."""
+
+
 def _register_stages() -> None:
     from extract.cli import register as register_extract
     from extract.sites.cli import register as register_sites

@@ -1,0 +1,118 @@
+"""Label matchers compiled from schema.yaml: which printed label is which canonical row or column.
+
+All patterns come from the schema (``match`` regexes, applied to normalized labels); this module only
+compiles them and adds the handful of header words the schema leaves implicit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from transform.schema import T3, T4, VERSIONS, layout, load_schema, normalize_label, t2_table_ids
+
+# Words that only occur in the header rows of 表三 / 表四.
+T3_HEADER_WORDS = ("申请人情况", "法人或其他组织", "本列数据的勾稽关系", "自然人", "商业企业", "科研机构")
+T4_WORDS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "尚未审结", "其他结果")
+# Trailing hints some provinces append to labels, e.g. Hubei's "(指2019年事项数)"; the official
+# "(区分处理的,只计这一情形,不计其他情形)" is left alone because no pattern depends on it.
+_HINT = re.compile(r"\((指|设区的市|减用负值|含|包括)[^()]*\)$")
+
+
+def norm(text: str) -> str:
+    """Normalized label text for matching."""
+    return _HINT.sub("", normalize_label(text))
+
+
+@dataclass(frozen=True)
+class RowPattern:
+    table_id: str
+    code: str
+    regex: re.Pattern
+    group: str | None
+    versions: tuple[str, ...]
+
+
+@cache
+def t3_row_patterns() -> tuple[RowPattern, ...]:
+    spec = load_schema()["tables"][T3]
+    return tuple(
+        RowPattern(T3, r["code"], re.compile(r["match"]), r.get("group"), tuple(r["versions"])) for r in spec["rows"]
+    )
+
+
+@cache
+def t3_group_patterns() -> dict[str, re.Pattern]:
+    groups = load_schema()["tables"][T3]["groups"]
+    return {name: re.compile(g["match"]) for name, g in groups.items()}
+
+
+@cache
+def t3_column_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((c.code, re.compile(c.match)) for c in layout(T3, "gov2021").columns)
+
+
+@cache
+def t4_column_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((c.code, re.compile(c.match)) for c in layout(T4, "gov2021").columns)
+
+
+@cache
+def t4_group_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    # Most specific first: 复议后起诉 also contains 复议.
+    rows = {r.code: r for r in layout(T4, "gov2021").rows}
+    order = ("litigation_after_review", "litigation_direct", "review")
+    return tuple((code, re.compile(rows[code].match)) for code in order)
+
+
+@cache
+def t2_captions() -> tuple[tuple[str, re.Pattern], ...]:
+    tables = load_schema()["tables"]
+    return tuple((t, re.compile(tables[t]["caption_match"])) for t in t2_table_ids())
+
+
+@cache
+def t2_row_patterns() -> tuple[RowPattern, ...]:
+    out: dict[tuple[str, str], RowPattern] = {}
+    for tid in t2_table_ids():
+        for version in VERSIONS:
+            lay = layout(tid, version)
+            if lay is None:
+                continue
+            for row in lay.rows:
+                key = (tid, row.code)
+                prev = out.get(key)
+                versions = (prev.versions if prev else ()) + (version,)
+                out[key] = RowPattern(tid, row.code, re.compile(row.match), None, versions)
+    return tuple(out.values())
+
+
+def match_t2_caption(text: str) -> str | None:
+    t = norm(text)
+    return next((tid for tid, rx in t2_captions() if rx.search(t)), None)
+
+
+def match_t2_row(text: str) -> RowPattern | None:
+    t = norm(text)
+    return next((p for p in t2_row_patterns() if p.regex.search(t)), None)
+
+
+def match_t3_group(text: str) -> str | None:
+    t = norm(text)
+    return next((g for g, rx in t3_group_patterns().items() if rx.search(t) and g != "results"), None)
+
+
+def t3_candidates(text: str) -> list[RowPattern]:
+    t = norm(text)
+    return [p for p in t3_row_patterns() if p.regex.search(t)]
+
+
+def is_t3_header_text(text: str) -> bool:
+    t = norm(text)
+    return any(w in t for w in T3_HEADER_WORDS)
+
+
+def is_t4_text(text: str) -> bool:
+    t = norm(text)
+    return any(w in t for w in T4_WORDS)

@@ -1,0 +1,149 @@
+"""Who published a report, for which year, under which title — read from the document itself.
+
+The report year comes from the title or the body ("本报告所列数据的统计期限自2023年1月1日起…"), never
+from the publication date: a report on 2023 is published in 2024.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from extract.documents.model import Document
+from transform.schema import load_schema, normalize_label
+
+_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告)")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
+_PERIOD = re.compile(r"统计期限?(?:为|是|自|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?(?:本机关|本单位|我区|我县|我市|我镇|我局|全区|全县|全市)?政府信息公开(?:工作)?(?:年度)?报告")
+_TITLE_TAIL = re.compile(
+    r"(关于)?(印发|公布)?((?:19|20)\d{2}\s*年度?)?(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告).*$"
+)
+_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年度?")
+WEBSITE_REPORT = re.compile(r"(政府)?网站(工作)?年度报表")
+
+
+@dataclass
+class ReportMeta:
+    title: str | None
+    year: int | None
+    agency: str | None
+    region: str | None
+    year_source: str | None = None
+
+
+def find_title(doc: Document) -> str | None:
+    """The report title: page/meta title if it names a report, else the first such text line."""
+    candidates = [doc.meta.get("ArticleTitle"), doc.title]
+    candidates += [b.text for b in doc.blocks[:40] if hasattr(b, "text") and isinstance(b.text, str)]
+    for text in candidates:
+        if not text:
+            continue
+        line = re.sub(r"\s+", "", text)
+        if (_TITLE.search(line) or WEBSITE_REPORT.search(line)) and len(line) <= 80:
+            return _clean_title(line)
+    return None
+
+
+def _clean_title(line: str) -> str:
+    # Site titles are often "报告标题_栏目_站点名" or "报告标题-某某区人民政府".
+    line = re.split(r"[_|]", line)[0]
+    m = _TITLE.search(line)
+    if m and re.search(r"-", line[m.end():]):
+        line = line[: m.end()] + line[m.end():].split("-")[0]
+    return line.strip()
+
+
+def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]:
+    """Report year: title first, then the statistics period, then the body's own naming of the report."""
+    if title:
+        m = _YEAR_IN_TITLE.search(title)
+        if m:
+            return int(m.group(1)), "title"
+    text = doc.text[:20000]
+    m = _PERIOD.search(re.sub(r"\s+", "", text))
+    if m:
+        return int(m.group(1)), "statistics period"
+    years = Counter(int(y) for y in _YEAR_REPORT.findall(re.sub(r"\s+", "", text)))
+    if years:
+        return years.most_common(1)[0][0], "body"
+    return None, None
+
+
+def find_agency(doc: Document, title: str | None) -> str | None:
+    """Publishing body: the title minus year and report words, else the 发布机构 of the page."""
+    if title:
+        name = _TITLE_TAIL.sub("", title)
+        name = _LEADING_YEAR.sub("", name)
+        name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
+        if 2 <= len(name) <= 40:
+            return name
+    for key in ("发布机构", "发文机关", "信息来源", "ContentSource"):
+        value = doc.meta.get(key)
+        if value and 2 <= len(value) <= 40:
+            return value.strip()
+    return None
+
+
+@cache
+def _gazetteer() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """(province short/full name → full name, city → province, municipalities)."""
+    text = resources.files("transform").joinpath("regions.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    provinces: dict[str, str] = {}
+    cities: dict[str, str] = {}
+    for province, its_cities in data["provinces"].items():
+        provinces[province] = province
+        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", province)
+        provinces.setdefault(short, province)
+        for city in its_cities:
+            cities[city] = province
+    return provinces, cities, frozenset(data["municipalities"])
+
+
+_COUNTY = re.compile(r"^([\u4e00-\u9fa5]{1,6}?(?:区|县|旗|市))")
+_NOT_COUNTY = ("社区", "园区", "开发区", "景区", "辖区", "片区", "管理", "服务", "城市", "监督", "发展", "市场")
+
+
+def find_region(agency: str | None) -> str | None:
+    """Province + city + county named by the agency, completed from the gazetteer (regions.yaml)."""
+    if not agency:
+        return None
+    provinces, cities, municipalities = _gazetteer()
+    rest = normalize_label(agency)
+    province = city = county = None
+    for name in sorted(provinces, key=len, reverse=True):
+        if rest.startswith(name):
+            province, rest = provinces[name], rest[len(name):]
+            break
+    if province not in municipalities:
+        for name in sorted(cities, key=len, reverse=True):
+            if rest.startswith(name) and (province is None or cities[name] == province):
+                city, province, rest = name, cities[name], rest[len(name):]
+                break
+    m = _COUNTY.match(rest)
+    if m and (province or city) and not any(w in m.group(1) for w in _NOT_COUNTY):
+        county = m.group(1)
+    parts = [p for p in (province, city, county) if p]
+    return "".join(parts) if (province or city) else None
+
+
+def pre2019_markers(doc: Document) -> list[str]:
+    """Signals of a report under the 2007 条例 (no 2019/2021 tables)."""
+    text = re.sub(r"\s+", "", doc.text[:30000])
+    for t in doc.tables:
+        for r in range(min(t.n_rows, 40)):
+            text += "".join(t.row_texts(r))
+    return [m for m in load_schema()["format_versions"]["pre2019"]["detect_any"] if m in text]
+
+
+def read_meta(doc: Document) -> ReportMeta:
+    title = find_title(doc)
+    year, source = find_year(doc, title)
+    agency = find_agency(doc, title)
+    return ReportMeta(title, year, agency, find_region(agency), source)

@@ -1,0 +1,79 @@
+"""Printed cell text → number, with the reason whenever the text is not a plain number.
+
+A blank or placeholder is ``None`` (never 0). A unit or thousands separator is read and reported.
+Digits broken over two lines of one cell are only a *candidate*: the table's own sums must confirm it
+(see ``transform.tables``) before it is kept, flagged ``repaired``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from transform.schema import load_schema
+
+_NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
+_GROUPED = re.compile(r"^[+\-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPLIT_DIGITS = re.compile(r"^\d+(\n\d+)+$")
+_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "－": "-", "﹣": "-", "＋": "+"})
+
+
+def _null_tokens() -> frozenset[str]:
+    return frozenset(unicodedata.normalize("NFKC", t).strip() for t in load_schema()["normalization"]["null_tokens"])
+
+
+def _units() -> list[str]:
+    units = load_schema()["normalization"]["number"]["unit_suffixes"]
+    return sorted(units, key=len, reverse=True)  # 万元 before 元
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed cell: ``kind`` is number | null | split | invalid."""
+
+    kind: str
+    value: int | Decimal | None = None
+    unit: str | None = None
+    note: str | None = None  # why this is not a plain number (thousands separator, unit, sign…)
+
+
+def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -> Parsed:
+    """Parse one printed cell as the schema's number rules say."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    compact = re.sub(r"[ \t\u00a0\u3000]+", "", text)
+    if compact in _null_tokens() or re.fullmatch(r"[\s\-—–/\\]*", compact):
+        return Parsed("null", note="placeholder" if compact else "blank")
+    if _SPLIT_DIGITS.match(compact):
+        return Parsed("split", int(compact.replace("\n", "")), note="digits broken over lines")
+    compact = compact.replace("\n", "").translate(_MINUS)
+    unit = None
+    for u in _units():
+        if compact.endswith(u) and len(compact) > len(u):
+            unit, compact = u, compact[: -len(u)]
+            break
+    note = f"unit {unit}" if unit else None
+    if _GROUPED.match(compact) or re.match(r"^\d{1,3}(，\d{3})+$", compact):
+        compact = compact.replace(",", "").replace("，", "")
+        note = "thousands separator" + (f", {note}" if note else "")
+    if not _NUMBER.match(compact):
+        return Parsed("invalid", note=f"not a number: {raw!r}")
+    if compact[0] in "+-" and not signed_ok:
+        return Parsed("invalid", note=f"sign not allowed here: {raw!r}")
+    if "." in compact:
+        if not decimal_ok:
+            return Parsed("invalid", note=f"decimal in a count column: {raw!r}")
+        try:
+            return Parsed("number", Decimal(compact), unit=unit, note=note)
+        except InvalidOperation:
+            return Parsed("invalid", note=f"not a number: {raw!r}")
+    value: int | Decimal = Decimal(compact) if decimal_ok else int(compact)
+    return Parsed("number", value, unit=unit, note=note)
+
+
+def to_json_number(value: int | Decimal | None) -> int | float | None:
+    """JSON form of a value: ints stay ints, money keeps its printed decimals as a float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    return value
