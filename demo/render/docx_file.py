@@ -77,8 +77,11 @@ def _add_table(word, grid: Grid, break_table: bool) -> None:
         _write_cell(target, cell.text)
     if break_table and grid.break_before is not None:
         # Word honours "page break before" on the first paragraph of a row: the table continues on the next page.
+        # Only cells that start in that row: the merged label cell above must not jump to the new page.
+        above = [c._tc for c in table.rows[grid.break_before - 1].cells]
         for cell in table.rows[grid.break_before].cells:
-            cell.paragraphs[0].paragraph_format.page_break_before = True
+            if not any(cell._tc is tc for tc in above):
+                cell.paragraphs[0].paragraph_format.page_break_before = True
     word.add_paragraph()
 
 
