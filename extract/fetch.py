@@ -37,7 +37,8 @@ class FetchSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_agent: str = f"xxgk/0.1.0 (+{CONTACT_URL}; open-data research crawler of 政府信息公开年报)"
+    # ASCII only (HTTP headers); names the project and a contact URL, as Heritrix requires.
+    user_agent: str = f"xxgk/0.1.0 (+{CONTACT_URL}; open-data crawler of government disclosure annual reports)"
     min_delay_s: float = 3.0  # Heritrix minDelayMs
     jitter_s: float = 1.5  # added (never subtracted) so the minimum always holds
     latency_factor: float = 2.0  # a slow host gets max(min_delay, factor x last latency)

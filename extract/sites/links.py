@@ -24,7 +24,8 @@ class Link:
     url: str
     title: str
     date: str | None = None  # YYYY-MM-DD printed next to the link
-    via: str = "href"  # href | onclick | iframe | embed | viewer
+    via: str = "href"  # href | onclick | iframe | embed | viewer | api
+    attachments: list[Link] | None = None  # known without fetching the article (JSON list APIs)
 
 
 def parse_date(text: str | None) -> str | None:

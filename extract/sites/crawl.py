@@ -1,0 +1,183 @@
+"""Crawl one district: discover report links through its CMS family, fetch them, archive them.
+
+Every report candidate ends in a manifest row with a state; list and article pages are archived too
+(``kind="page"``), so discovery can be replayed from the archive. A failing list page or document
+never aborts the site, and ``crawl_sites`` runs sites independently.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from extract.archive import Archive
+from extract.fetch import CRAWLER_VERSION, FetchResult, Fetcher
+from extract.sites.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
+from extract.sites.families import detect_family, family_module
+from extract.sites.registry import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+REPORT_STATES = ("new", "changed", "unchanged", "not_modified", "duplicate", "blocked", "failed",
+                 "robots_skipped", "off_allowlist", "not_found", "gone")
+
+
+@dataclass
+class LinkOutcome:
+    url: str
+    state: str
+    title: str | None = None
+    referrer: str | None = None
+    sha256: str | None = None
+    media_type: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class SiteSummary:
+    """What one site's crawl found; ``states`` counts report candidates by manifest state."""
+
+    site: str
+    families: list[str] = field(default_factory=list)
+    states: Counter = field(default_factory=Counter)
+    pages: Counter = field(default_factory=Counter)
+    outcomes: list[LinkOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> int:
+        return len(self.outcomes)
+
+    def __getattr__(self, name: str) -> int:
+        if name in REPORT_STATES:
+            return self.states[name]
+        raise AttributeError(name)
+
+    def as_row(self) -> dict:
+        row = {"site": self.site, "family": ",".join(self.families), "found": self.found}
+        row.update({state: self.states[state] for state in REPORT_STATES})
+        row["pages"] = sum(self.pages.values())
+        return row
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def manifest_url(url: str, method: str, data: dict | None) -> str:
+    """Manifest key of a request: POST list APIs get their form after ``#POST:`` (never sent)."""
+    if method == "POST":
+        return f"{url}#POST:{urlencode(sorted((data or {}).items()))}"
+    return url
+
+
+class SiteCrawl:
+    """State of one site's crawl: fetch with validators, archive, write manifest rows."""
+
+    def __init__(self, site: SiteConfig, archive: Archive, fetcher: Fetcher, run_id: str):
+        self.site, self.archive, self.fetcher, self.run_id = site, archive, fetcher, run_id
+        self.summary = SiteSummary(site.id)
+        self._keys: dict[int, str] = {}
+
+    def fetch(self, url: str, *, referrer=None, method="GET", data=None, headers=None) -> FetchResult:
+        key = manifest_url(url, method, data)
+        etag, last_modified = self.archive.validators(key) if method == "GET" else (None, None)
+        result = self.fetcher.get(url, referrer=referrer, etag=etag, last_modified=last_modified, method=method,
+                                  data=data, headers=headers)
+        self._keys[id(result)] = key
+        if result.state == "not_modified":
+            previous = self.archive.last_row_with_bytes(key)
+            result.content = self.archive.read(previous["sha256"])
+            result.media_type = previous.get("media_type")
+            result.etag = result.headers.get("etag") or previous.get("etag")
+            result.last_modified = result.headers.get("last-modified") or previous.get("last_modified")
+        return result
+
+    def record(self, result: FetchResult, *, kind: str, referrer=None, title=None, date=None) -> LinkOutcome:
+        key = self._keys.get(id(result), result.url)
+        sha, state = None, result.state
+        if result.state == "ok":
+            previous_sha = self.archive.last_sha(key)
+            sha = self.archive.store(result.content or b"")
+            if previous_sha is None:
+                state = "duplicate" if self.archive.sha_known(sha) else "new"
+            else:
+                state = "unchanged" if previous_sha == sha else "changed"
+        elif result.state == "not_modified":
+            sha = self.archive.last_sha(key)
+        self.archive.append_manifest({
+            "fetch_id": uuid.uuid4().hex, "run_id": self.run_id, "site": self.site.id, "district": self.site.name,
+            "admin_code": self.site.admin_code, "url": key, "final_url": result.final_url, "referrer": referrer,
+            "link_title": title, "link_date": date, "kind": kind, "http_status": result.status, "state": state,
+            "error": result.error, "sha256": sha, "media_type": result.media_type if sha else None,
+            "size": len(result.content) if sha and result.content is not None else None,
+            "etag": result.etag if sha else None, "last_modified": result.last_modified if sha else None,
+            "fetched_at": _now(), "crawler_version": CRAWLER_VERSION,
+        })
+        if kind == "page":
+            self.summary.pages[state] += 1
+        return LinkOutcome(key, state, title, referrer, sha, result.media_type if sha else None, result.error)
+
+    def record_page(self, result: FetchResult, *, referrer=None, title=None) -> None:
+        self.record(result, kind="page", referrer=referrer, title=title)
+
+    def take_report(self, link: ReportLink) -> None:
+        try:
+            if link.prefetched is not None:
+                result = link.prefetched
+            elif not self.fetcher_allows(link.url):
+                result = FetchResult(link.url, "off_allowlist", error="link to a host not on the allowlist")
+            else:
+                result = self.fetch(link.url, referrer=link.referrer)
+            outcome = self.record(result, kind="report", referrer=link.referrer, title=link.title, date=link.date)
+        except Exception as exc:  # one broken document never aborts the site
+            logger.exception("%s: report %s failed", self.site.id, link.url)
+            failed = FetchResult(link.url, "failed", error=f"crawler error: {type(exc).__name__}: {exc}")
+            outcome = self.record(failed, kind="report", referrer=link.referrer, title=link.title, date=link.date)
+        self.summary.states[outcome.state] += 1
+        self.summary.outcomes.append(outcome)
+
+    def fetcher_allows(self, url: str) -> bool:
+        from extract.fetch import host_allowed
+
+        return host_allowed(url, self.fetcher.allowed_hosts)
+
+
+def crawl_site(site: SiteConfig, archive: Archive, fetcher: Fetcher, *, run_id: str, max_pages: int | None = None,
+               on_report: Callable[[LinkOutcome], None] | None = None) -> SiteSummary:
+    """Discover and archive every report of ``site``; never raises for site trouble."""
+    site_fetcher = fetcher.for_site(site.hosts, insecure_tls=site.crawl.insecure_tls)
+    crawl = SiteCrawl(site, archive, site_fetcher, run_id)
+    ctx = DiscoveryContext(site, crawl.fetch, crawl.record_page, max_pages or site.crawl.max_list_pages,
+                           site.crawl.max_depth)
+    for entry in site.entries:
+        try:
+            _crawl_entry(crawl, ctx, site, entry, on_report)
+        except Exception as exc:  # one broken column never aborts the site
+            logger.exception("%s: entry %s failed", site.id, entry.url)
+            crawl.summary.errors.append(f"{entry.url}: {type(exc).__name__}: {exc}")
+    crawl.summary.notes.extend(ctx.notes)
+    return crawl.summary
+
+
+def _crawl_entry(crawl: SiteCrawl, ctx: DiscoveryContext, site: SiteConfig, entry, on_report) -> None:
+    first = ctx.fetch_page(entry.url, title=f"entry ({entry.kind})")
+    if first.final_url and first.final_url != entry.url:
+        crawl.summary.notes.append(f"drift: {entry.url} → {first.final_url} (update the registry)")
+    if not usable(first):
+        crawl.summary.errors.append(f"entry {entry.url}: {first.state} {first.error or ''}".strip())
+        return
+    family = site.family or detect_family(entry.url, first.text())
+    if family not in crawl.summary.families:
+        crawl.summary.families.append(family)
+    column = Column(first.final_url or entry.url, 0, dict(entry.params))
+    for report in walk_column(ctx, family_module(family), column, first):
+        crawl.take_report(report)
+        if on_report:
+            on_report(crawl.summary.outcomes[-1])
