@@ -1,0 +1,1 @@
+"""One module per CMS family: ``plan(world)`` adds its reports, ``routes(world, day, bases)`` serves them."""
