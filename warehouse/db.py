@@ -1,0 +1,92 @@
+"""Connections and DDL: create the layers from ``warehouse.schema`` and the views from ``sql/``.
+
+Analysts open the *published* file read-only (``connect_readonly``); only the loader opens the
+*working* copy read-write (``connect``). DuckDB lets any number of read-only processes share a file,
+and since the loader never opens the published file for writing, a load can never lock analysts out.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import measures
+from warehouse.agencies import publisher_deadlines
+from warehouse.schema import all_tables, comment_sql, create_table_sql, enforce_schema
+
+logger = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).with_name("sql")
+# Views in dependency order (later views read earlier ones).
+OUT_VIEWS = ["out_agency_year", "out_year_over_year", "out_ranking", "out_coverage", "out_validation"]
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) a warehouse read-write and make sure every table and view exists."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    ensure_schema(con)
+    return con
+
+
+def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse for querying; never takes a write lock."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no warehouse at {db_path} (run `xxgk load` first)")
+    return duckdb.connect(str(db_path), read_only=True)
+
+
+def sql_text(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables (with comments), refresh the catalog tables and (re)create the views."""
+    existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    for table in all_tables():
+        if table not in existing:
+            con.execute(create_table_sql(table))
+            for statement in comment_sql(table):
+                con.execute(statement)
+    refresh_catalog_tables(con)
+    create_views(con)
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Replace the whole content of a small table (catalog data) with ``rows``."""
+    data = enforce_schema(pa.Table.from_pylist(rows), table) if rows else None
+    con.execute(f"DELETE FROM {table}")
+    if data is not None:
+        con.register("_rows", data)
+        con.execute(f"INSERT INTO {table} SELECT * FROM _rows")
+        con.unregister("_rows")
+
+
+def refresh_catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The measure catalog and deadlines are generated from schema.yaml; keep them in step with the code."""
+    catalog_rows = [
+        {"measure_code": m.code, "table_id": m.table_id, "label": m.label, "unit": m.unit,
+         "versions": ",".join(m.versions), "is_comparable_across_versions": m.comparable,
+         "description": m.description}
+        for m in measures.catalog()
+    ]
+    replace_rows(con, "core_measure_catalog", catalog_rows)
+    replace_rows(con, "core_measure_sources", measures.source_rows())
+    replace_rows(con, "core_measure_parts", measures.part_rows())
+    deadlines = [{"publisher_type": p, "deadline_month": m, "deadline_day": d}
+                 for p, (m, d) in publisher_deadlines().items()]
+    replace_rows(con, "core_publication_deadlines", deadlines)
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    for view in OUT_VIEWS:
+        con.execute(sql_text(view))
+
+
+def out_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the out_ views present in a database, in dependency order."""
+    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return [v for v in OUT_VIEWS if v in present]

@@ -1,0 +1,381 @@
+"""Load extraction results (and the crawler manifest) into the warehouse, idempotently and in bulk.
+
+Flow of one load:
+ 1. ``flatten_results`` turns extract JSON objects into column batches (one per raw_/core_ table);
+ 2. ``load_batches`` inserts them with Arrow (never row by row), skipping documents already loaded with
+    the same parser version and replacing those re-extracted by a newer parser;
+ 3. agencies are resolved in Python (``warehouse.agencies``) only for names not seen before;
+ 4. set-based SQL then renumbers report versions per (agency, year), computes the measures of the new
+    reports (``sql/_core_measures.sql``), and rebuilds the document states (``sql/_core_documents.sql``).
+Everything happens in one transaction: a crash leaves the database as it was before the load.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import agencies
+from warehouse.db import connect, sql_text
+from warehouse.schema import WIDE_MEASURES_TABLE, enforce_schema
+from warehouse.measures import catalog
+
+logger = logging.getLogger(__name__)
+
+REPORT_STATUSES = ("ok", "warning", "failed")  # statuses whose agency/year make a report version
+BATCH_DOCUMENTS = 2000
+MANIFEST_FIELDS = {"state": "fetch_state", "size": "size_bytes"}
+
+
+def report_id_for(sha256: str) -> int:
+    """A 60-bit integer id derived from the sha256: stable, and much cheaper to join on than the hex."""
+    return int(sha256[:15], 16)
+
+
+@dataclass
+class Batch:
+    """Column-oriented rows for each table, filled document by document."""
+
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, table: str, row: dict) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def arrow(self, table: str) -> pa.Table:
+        return enforce_schema(pa.Table.from_pylist(self.tables.get(table, [])), table)
+
+
+def _report_part(result: dict) -> dict:
+    report = result.get("report") or {}
+    year = report.get("year")
+    return {
+        "printed_agency": report.get("agency"),
+        "printed_region": report.get("region"),
+        "report_year": int(year) if year is not None else None,
+        "format_version": report.get("format_version"),
+        "printed_title": report.get("title"),
+    }
+
+
+def _cell_sources(result: dict) -> dict[tuple[str, str, str], dict]:
+    return {(c.get("table"), c.get("row"), c.get("col")): c for c in result.get("cells_source") or []}
+
+
+def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetime) -> None:
+    """Append one extract JSON object to ``batch`` (documents, cells, facts, checks, issues)."""
+    sha = result["sha256"]
+    report = _report_part(result)
+    batch.add("raw_documents", {
+        "sha256": sha, "source": result.get("source"), "media_type": result.get("media_type"),
+        "extract_status": result.get("status"), "parser_version": result.get("parser_version"),
+        **report, "load_seq": load_seq, "loaded_at": loaded_at,
+    })
+    sources = _cell_sources(result)
+    for (table, row, col), src in sources.items():
+        batch.add("raw_cells", {"sha256": sha, "table_id": table, "row_code": row, "col_code": col,
+                                "raw_text": src.get("raw"), "page": src.get("page"), "bbox": src.get("bbox"),
+                                "cell_path": src.get("path")})
+    report_id = report_id_for(sha)
+    for table_id, table in (result.get("tables") or {}).items():
+        for row_code, cells in (table.get("cells") or {}).items():
+            for col_code, value in cells.items():
+                src = sources.get((table_id, row_code, col_code), {})
+                batch.add("core_facts", {
+                    "report_id": report_id, "table_id": table_id, "table_version": table.get("version"),
+                    "row_code": row_code, "col_code": col_code, "value": value,
+                    "value_source": "blank" if value is None else "printed",
+                    "raw_text": src.get("raw"), "page": src.get("page"), "bbox": src.get("bbox"),
+                })
+    for check in result.get("checks") or []:
+        batch.add("core_checks", {"sha256": sha, "rule_id": check.get("rule"), "check_where": check.get("where"),
+                                  "is_ok": check.get("ok"), "detail": check.get("detail")})
+    for issue in result.get("issues") or []:
+        batch.add("core_issues", {
+            "sha256": sha, "severity": issue.get("severity"), "issue_code": issue.get("code"),
+            "table_id": issue.get("table"), "row_code": issue.get("row"), "col_code": issue.get("col"),
+            "page": issue.get("page"), "raw_text": issue.get("raw"), "message": issue.get("message"),
+        })
+
+
+def manifest_row(row: dict) -> dict:
+    """A manifest JSON object renamed to the raw_fetch_manifest columns."""
+    out = {MANIFEST_FIELDS.get(k, k): v for k, v in row.items()}
+    for key in ("link_date",):
+        out[key] = out.get(key) or None
+    if out.get("fetched_at"):
+        out["fetched_at"] = datetime.fromisoformat(str(out["fetched_at"]).replace("Z", "+00:00")).replace(tzinfo=None)
+    if out.get("link_date"):
+        out["link_date"] = datetime.strptime(str(out["link_date"])[:10], "%Y-%m-%d").date()
+    return out
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+def _next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(load_seq), 0) + 1 FROM raw_documents").fetchall()[0][0]
+
+
+def _classify(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> tuple[set[str], set[str]]:
+    """(already loaded with the same parser version, loaded before with another parser version)."""
+    con.register("_incoming", docs.select(["sha256", "parser_version"]))
+    rows = con.execute("""
+        SELECT i.sha256, d.parser_version IS NOT DISTINCT FROM i.parser_version AS same
+        FROM _incoming i JOIN raw_documents d USING (sha256)""").fetchall()
+    con.unregister("_incoming")
+    return {s for s, same in rows if same}, {s for s, same in rows if not same}
+
+
+def _filter_rows(batch: Batch, keep: set[str]) -> Batch:
+    out = Batch()
+    report_ids = {report_id_for(s) for s in keep}
+    for table, rows in batch.tables.items():
+        if table == "core_facts":
+            out.tables[table] = [r for r in rows if r["report_id"] in report_ids]
+        else:
+            out.tables[table] = [r for r in rows if r["sha256"] in keep]
+    return out
+
+
+def _delete_documents(con: duckdb.DuckDBPyConnection, shas: set[str]) -> None:
+    """Remove what an older parser produced for documents that are re-extracted."""
+    con.register("_gone", pa.table({"sha256": sorted(shas), "report_id": [report_id_for(s) for s in sorted(shas)]}))
+    for table in ("raw_documents", "raw_cells", "core_checks", "core_issues"):
+        con.execute(f"DELETE FROM {table} WHERE sha256 IN (SELECT sha256 FROM _gone)")
+    for table in ("core_facts", "core_reports", "core_measures", WIDE_MEASURES_TABLE):
+        con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM _gone)")
+    con.unregister("_gone")
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Bulk insert an Arrow table whose columns follow the declared schema."""
+    if data.num_rows == 0:
+        return 0
+    con.register("_batch", data)
+    con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+    con.unregister("_batch")
+    return data.num_rows
+
+
+def _resolve_names(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str | None]]) -> None:
+    """Add to core_agency_names every (printed name, region) not resolved before."""
+    pairs = sorted({p for p in pairs if p[0]}, key=lambda p: (p[0], p[1] or ""))
+    if not pairs:
+        return
+    con.register("_pairs", pa.table({"name_seen": [p[0] for p in pairs], "region": [p[1] for p in pairs]}))
+    new = con.execute("""
+        SELECT p.name_seen, p.region FROM _pairs p
+        ANTI JOIN core_agency_names n ON n.name_seen = p.name_seen AND n.region IS NOT DISTINCT FROM p.region
+    """).fetchall()
+    con.unregister("_pairs")
+    rows = []
+    for name, region in new:
+        agency = agencies.resolve_agency(name, region)
+        rows.append({"name_seen": name, "region": region, "agency_id": agency.agency_id,
+                     "agency_key": agency.agency_key, "level": agency.level, "publisher_type": agency.publisher,
+                     "agency_name": agencies.strip_title_words(agencies.clean_text(name)) or name})
+    insert_arrow(con, "core_agency_names", enforce_schema(pa.Table.from_pylist(rows), "core_agency_names"))
+
+
+def _insert_reports(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> int:
+    """New report versions for documents whose extraction names an agency and a year."""
+    con.register("_docs", docs)
+    n = con.execute(f"""
+        INSERT INTO core_reports
+        SELECT hash_id, n.agency_id, d.report_year, d.sha256, NULL, NULL, NULL, NULL, d.extract_status,
+               d.format_version, d.printed_title, NULL, NULL, d.load_seq
+        FROM (SELECT *, ('0x' || left(sha256, 15))::BIGINT AS hash_id FROM _docs) d
+        JOIN core_agency_names n ON n.name_seen = d.printed_agency
+                                 AND n.region IS NOT DISTINCT FROM d.printed_region
+        WHERE d.extract_status IN {REPORT_STATUSES} AND d.report_year IS NOT NULL
+    """).fetchall()[0][0]
+    con.unregister("_docs")
+    return n
+
+
+def load_batches(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
+    """Insert one flattened batch; returns per-document counts."""
+    docs = batch.arrow("raw_documents")
+    same, changed = _classify(con, docs)
+    incoming = set(docs.column("sha256").to_pylist())
+    keep = incoming - same
+    if changed:
+        _delete_documents(con, changed)
+    batch = _filter_rows(batch, keep)
+    docs = batch.arrow("raw_documents")
+    counts = {"documents_new": len(keep - changed), "documents_reextracted": len(changed),
+              "documents_unchanged": len(same)}
+    insert_arrow(con, "raw_documents", docs)
+    insert_arrow(con, "raw_cells", batch.arrow("raw_cells"))
+    insert_arrow(con, "core_checks", batch.arrow("core_checks"))
+    insert_arrow(con, "core_issues", batch.arrow("core_issues"))
+    _resolve_names(con, zip(docs.column("printed_agency").to_pylist(), docs.column("printed_region").to_pylist()))
+    counts["reports_loaded"] = _insert_reports(con, docs)
+    facts = batch.arrow("core_facts")
+    con.register("_facts", facts)
+    # Facts only for documents that became reports: a not_a_report's cells stay in raw_cells.
+    counts["facts_loaded"] = con.execute(
+        "INSERT INTO core_facts SELECT f.* FROM _facts f SEMI JOIN core_reports r USING (report_id)"
+    ).fetchall()[0][0]
+    con.unregister("_facts")
+    return counts
+
+
+def load_manifest(con: duckdb.DuckDBPyConnection, manifest_rows: Iterable[dict]) -> int:
+    """Append manifest rows not loaded before (fetch_id is the identity of a fetch attempt)."""
+    rows = [manifest_row(r) for r in manifest_rows]
+    if not rows:
+        return 0
+    data = enforce_schema(pa.Table.from_pylist(rows), "raw_fetch_manifest")
+    con.register("_manifest", data)
+    n = con.execute("""
+        INSERT INTO raw_fetch_manifest
+        SELECT DISTINCT ON (fetch_id) * FROM _manifest m ANTI JOIN raw_fetch_manifest r USING (fetch_id)
+    """).fetchall()[0][0]
+    con.unregister("_manifest")
+    return n
+
+
+def _guess_unreported_documents(con: duckdb.DuckDBPyConnection) -> None:
+    """Agency and year from the link title for report links that produced no report (blocked, failed…)."""
+    rows = con.execute("""
+        SELECT DISTINCT m.link_title, m.district FROM raw_fetch_manifest m
+        WHERE m.kind = 'report' AND m.link_title IS NOT NULL
+          AND (m.sha256 IS NULL OR m.sha256 NOT IN (SELECT sha256 FROM core_reports))
+    """).fetchall()
+    guesses, pairs = [], []
+    for title, district in rows:
+        name, year = agencies.name_and_year_from_title(title)
+        if name:
+            pairs.append((name, district))
+            guesses.append({"link_title": title, "district": district, "name_seen": name, "report_year": year})
+    _resolve_names(con, pairs)
+    con.execute("CREATE OR REPLACE TEMP TABLE _title_guesses "
+                "(link_title VARCHAR, district VARCHAR, name_seen VARCHAR, report_year INTEGER)")
+    if guesses:
+        con.register("_g", pa.Table.from_pylist(guesses))
+        con.execute("INSERT INTO _title_guesses SELECT link_title, district, name_seen, report_year FROM _g")
+        con.unregister("_g")
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, new_report_ids: pa.Table | None = None) -> None:
+    """Versions, measures of new reports, agencies and document states, all set-based."""
+    con.execute(sql_text("_core_reports"))
+    if new_report_ids is not None:
+        con.register("_new_reports_arrow", new_report_ids)
+        con.execute("CREATE OR REPLACE TEMP TABLE _new_reports AS SELECT DISTINCT report_id FROM _new_reports_arrow")
+        con.unregister("_new_reports_arrow")
+    else:
+        con.execute("""CREATE OR REPLACE TEMP TABLE _new_reports AS SELECT report_id FROM core_reports
+                       ANTI JOIN core_measures USING (report_id)""")
+    con.execute(f"DELETE FROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports)")
+    con.execute(sql_text("_core_measures"))
+    con.execute(f"DELETE FROM {WIDE_MEASURES_TABLE} WHERE report_id IN (SELECT report_id FROM _new_reports)")
+    con.execute(wide_measures_sql())
+    _guess_unreported_documents(con)
+    con.execute(sql_text("_core_documents"))
+    con.execute(sql_text("_core_agencies"))
+
+
+def wide_measures_sql() -> str:
+    """Pivot core_measures of the new reports into one column per measure (+ its _source)."""
+    columns = []
+    for m in catalog():
+        columns.append(f"max(value) FILTER (WHERE measure_code = '{m.code}')::{m.sql_type} AS \"{m.code}\"")
+        columns.append(f"max(value_source) FILTER (WHERE measure_code = '{m.code}') AS \"{m.code}_source\"")
+    return (f"INSERT INTO {WIDE_MEASURES_TABLE}\nSELECT report_id,\n  " + ",\n  ".join(columns)
+            + "\nFROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports)\nGROUP BY report_id")
+
+
+def _chunks(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _sum_counts(total: dict, counts: dict) -> None:
+    for key, value in counts.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _version_counts(con: duckdb.DuckDBPyConnection) -> dict:
+    row = con.execute("""SELECT count(*) FILTER (WHERE is_current), count(*) FILTER (WHERE NOT is_current),
+                                count(DISTINCT agency_id) FROM core_reports""").fetchall()[0]
+    return {"reports_current": row[0], "reports_superseded": row[1], "agencies": row[2]}
+
+
+def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable[dict] = ()) -> dict:
+    """Load extract JSON objects (and manifest rows) into the warehouse at ``db_path``.
+
+    Idempotent: a document already loaded with the same parser version changes nothing. Returns counts:
+    documents new/re-extracted/unchanged, report versions loaded, facts loaded, manifest rows added, and
+    the resulting numbers of current and superseded reports.
+    """
+    con = connect(db_path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        before = _version_counts(con)
+        totals: dict = {"documents": 0}
+        load_seq = _next_load_seq(con)
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        for chunk in _chunks(results, BATCH_DOCUMENTS):
+            batch = Batch()
+            for offset, result in enumerate(chunk):
+                flatten_result(result, batch, load_seq + offset, loaded_at)
+            load_seq += len(chunk)
+            totals["documents"] += len(chunk)
+            _sum_counts(totals, load_batches(con, batch))
+        totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
+        refresh_derived(con)
+        after = _version_counts(con)
+        totals.update(after)
+        totals["reports_newly_superseded"] = after["reports_superseded"] - before["reports_superseded"]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    logger.info("load %s: %s", db_path, totals)
+    return totals
+
+
+def read_manifest(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def iter_extracted(extracted_dir: Path, manifest: list[dict]) -> Iterator[dict]:
+    """Extract results in the order their documents were first fetched (so versions are in time order)."""
+    first_seen: dict[str, str] = {}
+    for row in manifest:
+        sha, when = row.get("sha256"), row.get("fetched_at") or ""
+        if sha and (sha not in first_seen or when < first_seen[sha]):
+            first_seen[sha] = when
+    paths = sorted(extracted_dir.glob("*.json"), key=lambda p: (first_seen.get(p.stem, "~"), p.stem))
+    for path in paths:
+        yield json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_archive(db_path: Path, data_dir: Path) -> dict:
+    """Load ``data_dir/raw/manifest.jsonl`` and ``data_dir/extracted/*.json`` into ``db_path``."""
+    manifest = read_manifest(Path(data_dir) / "raw" / "manifest.jsonl")
+    return load_results(db_path, iter_extracted(Path(data_dir) / "extracted", manifest), manifest)
+
+
+def iter_json_lines(path: Path) -> Iterator[dict]:
+    """Objects of a JSON Lines file of ``xxgk extract`` output."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
