@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from extract.documents.model import Document
+from extract.documents.model import Document, TextBlock
 from transform.schema import load_schema, normalize_label
 
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告)")
@@ -38,16 +38,29 @@ class ReportMeta:
 
 
 def find_title(doc: Document) -> str | None:
-    """The report title: page/meta title if it names a report, else the first such text line."""
-    candidates = [doc.meta.get("ArticleTitle"), doc.title]
-    candidates += [b.text for b in doc.blocks[:40] if hasattr(b, "text") and isinstance(b.text, str)]
-    for text in candidates:
-        if not text:
+    """The report title: the most complete of the page/meta title and the document's leading lines.
+
+    Word/WPS title pages often break the title in two ("淮安市人民政府" / "2024年政府信息公开工作年度报告"),
+    and PDF metadata titles are often generic ("政府信息公开工作年度报告"), so the candidates are scored.
+    """
+    candidates = [c for c in (doc.meta.get("ArticleTitle"), doc.title) if c]
+    lines = [re.sub(r"\s+", "", b.text) for b in doc.blocks[:40] if isinstance(b, TextBlock)]
+    for i, line in enumerate(lines[:25]):
+        if not (_TITLE.search(line) or WEBSITE_REPORT.search(line)) or len(line) > 80:
             continue
-        line = re.sub(r"\s+", "", text)
-        if (_TITLE.search(line) or WEBSITE_REPORT.search(line)) and len(line) <= 80:
-            return _clean_title(line)
-    return None
+        candidates.append(line)
+        prev = [p for p in lines[max(0, i - 2):i] if p and len(p) <= 30 and not re.search(r"[。，；：:,]", p)]
+        if prev:
+            candidates.append("".join(prev[-1:]) + line)
+    best, best_score = None, -1
+    for cand in candidates:
+        title = _clean_title(re.sub(r"\s+", "", cand))
+        if not (_TITLE.search(title) or WEBSITE_REPORT.search(title)) or len(title) > 80:
+            continue
+        score = 2 * bool(_YEAR_IN_TITLE.search(title)) + 2 * bool(_agency_from_title(title)) - len(title) / 100
+        if score > best_score:
+            best, best_score = title, score
+    return best
 
 
 def _clean_title(line: str) -> str:
@@ -75,19 +88,49 @@ def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]
     return None, None
 
 
+def _agency_from_title(title: str) -> str | None:
+    name = _TITLE_TAIL.sub("", title)
+    name = _LEADING_YEAR.sub("", name)
+    name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
+    return name if 2 <= len(name) <= 40 else None
+
+
 def find_agency(doc: Document, title: str | None) -> str | None:
-    """Publishing body: the title minus year and report words, else the 发布机构 of the page."""
-    if title:
-        name = _TITLE_TAIL.sub("", title)
-        name = _LEADING_YEAR.sub("", name)
-        name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
-        if 2 <= len(name) <= 40:
-            return name
-    for key in ("发布机构", "发文机关", "信息来源", "ContentSource"):
-        value = doc.meta.get(key)
-        if value and 2 <= len(value) <= 40:
-            return value.strip()
-    return None
+    """Publishing body: the title minus year and report words, else the 发布机构 of the page.
+
+    A title may drop the city ("洪泽区人民政府") that the body spells out ("淮安市洪泽区人民政府"): the
+    fuller form from the body is preferred when the body uses it.
+    """
+    name = _agency_from_title(title) if title else None
+    if name is None:
+        for key in ("发布机构", "发文机关", "信息来源", "ContentSource"):
+            value = doc.meta.get(key)
+            if value and 2 <= len(value.strip()) <= 40:
+                name = value.strip()
+                break
+    if name and not re.match(r"^.{2,8}?(省|市|自治区|自治州|地区|盟)", name):
+        name = _with_place_prefix(name, re.sub(r"\s+", "", doc.text[:20000]))
+    return name
+
+
+def _with_place_prefix(name: str, body: str) -> str:
+    """The agency name with the province/city the body puts before it, when that place is in the gazetteer."""
+    provinces, cities, _ = _gazetteer()
+    places = sorted(set(provinces.values()) | set(cities), key=len, reverse=True)
+    if any(name.startswith(p) for p in places):
+        return name
+    seen: Counter = Counter()
+    for m in re.finditer(re.escape(name), body):
+        before = body[max(0, m.start() - 12):m.start()]
+        prefix = ""
+        while True:
+            place = next((p for p in places if before.endswith(p)), None)
+            if not place:
+                break
+            prefix, before = place + prefix, before[: -len(place)]
+        if prefix and any(prefix.endswith(c) for c in cities):  # a bare province adds nothing
+            seen[prefix] += 1
+    return seen.most_common(1)[0][0] + name if seen else name
 
 
 @cache

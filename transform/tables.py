@@ -42,13 +42,18 @@ def classify(row: Row) -> str | None:
         return None
     if any(labels.match_t2_caption(t) for t in texts) or texts[0].startswith("信息内容"):
         return "t2"
-    if any(labels.is_t3_header_text(t) or labels.t3_candidates(t) or labels.match_t3_group(t) for t in texts):
-        return "t3"
     if any(labels.is_t4_text(t) for t in texts):
         return "t4"
+    if any(labels.is_t3_header_text(t) or _t3_label(t) or labels.match_t3_group(t) for t in texts):
+        return "t3"
     if labels.match_t2_row(texts[0]):
         return "t2"
     return None
+
+
+def _t3_label(text: str) -> bool:
+    # A bare "其他" is also the applicant column and 表四's 其他结果 header; it names no 表三 row by itself.
+    return any(c.code != "other_other" for c in labels.t3_candidates(text))
 
 
 def split_rows(doc: Document) -> dict[str, list[Row]]:
@@ -271,39 +276,46 @@ def _confirm_splits_t3(table: Table, issues: list[Issue]) -> None:
 # ---------------------------------------------------------------- 表四
 
 
-def _t4_columns(table: RawTable, header_rows: list[int]) -> dict[int, tuple[str, str]]:
+def _t4_column_map(header: dict[int, list[Cell]]) -> dict[int, tuple[str, str]]:
+    """Grid column → (row_code, col_code) from the header texts stacked above it.
+
+    The texts of a column are joined top to bottom, because a header row can itself be broken by a page
+    break ("结果" at the foot of one page, "维持" at the top of the next).
+    """
     by_col: dict[int, tuple[str, str]] = {}
-    for c in range(table.n_cols):
-        texts = [norm(table.grid[r][c].text) for r in header_rows if table.grid[r][c] is not None]
-        group = next((g for g, rx in labels.t4_group_patterns() for t in texts if rx.search(t)), None)
-        sub = None
-        for t in texts:
-            for code, rx in labels.t4_column_patterns():
-                if rx.search(t):
-                    sub = code
+    for c, cells in header.items():
+        joined = "".join(norm(cell.text) for cell in cells)
+        group = next((g for g, rx in labels.t4_group_patterns() if re.search(rx.pattern.lstrip("^"), joined)), None)
+        sub = next((code for code, rx in labels.t4_column_patterns()
+                    if re.search(rx.pattern.strip("^$"), joined)), None)
         if group and sub:
             by_col[c] = (group, sub)
     return by_col
+
+
+def _is_t4_header_row(row: Row) -> bool:
+    texts = [c.text for c in row.cells if c.text.strip()]
+    return bool(texts) and all(parse_cell(t).kind == "invalid" for t in texts)
 
 
 def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
     """Read 表四's single data row through its two-level header."""
     if not rows:
         return None
-    col_map: dict[int, tuple[str, str]] = {}
-    map_cols = 0
+    header: dict[int, list[Cell]] = {}
+    header_cols = 0
     candidates: list[tuple[Row, dict[tuple[str, str], Cell]]] = []
-    header_rows_by_table: dict[int, list[int]] = {}
     for row in rows:
-        if any(labels.is_t4_text(c.text) for c in row.cells):
-            header_rows_by_table.setdefault(id(row.table), []).append(row.r)
-    for row in rows:
-        key = id(row.table)
-        if row.r in header_rows_by_table.get(key, []):
+        if _is_t4_header_row(row):
+            if row.table.n_cols != header_cols:
+                header, header_cols = {}, row.table.n_cols
+            for c, cell in enumerate(row.table.grid[row.r]):
+                stack = header.setdefault(c, [])
+                if cell is not None and (not stack or stack[-1] is not cell):
+                    stack.append(cell)
             continue
-        if key in header_rows_by_table:
-            col_map, map_cols = _t4_columns(row.table, header_rows_by_table[key]), row.table.n_cols
-        slots = _t4_slots(row, col_map if map_cols == row.table.n_cols else {}, issues)
+        col_map = _t4_column_map(header) if header_cols == row.table.n_cols else {}
+        slots = _t4_slots(row, col_map, issues)
         if slots is not None:
             candidates.append((row, slots))
     filled = [(r, s) for r, s in candidates if any(c.text.strip() for c in s.values())]
