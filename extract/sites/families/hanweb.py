@@ -13,7 +13,7 @@ import json
 import re
 from urllib.parse import urlencode, urljoin
 
-from extract.sites.discovery import Column, ListPage, content_items, html_list_page, usable
+from extract.sites.discovery import Column, ListPage, html_list_page, usable
 from extract.sites.families import generic
 from extract.sites.links import harvest_links
 
@@ -35,7 +35,8 @@ _QUERY_DATA = re.compile(r"""queryData\s*=\s*(['"])(.*?)\1""", re.S)
 
 
 def record_links(ctx, column: Column, xml_or_html: str, url: str) -> list:
-    return [lk for rec in _RECORD.findall(xml_or_html) for lk in content_items(harvest_links(rec, url), column)]
+    """Every link of the ``<record>``s: on Hanweb, articles live under /art/, not under the column path."""
+    return [lk for rec in _RECORD.findall(xml_or_html) for lk in harvest_links(rec, url)]
 
 
 def proxy_params(html: str, column: Column) -> dict[str, str]:
@@ -90,7 +91,7 @@ def jpaas_pages(ctx, column: Column, html: str):
             fragment = (json.loads(result.text()).get("data") or {}).get("html") or ""
         except (json.JSONDecodeError, AttributeError):
             return
-        yield ListPage(column.url, content_items(harvest_links(fragment, column.url), column))
+        yield ListPage(column.url, harvest_links(fragment, column.url))
 
 
 def list_pages(ctx, column: Column, first):
