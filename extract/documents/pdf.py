@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -48,7 +49,11 @@ WHITE_LEVEL = 0.95
 # Two characters are on one line when their boxes overlap vertically by at least this share.
 LINE_OVERLAP = 0.5
 # A line within this many character widths of the text's right edge is full: its sentence wraps on.
-PARAGRAPH_MARGIN = 1.5
+# Three, not one: HTML prints and LibreOffice set ragged-right text, and a line breaks early before
+# a closing bracket or a long number that does not fit.
+PARAGRAPH_MARGIN = 3.0
+# How a heading or list item starts (一、 （一） 1. （1） 第一); such a line never continues a paragraph.
+HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|第[一二三四五六七八九十]+)")
 WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
 
 # Chromium's PDF output maps some CJK glyphs to the Kangxi/CJK radical code points (⼀ U+2F00 for 一,
@@ -147,6 +152,7 @@ def _read_page(page: Any, page_no: int, doc: Document) -> None:
         if page.images:
             doc.pages_without_text.append(page_no)
         return
+    _warn_about_unmapped_chars(page.chars, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
     for table in _find_ruled_tables(page):
@@ -155,10 +161,20 @@ def _read_page(page: Any, page_no: int, doc: Document) -> None:
             raw, box = found
             placed.append((box[1], 0, raw))
             table_boxes.append(box)
-    for paragraph in _paragraphs(_text_lines_outside(page, table_boxes)):
+    for paragraph in _paragraphs(_text_lines_outside(page, table_boxes), page.width):
         placed.append((paragraph[0]["top"], 1, TextBlock(text=_join_lines(paragraph), page=page_no)))
     placed.sort(key=lambda item: (item[0], item[1]))
     doc.blocks.extend(block for _, _, block in placed)
+
+
+def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: Document) -> None:
+    """pdfminer writes "(cid:123)" for a glyph it cannot map to Unicode; say so instead of hiding it."""
+    n_unmapped = sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+    if n_unmapped:
+        doc.warnings.append(
+            f"page {page_no}: {n_unmapped} of {len(chars)} characters have no Unicode mapping"
+            " (font without a usable ToUnicode table); their text reads as (cid:N)"
+        )
 
 
 def _find_ruled_tables(page: Any) -> list[Any]:
@@ -361,18 +377,20 @@ def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]
     return lines
 
 
-def _paragraphs(lines: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _paragraphs(lines: list[dict[str, Any]], page_width: float) -> list[list[dict[str, Any]]]:
     """Group lines into paragraphs the way a reader sees them.
 
     A line continues the paragraph above only if the line above runs to the right margin (the
-    sentence wrapped), it starts at the left margin (no first-line indent) and it has the same type
-    size right below. Headings, captions, page numbers and the last line of a paragraph never run to
-    the margin, so they stay blocks of their own.
+    sentence wrapped), it starts at the left margin (no first-line indent), it has the same type
+    size right below, and it does not open like a heading or a list item. Headings, captions, page numbers and the last line of a paragraph never run to
+    the margin, so they stay blocks of their own. The right margin is the longest line's end, but no
+    further in than the left margin mirrored: on a page of short lines the longest is not "full". (A page whose
+    text starts further left than its body, say a header, then merges nothing: lines stay lines.)
     """
     if not lines:
         return []
     left = min(line["x0"] for line in lines)
-    right = max(line["x1"] for line in lines)
+    right = max(max(line["x1"] for line in lines), page_width - left)
     paragraphs = [[lines[0]]]
     for line in lines[1:]:
         above = paragraphs[-1][-1]
@@ -382,6 +400,7 @@ def _paragraphs(lines: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             and line["x0"] <= left + PARAGRAPH_MARGIN * size
             and abs(line["size"] - size) < 0.5
             and 0 <= line["top"] - above["bottom"] <= size
+            and not HEADING_START.match(line["text"])
         )
         if wraps:
             paragraphs[-1].append(line)
