@@ -53,7 +53,9 @@ LINE_OVERLAP = 0.5
 # a closing bracket or a long number that does not fit.
 PARAGRAPH_MARGIN = 3.0
 # How a heading or list item starts (一、 （一） 1. （1） 第一); such a line never continues a paragraph.
-HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|第[一二三四五六七八九十]+)")
+HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+)"
+)
 WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
 
 # Chromium's PDF output maps some CJK glyphs to the Kangxi/CJK radical code points (⼀ U+2F00 for 一,
