@@ -32,9 +32,6 @@ MEDIA_TYPES = {
 }
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "wps": "wps", "ofd": "ofd", "png": "png", "scan-pdf": "pdf"}
 
-# Quirks of how a site serves a page (not of the document itself): handled by the family modules.
-SITE_QUIRKS = frozenset({"multipage", "utf8_header"})
-
 # Leading bytes of a Compound File Binary (OLE2) document: .doc, .wps, .xls all start like this.
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
@@ -55,7 +52,9 @@ def render(values: dict, fmt: str, quirks: tuple[str, ...] = (), published: date
         from demo.render import render_report
     except ImportError:
         return _placeholder(values, fmt)
-    renderer_quirks = tuple(q for q in quirks if q not in SITE_QUIRKS)
+    from demo.render.quirks import QUIRKS
+    # the rest (multipage, link styles, utf8_header...) are how a site serves the page, not the document
+    renderer_quirks = tuple(q for q in quirks if q in QUIRKS)
     return render_report(values, fmt, renderer_quirks, published=published)
 
 

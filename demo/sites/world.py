@@ -89,6 +89,11 @@ class DemoWorld:
                 self._bytes[key] = self._make_bytes(doc, day)
             return self._bytes[key]
 
+    def continuation(self, doc: Doc, day: int) -> bytes:
+        """Page 2 (``…_1.shtml``) of a report split across two article pages."""
+        self.doc_bytes(doc, day)
+        return self._bytes[(doc.doc_id, self._content_day(doc, day), "page2")]
+
     @staticmethod
     def _content_day(doc: Doc, day: int) -> int:
         return 2 if doc.corrected_on_day and day >= doc.corrected_on_day else 1
@@ -117,7 +122,11 @@ class DemoWorld:
         values = self.values(doc, day)
         published = doc.published
         if doc.fmt in ("html", "html-octet"):
-            return documents.render(values, "html", doc.quirks, published)
+            full = documents.render(values, "html", doc.quirks, published)
+            if "multipage" in doc.quirks:  # TRS splits a long article: the report URL serves page 1
+                from demo.sites.families.trs import split_article
+                full, self._bytes[(doc.doc_id, day, "page2")] = split_article(full, doc.path)
+            return full
         if doc.fmt in ("pdf", "docx"):
             return documents.render(values, doc.fmt, doc.quirks, published)
         if doc.fmt == "wps":

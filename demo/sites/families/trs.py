@@ -213,9 +213,10 @@ def _add_doc(world, r, doc: Doc, day: int) -> None:
         return
     body = (lambda doc=doc, day=day: world.doc_bytes(doc, day))
     if "multipage" in doc.quirks:
-        first, second = split_article(world.doc_bytes(doc, day), doc.path)
-        r.add(doc.path, html_resource(first, lm, True))
-        r.add(doc.path.replace(".shtml", "_1.shtml"), html_resource(second, lm, True))
+        r.add(doc.path, Resource(body=body, conditional=True, last_modified=lm))
+        r.add(doc.path.replace(".shtml", "_1.shtml"),
+              Resource(body=lambda doc=doc, day=day: world.continuation(doc, day), conditional=True,
+                       last_modified=lm))
         return
     if doc.fault == "redirect_loop":
         other = doc.path.replace(".shtml", "_a.shtml")
@@ -256,7 +257,8 @@ def _cut_point(text: str) -> int | None:
     for marker in ("四、政府信息公开行政复议", "四、政府信息公开"):
         i = text.find(marker)
         if i > 0:
-            return text.rfind("<", 0, i)
+            para = text.rfind("<p", 0, i)  # keep the heading's paragraph whole
+            return para if para >= 0 and i - para < 80 else text.rfind("<", 0, i)
     i = text.rfind("<table")
     return i if i > 0 else None
 
