@@ -7,6 +7,7 @@ article body with the statistics tables inside a ``TRS_Editor`` div, and a foote
 
 from __future__ import annotations
 
+import hashlib
 from html import escape
 
 from demo.render.document import Block, ReportDocument
@@ -37,7 +38,7 @@ def render_html(doc: ReportDocument, *, gbk: bool = False, index_code: str = "")
         f"<style>{_CSS}</style></head><body>",
         '<div class="header"><a href="/">首页</a> &gt; <a href="/xxgk/">政府信息公开</a> &gt; '
         '<a href="./">政府信息公开年报</a></div>',
-        _index_table(doc, index_code or f"000000000/{doc.published.year}-00001"),
+        _index_table(doc, index_code or _index_code(doc)),
         f'<div class="article"><h1 class="title">{escape(doc.title)}</h1>',
         f'<div class="info">发布日期：{pub}　来源：{escape(doc.office)}</div>',
         '<div class="TRS_Editor">',
@@ -48,6 +49,12 @@ def render_html(doc: ReportDocument, *, gbk: bool = False, index_code: str = "")
     ]
     text = "\n".join(parts)
     return text.encode("gbk", errors="xmlcharrefreplace") if gbk else text.encode("utf-8")
+
+
+def _index_code(doc: ReportDocument) -> str:
+    """A stable 索引号 in the usual shape <organisation code>/<year>-<serial>, derived from the agency."""
+    digest = hashlib.sha256(doc.agency.encode("utf-8")).hexdigest().upper()
+    return f"{digest[:9]}/{doc.published.year}-{int(digest[9:13], 16) % 100000:05d}"
 
 
 def _index_table(doc: ReportDocument, index_code: str) -> str:

@@ -66,17 +66,17 @@ def render_pdf(doc: ReportDocument, *, is_landscape: bool = False, break_table: 
         if isinstance(block, Grid):
             story += _table_flowables(block, template.width, styles, break_table)
         else:
-            story += _text_flowables(block, styles)
+            story += _text_flowables(block, styles, doc.agency)
     template.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
     return out.getvalue()
 
 
-def _text_flowables(block: Block, styles: dict) -> list:
+def _text_flowables(block: Block, styles: dict, agency: str) -> list:
     if block.kind == "title":
         # WPS title pages put the agency on its own line above "<year>年政府信息公开工作年度报告".
-        head, sep, tail = block.text.partition("政府信息公开")
-        text = f"{escape(head)}<br/>{escape(sep + tail)}" if head and len(head) > 6 else escape(block.text)
-        return [Paragraph(text, styles["title"])]
+        head, tail = block.text[: len(agency)], block.text[len(agency):]
+        lines = [head, tail] if head == agency and tail else [block.text]
+        return [Paragraph("<br/>".join(escape(line) for line in lines), styles["title"])]
     return [Paragraph(escape(block.text), styles[block.kind])]
 
 
