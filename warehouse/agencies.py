@@ -27,7 +27,7 @@ from transform.schema import load_schema
 _DATA = Path(__file__).with_name("data") / "agencies.yaml"
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _DEADLINE = re.compile(r"^(\d{2})-(\d{2}) of Y\+1")
-_TITLE_YEAR = re.compile(r"(20\d{2})\s*年")
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?")
 
 
 @cache

@@ -1,7 +1,101 @@
-"""CLI commands of this stage (registered on the ``xxgk`` app by ``flows.cli``)."""
+"""CLI commands of the warehouse stage: ``xxgk load``, ``xxgk query``, ``xxgk export``.
+
+Heavy imports (duckdb, pandas) happen inside the commands so ``xxgk --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
+DEFAULT_DATA_DIR = Path("data")
+
+
+def _published(data_dir: Path) -> Path:
+    return data_dir / "warehouse" / "xxgk.duckdb"
+
+
+def load(
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Data directory (raw/, extracted/, warehouse/)."),
+    from_json: Path | None = typer.Option(None, "--from-json", help="JSON Lines file of `xxgk extract` output."),
+    db: Path | None = typer.Option(None, "--db", help="Published warehouse (default DATA_DIR/warehouse/xxgk.duckdb)."),
+) -> None:
+    """Load extraction results into a working copy, then publish it atomically."""
+    import json
+    import logging
+
+    from warehouse.load import iter_json_lines, load_archive, load_results
+    from warehouse.publish import working_copy
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    published = db or _published(data_dir)
+    with working_copy(published) as work:
+        if from_json is not None:
+            summary = load_results(work, iter_json_lines(from_json))
+        else:
+            summary = load_archive(work, data_dir)
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+
+
+def query(
+    sql: str = typer.Argument(..., help="SQL to run against the published warehouse (read-only)."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default data/warehouse/xxgk.duckdb)."),
+    limit: int = typer.Option(200, "--limit", help="Rows shown in table mode (CSV prints all)."),
+) -> None:
+    """Run SQL on the published warehouse, opened read-only, and print the result."""
+    import sys
+
+    from warehouse.db import connect_readonly
+
+    con = connect_readonly(db or _published(DEFAULT_DATA_DIR))
+    try:
+        frame = con.execute(sql).df()
+    finally:
+        con.close()
+    if csv:
+        frame.to_csv(sys.stdout, index=False)
+        return
+    _print_table(frame, limit)
+
+
+def _print_table(frame, limit: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*["" if _is_null(v) else str(v) for v in row])
+    console = Console()
+    console.print(table)
+    if len(frame) > limit:
+        console.print(f"… {len(frame) - limit} more rows (use --csv for all)")
+
+
+def _is_null(value) -> bool:
+    try:
+        return value is None or value != value  # NaN/NA
+    except (TypeError, ValueError):
+        return False
+
+
+def export(
+    out: Path = typer.Option(Path("data/exports"), "--out", help="Output directory."),
+    encoding: str = typer.Option("utf-8-sig", "--encoding", help="utf-8-sig (BOM, for Excel/WPS) or utf-8."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default data/warehouse/xxgk.duckdb)."),
+) -> None:
+    """Write one CSV per out_ view plus the data dictionary."""
+    from warehouse.export import export_csv
+
+    for path in export_csv(db or _published(DEFAULT_DATA_DIR), out, encoding=encoding):
+        typer.echo(str(path))
+
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to ``app`` (filled in by the stage's owner)."""
+    """Add ``load``, ``query`` and ``export`` to the ``xxgk`` app."""
+    app.command("load")(load)
+    app.command("query")(query)
+    app.command("export")(export)

@@ -45,6 +45,16 @@ def sql_text(name: str) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables (with comments), refresh the catalog tables and (re)create the views."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _ensure_schema(con)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     for table in all_tables():
         if table not in existing:

@@ -285,3 +285,66 @@ def enforce_schema(data: pa.Table | dict, table: str) -> pa.Table:
     if data.num_rows == 0:
         return schema.empty_table()
     return pa.table([data.column(n).cast(schema.field(n).type) for n in schema.names], schema=schema)
+
+
+# ----------------------------------------------------------------------------------------------- views
+# Rates of out_agency_year: name -> (what is counted, out of what). Each has _numerator, _denominator, _pct.
+RATES: dict[str, tuple[str, str]] = {
+    "disclosure": ("granted + partially_granted (予以公开 + 部分公开)", "results_total (办理结果总计)"),
+    "grant": ("granted (予以公开)", "results_total"),
+    "denial": ("denied_subtotal (不予公开, all 8 reasons)", "results_total"),
+    "unable": ("unable_subtotal (无法提供)", "results_total"),
+    "natural_person": ("new_received_natural_person (自然人 applications)", "new_received"),
+    "review_correction": ("review_corrected (复议结果纠正)", "review_concluded (维持+纠正+其他, i.e. concluded)"),
+    "litigation_correction": ("litigation_corrected (诉讼结果纠正, both kinds)", "litigation_concluded"),
+}
+
+VIEW_FIELDS: dict[str, FieldSpec] = {
+    "review_concluded": _f("BIGINT", "Concluded review cases: maintained + corrected + other", "count_cases"),
+    "litigation_concluded": _f("BIGINT", "Concluded litigation cases: maintained + corrected + other",
+                               "count_cases"),
+    "prev_report_year": _f("INTEGER", "The previous year (NULL when the agency has no report for year - 1)"),
+    "prev_format_version": _f("VARCHAR", "Format version of the previous year's report"),
+    "carried_forward_prev": _f("BIGINT", "Previous year's 结转下年度继续办理 (total)", "count_applications"),
+    "carry_difference": _f("BIGINT", "carried_over - carried_forward_prev (0 when consistent)", "count_applications"),
+    "carry_check_ok": _f("BOOLEAN", "Cross-year rule xyear_carry holds (NULL when a side is missing)"),
+    "measure": _f("VARCHAR", "Measure ranked (a column of out_agency_year)"),
+    "numerator": _f("BIGINT", "Numerator of the rate (NULL for counts)"),
+    "denominator": _f("BIGINT", "Denominator of the rate (NULL for counts)"),
+    "is_small_denominator": _f("BOOLEAN", "Rate whose denominator is below 5: flagged, not ranked"),
+    "is_ranked": _f("BOOLEAN", "Whether the row got a rank"),
+    "rank_in_group": _f("BIGINT", "Rank within region, level, year and measure; 1 = highest value"),
+    "n_ranked": _f("BIGINT", "How many agencies were ranked in the group"),
+    "is_report_found": _f("BOOLEAN", "A report of the agency for the year is in the warehouse"),
+    "report_state": _f("VARCHAR", "Extraction status of the current report, else the document state, else missing"),
+    "deadline_date": _f("DATE", "Legal publication deadline (schema.yaml publication)"),
+    "days_after_deadline": _f("BIGINT", "published_date - deadline_date in days (negative = early)"),
+    "is_on_time": _f("BOOLEAN", "Published on or before the deadline (NULL when the date is unknown)"),
+    "kind": _f("VARCHAR", "check (failed consistency rule), issue (extractor issue) or cross_year"),
+    "code": _f("VARCHAR", "Rule id or issue code"),
+    "location": _f("VARCHAR", "Row/column (row.col) the problem is about"),
+    "is_current": _f("BOOLEAN", "True when the document is the current version of its report"),
+    "value": _f("DOUBLE", "Value of the measure"),
+}
+
+
+def view_column_description(name: str) -> str:
+    """Description of an out_ view column, from the declared fields; KeyError when undeclared."""
+    for suffix, (index, template) in {
+        "_numerator": (0, "Numerator of {rate}_pct: {text}"),
+        "_denominator": (1, "Denominator of {rate}_pct: {text}"),
+        "_pct": (None, "{rate} rate in percent = numerator / denominator x 100; NULL when the denominator is 0"),
+    }.items():
+        rate = name.removesuffix(suffix)
+        if name.endswith(suffix) and rate in RATES:
+            text = RATES[rate][index] if index is not None else ""
+            return template.format(rate=rate, text=text)
+    if name in VIEW_FIELDS:
+        return VIEW_FIELDS[name].description
+    if name in FIELDS or name in measure_fields():
+        return describe(name)
+    for suffix, template in (("_prev", "Previous year's value of {base}"), ("_change", "{base} minus {base}_prev")):
+        base = name.removesuffix(suffix)
+        if name.endswith(suffix) and base != name:
+            return template.format(base=base) + ": " + view_column_description(base)
+    return describe(name)
