@@ -53,8 +53,8 @@ def expected_tables(name: str) -> dict[str, dict]:
     t4: dict[str, dict] = {}
     for (row, col), v in zip(t4_physical_order(), t["review_litigation"]):
         t4.setdefault(row, {})[col] = _number(v)
-    out[T4] = {"version": t3_version, "cells": t4}
     t2_version = "gov2019" if t["format"] == "2019" else "gov2021"
+    out[T4] = {"version": t2_version, "cells": t4}
     for row_label, cols in t["proactive"].items():
         pattern = labels.match_t2_row(row_label)
         lay = layout(pattern.table_id, t2_version)

@@ -25,6 +25,8 @@ _TITLE_TAIL = re.compile(
     r"(关于)?(印发|公布)?((?:19|20)\d{2}\s*年度?)?(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告).*$"
 )
 _LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年度?")
+_AGENCY = re.compile(r"[\u4e00-\u9fa5][\u4e00-\u9fa5()（）·、]{1,39}")
+_BREADCRUMB = re.compile(r"[>»＞›]|当前位置|您的位置|首页")
 WEBSITE_REPORT = re.compile(r"(政府)?网站(工作)?年度报表")
 
 
@@ -55,6 +57,8 @@ def find_title(doc: Document) -> str | None:
     best, best_score = None, -1
     for cand in candidates:
         title = _clean_title(re.sub(r"\s+", "", cand))
+        if _BREADCRUMB.search(title):
+            continue
         if not (_TITLE.search(title) or WEBSITE_REPORT.search(title)) or len(title) > 80:
             continue
         score = 2 * bool(_YEAR_IN_TITLE.search(title)) + 2 * bool(_agency_from_title(title)) - len(title) / 100
@@ -92,7 +96,7 @@ def _agency_from_title(title: str) -> str | None:
     name = _TITLE_TAIL.sub("", title)
     name = _LEADING_YEAR.sub("", name)
     name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
-    return name if 2 <= len(name) <= 40 else None
+    return name if _AGENCY.fullmatch(name) else None
 
 
 def find_agency(doc: Document, title: str | None) -> str | None:

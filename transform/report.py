@@ -32,7 +32,7 @@ def build_report(doc: Document) -> dict:
     t4 = read_t4(rows["t4"], issues)
     version = t2_version or (t3.version if t3 else None) or hint
     if t4 is not None:
-        t4.version = (t3.version if t3 else None) or version
+        t4.version = version  # 表四 is identical in both formats: it follows the report
     tables: dict[str, Table] = {tid: t for tid, t in t2.items() if t.version}
     if t3:
         tables[T3] = t3
