@@ -52,7 +52,9 @@ class FetchSettings(BaseModel):
     max_redirects: int = 10
     verify_tls: bool = True
     respect_crawl_delay: bool = True
-    crawl_delay_scale: float = 1.0  # tests scale a served Crawl-delay down; production keeps 1.0
+    # Site-imposed delays (robots Crawl-delay, the registry's per-site min_delay_s) are multiplied by this:
+    # production keeps 1.0; tests and the demo shrink them, since the mock world serves real values.
+    crawl_delay_scale: float = 1.0
     max_crawl_delay_s: float = 300.0  # Heritrix respectCrawlDelayUpToSeconds; longer → skip host
     max_requests_per_host: int = 2000
     max_consecutive_failures: int = 5  # circuit breaker per host
@@ -61,7 +63,7 @@ class FetchSettings(BaseModel):
     def for_tests(cls, **overrides) -> FetchSettings:
         """Short delays for tests against the demo world on 127.0.0.1."""
         values = dict(min_delay_s=0.05, jitter_s=0.02, latency_factor=0.0, connect_timeout_s=2.0,
-                      read_timeout_s=2.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02)
+                      read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02)
         values.update(overrides)
         return cls(**values)
 
@@ -188,18 +190,26 @@ _SCRIPT_BLOCK = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script\s*>", re.I | re.S)
+_CHALLENGE_JS = re.compile(r"document\.cookie|location\.(reload|replace|href)|window\.location|wzwschallenge|__jsl",
+                           re.I)
+
+
 def is_challenge(status: int, body: bytes, headers: dict[str, str]) -> bool:
-    """WAF challenge (瑞数 412/202, 加速乐 521, script-only stubs, JS cookie pages) → ``blocked``."""
+    """WAF challenge (瑞数 412/202, 加速乐 521, script-only shells, JS cookie pages) → ``blocked``.
+
+    A small 200/403 page counts only when an inline script reloads, redirects or sets a cookie and the
+    page shows (almost) no text — a broken 350-byte template stub with ``<script src>`` tags is not one.
+    """
     if status in CHALLENGE_STATUSES:
         return True
     if status not in (200, 403) or len(body) > 4096:
         return False
     text = decode_page(body, headers.get("content-type"))
-    if "<script" not in text.lower():
+    if not any(_CHALLENGE_JS.search(script) for script in _INLINE_SCRIPT.findall(text)):
         return False
     visible = _TAG.sub("", _SCRIPT_BLOCK.sub("", text)).strip()
-    sets_cookie_in_js = "document.cookie" in text or "wzwschallenge" in text.lower()
-    return len(visible) < 20 or (sets_cookie_in_js and len(visible) < 200)
+    return len(visible) < 200
 
 
 def is_soft_404(status: int, body: bytes, media_type: str, headers: dict[str, str]) -> bool:
@@ -229,6 +239,7 @@ class HostState:
     robots: object | None = None  # Protego | _RobotsAllowAll; None = not fetched yet
     skip_reason: str | None = None  # robots 5xx, Crawl-delay too long, circuit open
     crawl_delay: float = 0.0
+    site_min_delay: float = 0.0  # registry floor for this host (already scaled)
     requests: int = 0
     consecutive_failures: int = 0
 
@@ -291,7 +302,13 @@ class Fetcher:
         if insecure_tls:
             logger.warning("TLS certificate checks OFF for %s (per-site escape hatch)", sorted(self.allowed_hosts))
 
-    def for_site(self, allowed_hosts, *, insecure_tls: bool = False) -> Fetcher:
+    def for_site(self, allowed_hosts, *, insecure_tls: bool = False, min_delay_s: float | None = None) -> Fetcher:
+        """A fetcher for another site's allowlist sharing this run's per-host state."""
+        if min_delay_s:
+            for netloc in allowed_hosts:
+                if not netloc.startswith("*."):
+                    host = self.host(netloc.lower())
+                    host.site_min_delay = max(host.site_min_delay, min_delay_s * self.settings.crawl_delay_scale)
         return Fetcher(self.settings, allowed_hosts, insecure_tls=insecure_tls, _shared=self._shared)
 
     def close(self) -> None:
@@ -332,7 +349,7 @@ class Fetcher:
 
     def _delay_after(self, host: HostState, latency: float) -> float:
         s = self.settings
-        base = max(s.min_delay_s, host.crawl_delay, s.latency_factor * latency)
+        base = max(s.min_delay_s, host.crawl_delay, host.site_min_delay, s.latency_factor * latency)
         return min(base, max(s.max_delay_s, s.min_delay_s)) + random.uniform(0.0, s.jitter_s)
 
     # -- robots.txt ----------------------------------------------------------------------------------
@@ -427,6 +444,8 @@ class Fetcher:
         result.last_modified = result.headers.get("last-modified")
         if is_challenge(status, body, result.headers):
             result.state, result.error = "blocked", f"WAF challenge (HTTP {status}); not bypassed"
+        elif status == 200 and not body:
+            result.state, result.error = "failed", "empty body (0 bytes)"
         elif status == 403:
             result.state, result.error = "failed", "HTTP 403"
         elif is_soft_404(status, body, result.media_type, result.headers):
@@ -459,7 +478,10 @@ class Fetcher:
         s = self.settings
         backoff = s.backoff_s * (4 ** attempt) + random.uniform(0.0, s.backoff_s / 2)
         if result.error and result.error.startswith("transient"):
-            return backoff
+            # after a timeout the server may still be busy with the abandoned request: give it that long
+            # again, so the retry never overlaps it (one request per host, as the server sees it)
+            timed_out = "Timeout" in result.error
+            return max(backoff, s.read_timeout_s) if timed_out else backoff
         if result.status in RETRY_STATUSES:
             after = _retry_after_seconds(result.headers.get("retry-after"))
             return max(backoff, min(after, s.retry_after_cap_s)) if after is not None else backoff

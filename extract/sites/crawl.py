@@ -152,7 +152,8 @@ class SiteCrawl:
 def crawl_site(site: SiteConfig, archive: Archive, fetcher: Fetcher, *, run_id: str, max_pages: int | None = None,
                on_report: Callable[[LinkOutcome], None] | None = None) -> SiteSummary:
     """Discover and archive every report of ``site``; never raises for site trouble."""
-    site_fetcher = fetcher.for_site(site.hosts, insecure_tls=site.crawl.insecure_tls)
+    site_fetcher = fetcher.for_site(site.hosts, insecure_tls=site.crawl.insecure_tls,
+                                    min_delay_s=site.crawl.min_delay_s)
     crawl = SiteCrawl(site, archive, site_fetcher, run_id)
     ctx = DiscoveryContext(site, crawl.fetch, crawl.record_page, max_pages or site.crawl.max_list_pages,
                            site.crawl.max_depth)

@@ -42,9 +42,17 @@ def canonical_url(url: str) -> str:
     return urldefrag(url.strip())[0]
 
 
+def _has_attachment_ext(name: str) -> bool:
+    name = name.lower().rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[-1] in attachment_extensions()
+
+
 def is_attachment_url(url: str) -> bool:
-    path = urlsplit(url).path.lower()
-    return path.rsplit(".", 1)[-1] in attachment_extensions() if "." in path.rsplit("/", 1)[-1] else False
+    """By the file name in the path, or in a download script's query (``downfile.jsp?filename=x.pdf``)."""
+    parts = urlsplit(url)
+    if _has_attachment_ext(parts.path):
+        return True
+    return any(_has_attachment_ext(v) for values in parse_qs(parts.query).values() for v in values)
 
 
 def _viewer_target(url: str) -> str | None:

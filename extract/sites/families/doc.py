@@ -20,19 +20,21 @@ FAMILY = {
     "name": "doc",
     "title": "intertid /doc/ + POST /info_open/search",
     "url_patterns": [r"/doc/\d{4}/\d{2}/\d{2}/\d+\.shtml$"],
-    "fingerprints": [r"/info_open/search", r"/doc/\d{4}/\d{2}/\d{2}/", r"channelIds?\b"],
+    "fingerprints": [r"/info_open/search|info_open\.js", r"/doc/\d{4}/\d{2}/\d{2}/", r"channelIds?\b|data-channel-ids"],
     "notes": "JSON list: POST /info_open/search siteId, channelIds, pageIndex (1-based), pageSize; "
     "stop at totalPages or a page with nothing new; no conditional GET on this API.",
 }
 
 PAGE_SIZE = 20
 _PARAM = r"""\b{name}\b\s*[:=]\s*['"]?([\w,\-]+)"""
+# the list script may also read its parameters from data attributes: data-site-id="32" data-channel-ids="1201,1202"
+_DATA_ATTR = {"siteId": r'data-site-id\s*=\s*["\']?([\w\-]+)', "channelIds": r'data-channel-ids?\s*=\s*["\']?([\w,\-]+)'}
 
 
 def search_params(html: str, column: Column) -> dict[str, str] | None:
     params = {}
     for name in ("siteId", "channelIds"):
-        match = re.search(_PARAM.format(name=name), html)
+        match = re.search(_PARAM.format(name=name), html) or re.search(_DATA_ATTR[name], html, re.I)
         if match:
             params[name] = match.group(1)
     if "channelIds" not in params:

@@ -28,7 +28,7 @@ FAMILY = {
 
 API_PAGE_SIZE = 100
 _SID = re.compile(r"\bSID\s*[:=]\s*['\"]?(\d+)")
-_TREE = re.compile(r"_CONFIG\.TREE\s*=\s*(\[.*?\]|\{.*?\})\s*;?\s*(?:\n|</script>|window\.)", re.S)
+_TREE = re.compile(r"\bTREE['\"]?\s*[:=]\s*(?=[\[{])")
 _PERCENT_U = re.compile(r"%u([0-9a-fA-F]{4})")
 
 
@@ -50,8 +50,8 @@ def report_categories(html: str) -> list[str]:
     """gkmlpt category ids whose name says 年报 / 年度报告; ["0"] (all) when none does."""
     match = _TREE.search(html)
     if match:
-        try:
-            nodes = _flatten_tree(json.loads(match.group(1)))
+        try:  # the tree is a JSON literal inside JS: decode just that value, whatever follows it
+            nodes = _flatten_tree(json.JSONDecoder().raw_decode(html, match.end())[0])
         except json.JSONDecodeError:
             nodes = []
         wanted = [str(n["id"]) for n in nodes if re.search(r"年报|年度报告", str(n.get("name", "")))]

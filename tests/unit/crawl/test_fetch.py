@@ -228,3 +228,11 @@ def test_allowlist_matching():
 def test_a_real_small_list_page_is_not_mistaken_for_a_challenge():
     stub = "<html><body><ul><li><a href='t1.html'>区教育局2023年政府信息公开工作年度报告</a></li></ul></body></html>"
     assert not is_challenge(200, stub.encode(), {})
+
+
+def test_a_broken_template_stub_with_script_src_is_not_a_challenge():
+    stub = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
+            '<div class="main"><div class="list"></div></div><script src="/js/jquery.min.js"></script></body></html>')
+    assert not is_challenge(200, stub.encode(), {})
+    shell = b'<html><head><script src="/_waf/c.js"></script></head><body><script>location.reload();</script></body></html>'
+    assert is_challenge(200, shell, {})
