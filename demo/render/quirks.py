@@ -63,10 +63,10 @@ def value_text(value: int | Decimal | str | None, col_code: str, quirks: frozens
         if "dash_blanks" in quirks:
             return "-"
         return ""
-    number = Decimal(str(value)) if not isinstance(value, int) else value
-    text = f"{number:,}" if "thousands" in quirks else f"{number}"
-    if isinstance(number, Decimal):
-        text = f"{number:,f}" if "thousands" in quirks else f"{number:f}"
+    # Decimals keep their printed places (7730.28, 24252.311082) and never switch to exponent form.
+    spec = "d" if isinstance(value, int) else "f"
+    number = value if isinstance(value, int) else Decimal(str(value))
+    text = format(number, ("," if "thousands" in quirks else "") + spec)
     if "units" in quirks:
         text += _unit_for(col_code)
     return text

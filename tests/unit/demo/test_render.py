@@ -233,3 +233,18 @@ def test_unknown_quirk_or_format_is_refused():
         render_report(_report(), "xlsx")
     assert {"split_table", "repeat_group_label", "slash_blanks", "dash_blanks", "halfwidth_labels",
             "label_typos", "landscape", "units", "thousands", "gbk", "year_only_in_body"} <= set(QUIRKS)
+
+
+def test_cell_text_formatting():
+    from decimal import Decimal
+
+    from demo.render.quirks import label_text
+
+    assert value_text(3119, "total", frozenset({"thousands"})) == "3,119"
+    assert value_text(Decimal("24252.311082"), "fee_amount", frozenset()) == "24252.311082"
+    assert value_text(Decimal("75394432.52"), "procurement_amount", frozenset({"units"})) == "75394432.52元"
+    assert value_text(-15, "change", frozenset({"units"})) == "-15项"
+    assert value_text(None, "total", frozenset()) == ""
+    assert value_text(None, "total", frozenset({"dash_blanks"})) == "-"
+    assert label_text("granted", "（一）予以公开", frozenset({"halfwidth_labels"})) == "(一)予以公开"
+    assert label_text("other_other", "3.其他", frozenset({"label_typos"})) == "3、其他"
