@@ -6,6 +6,8 @@ Each stage registers its own commands (``register(app)``) so the CLI stays thin;
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 app = typer.Typer(
@@ -37,8 +39,20 @@ def _register_stages() -> None:
 _register_stages()
 
 
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr; pdfminer's per-glyph font warnings are noise for our users."""
+    import logging
+    import os
+
+    logging.basicConfig(level=os.environ.get("XXGK_LOG_LEVEL", level), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("pdfminer", "httpx", "httpcore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
 def main() -> None:
     """Console-script entry point."""
+    configure_logging("WARNING")
     app()
 
 

@@ -61,7 +61,7 @@ def find_title(doc: Document) -> str | None:
             continue
         if not (_TITLE.search(title) or WEBSITE_REPORT.search(title)) or len(title) > 80:
             continue
-        score = 2 * bool(_YEAR_IN_TITLE.search(title)) + 2 * bool(_agency_from_title(title)) - len(title) / 100
+        score = 2 * bool(_YEAR_IN_TITLE.search(arabic_years(title))) + 2 * bool(_agency_from_title(title)) - len(title) / 100
         if score > best_score:
             best, best_score = title, score
     return best
@@ -76,13 +76,23 @@ def _clean_title(line: str) -> str:
     return line.strip()
 
 
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "000012345678" + "9")
+_CN_YEAR = re.compile(r"[二][〇零○Ｏ一二三四五六七八九]{3}(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """"二〇二三年" → "2023年" (titles and dates are often written in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]:
     """Report year: title first, then the statistics period, then the body's own naming of the report."""
+    title = arabic_years(title) if title else title
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1)), "title"
-    text = doc.text[:20000]
+    text = arabic_years(doc.text[:20000])
     m = _PERIOD.search(re.sub(r"\s+", "", text))
     if m:
         return int(m.group(1)), "statistics period"
@@ -93,7 +103,7 @@ def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]
 
 
 def _agency_from_title(title: str) -> str | None:
-    name = _TITLE_TAIL.sub("", title)
+    name = _TITLE_TAIL.sub("", arabic_years(title))
     name = _LEADING_YEAR.sub("", name)
     name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
     return name if _AGENCY.fullmatch(name) else None

@@ -102,9 +102,9 @@ class _T3Columns:
     n_cols: int
 
 
-def _t3_columns(table: RawTable) -> _T3Columns | None:
+def _t3_columns(table: RawTable, header_rows: list[int]) -> _T3Columns | None:
     by_col: dict[int, str] = {}
-    for r in range(min(table.n_rows, 6)):
+    for r in header_rows:
         for cell in table.distinct_cells(r):
             text = norm(cell.text)
             for code, rx in labels.t3_column_patterns():
@@ -147,19 +147,23 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
     if not rows:
         return None
     found: dict[str, tuple[Row, dict[str, Cell | None]]] = {}
+    header_rows: dict[int, list[int]] = {}
+    for row in rows:
+        if any(labels.is_t3_header_text(c.text) for c in row.cells):
+            header_rows.setdefault(id(row.table), []).append(row.r)
     columns_by_table: dict[int, _T3Columns] = {}
     last_columns: _T3Columns | None = None
     prev_code = None
     for row in rows:
         key = id(row.table)
         if key not in columns_by_table:
-            cols = _t3_columns(row.table)
+            cols = _t3_columns(row.table, header_rows.get(key, []))
             if cols is None and last_columns is not None and last_columns.n_cols == row.table.n_cols:
                 cols = last_columns
             if cols is None:
                 cols = _positional_t3_columns(row.table)
                 if cols is not None:
-                    issues.append(Issue("info", "columns_by_position",
+                    issues.append(Issue("warning", "columns_by_position",
                                         "表三 continuation without header: applicant columns taken as the last 7",
                                         T3, page=row.table.page))
             if cols is None:

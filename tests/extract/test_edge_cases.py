@@ -1,0 +1,200 @@
+"""Extraction of awkward but realistic inputs: each comes out exact, or flagged with the reason."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from demo.render import render_report
+from demo.values import generate_report
+from extract import api
+from extract.api import extract_bytes, extract_isolated
+
+AGENCY = "某某市某某区统计局"
+
+
+def report(version: str = "gov2021", year: int = 2023, **kw) -> dict:
+    return generate_report(AGENCY, "", year, version, seed=11, scale=60, **kw)
+
+
+def html_of(rep: dict, quirks=()) -> str:
+    return render_report(rep, "html", quirks).decode("utf-8")
+
+
+def issues(out: dict, code: str) -> list[dict]:
+    return [i for i in out["issues"] if i["code"] == code]
+
+
+def failed(out: dict) -> set[tuple[str, str]]:
+    return {(c["rule"], c["where"]) for c in out["checks"] if not c["ok"]}
+
+
+def _set_cell(html: str, label: str, n: int, new: str) -> str:
+    """Replace the n-th value cell (0-based) of the 表三 row whose label cell is ``label``."""
+    start = html.index(f">{label}</td>")
+    cells = list(re.finditer(r"<td>([^<]*)</td>", html[start:]))
+    m = cells[n]
+    return html[: start + m.start(1)] + new + html[start + m.end(1):]
+
+
+def test_missing_rows_fail_and_are_named():
+    # The naive-text failure of 花都 2020: the first rows of 表三 are gone. Never filled in, never ok.
+    html = html_of(report())
+    html = re.sub(r"<tr><td colspan=\"3\">一、本年新收.*?</tr><tr><td colspan=\"3\">二、上年结转.*?</tr>", "", html)
+    out = extract_bytes(html.encode(), "missing.html")
+    assert out["status"] == "failed"
+    missing = {i["row"] for i in issues(out, "missing_row")}
+    assert missing == {"new_received", "carried_over"}
+    assert out["tables"]["t3_requests"]["cells"]["new_received"]["total"] is None
+
+
+def test_inconsistent_numbers_are_reported_as_printed():
+    rep = report()
+    printed = rep["tables"]["t3_requests"]["cells"]["granted"]["total"] + 5
+    html = _set_cell(html_of(rep), "（一）予以公开", 6, str(printed))
+    out = extract_bytes(html.encode(), "bad-total.html")
+    assert out["status"] == "warning"
+    assert out["tables"]["t3_requests"]["cells"]["granted"]["total"] == printed
+    assert ("t3_row_total", "granted") in failed(out)
+    assert ("t3_results_sum_2021", "total") in failed(out)
+    detail = next(c["detail"] for c in out["checks"] if (c["rule"], c["where"]) == ("t3_row_total", "granted"))
+    assert str(printed) in detail
+
+
+def test_digits_broken_over_lines_are_repaired_only_when_the_total_confirms():
+    rep = report()
+    value = rep["tables"]["t3_requests"]["cells"]["new_received"]["natural_person"]
+    assert value >= 10
+    text = str(value)
+    html = _set_cell(html_of(rep), "一、本年新收政府信息公开申请数量", 0, f"{text[:1]}<br>{text[1:]}")
+    out = extract_bytes(html.encode(), "split.html")
+    assert out["tables"]["t3_requests"]["cells"]["new_received"]["natural_person"] == value
+    assert issues(out, "repaired")[0]["raw"] == f"{text[:1]}\n{text[1:]}"
+    assert out["status"] == "warning"
+
+    # The same break where the row total does not confirm a reading: kept null, the report fails.
+    bad = _set_cell(html_of(rep), "一、本年新收政府信息公开申请数量", 0, f"{text[:1]}<br>9{text[1:]}")
+    out = extract_bytes(bad.encode(), "split-bad.html")
+    assert out["tables"]["t3_requests"]["cells"]["new_received"]["natural_person"] is None
+    assert out["status"] == "failed"
+    assert issues(out, "unreadable_cell")
+
+
+def test_blank_is_null_never_zero():
+    rep = report(blanks=True)
+    out = extract_bytes(render_report(rep, "html", ["slash_blanks"]), "blanks.html")
+    blanks = issues(out, "blank_cell")
+    assert blanks and all(i["raw"] == "/" for i in blanks)
+    for i in blanks:
+        assert out["tables"][i["table"]]["cells"][i["row"]][i["col"]] is None
+
+
+def test_hybrid_report_versions_per_table():
+    rep = report(t3_version="gov2019")
+    out = extract_bytes(render_report(rep, "html"), "hybrid.html")
+    assert out["tables"]["t2_art20_1"]["version"] == "gov2021"
+    assert out["tables"]["t3_requests"]["version"] == "gov2019"
+    assert "other_processing" in out["tables"]["t3_requests"]["cells"]
+    assert issues(out, "mixed_versions")
+
+
+def test_duplicated_header_label_maps_by_order_and_is_flagged():
+    # 上湾乡 2019 printed 本年新制作数量 twice; the second column is 本年新公开数量.
+    rep = report("gov2019", 2019)
+    html = html_of(rep).replace("本年新公开数量", "本年新制作数量")
+    out = extract_bytes(html.encode(), "dup-header.html")
+    assert out["tables"]["t2_art20_1"]["cells"] == rep["tables"]["t2_art20_1"]["cells"]
+    assert issues(out, "header_mismatch")
+    assert out["status"] == "warning"
+
+
+def test_hubei_hints_and_traditional_characters_in_labels():
+    rep = report("gov2019", 2020)
+    html = html_of(rep).replace("上一年项目数量", "上一年项目数量(指2019年事项数)").replace("处理决定数量", "處理決定數量")
+    out = extract_bytes(html.encode(), "hints.html")
+    assert out["tables"]["t2_art20_5"]["cells"] == rep["tables"]["t2_art20_5"]["cells"]
+    assert out["status"] == "ok"
+
+
+def test_chinese_numeral_year_in_title():
+    rep = report()
+    html = html_of(rep).replace("2023年", "二〇二三年")
+    out = extract_bytes(html.encode(), "cn-year.html")
+    assert out["report"]["year"] == 2023
+    assert out["report"]["agency"] == AGENCY
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        (b"", "unsupported", "unsupported_type"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "unsupported", "unsupported_type"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "unsupported", "unsupported_type"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 40, "failed", "broken_pdf"),
+        (b"PK\x03\x04garbage", "unsupported", "unsupported_type"),
+    ],
+)
+def test_bad_files_get_a_status_and_a_reason(data, status, code):
+    out = extract_bytes(data, "bad.bin")
+    assert out["status"] == status
+    assert out["issues"][0]["code"] == code
+    assert "bad.bin" in out["issues"][0]["message"]
+
+
+def test_html_error_page_at_a_pdf_url_is_not_a_report():
+    page = "<html><head><title>页面不存在</title></head><body><h1>404 页面不存在</h1></body></html>"
+    out = extract_bytes(page.encode(), "report.pdf")
+    assert out["media_type"] == "text/html"
+    assert out["status"] == "not_a_report"
+    assert out["tables"] == {}
+
+
+def test_website_annual_report_is_not_a_report():
+    page = (
+        "<html><head><title>某某区人民政府门户网站2023年政府网站工作年度报表</title></head><body>"
+        "<table><tr><td>网站名称</td><td>某某区人民政府</td></tr><tr><td>独立用户访问总量</td><td>12000</td></tr>"
+        "</table></body></html>"
+    )
+    out = extract_bytes(page.encode("utf-8"), "wzbb.html")
+    assert out["status"] == "not_a_report"
+    assert issues(out, "website_report")
+
+
+def test_pre2019_report_is_unsupported_without_numbers():
+    page = (
+        "<html><head><title>某某区2017年政府信息公开工作年度报告</title></head><body><p>一、概述</p>"
+        "<p>二、主动公开政府信息情况</p><p>三、依申请公开政府信息情况</p><p>四、政府信息公开的收费及减免情况</p>"
+        "<table><tr><td>统计指标</td><td>单位</td><td>统计数</td></tr><tr><td>当面申请数</td><td>件</td><td>3</td></tr></table>"
+        "</body></html>"
+    )
+    out = extract_bytes(page.encode(), "old.html")
+    assert out["status"] == "unsupported"
+    assert out["report"]["year"] == 2017
+    assert issues(out, "pre2019") and out["tables"] == {}
+
+
+def test_gbk_page_declared_gb2312():
+    rep = report()
+    out = extract_bytes(render_report(rep, "html", ["gbk"]), "gbk.html")
+    assert out["status"] == "ok"
+    assert out["report"]["agency"] == AGENCY
+
+
+def test_a_hanging_parse_is_stopped(monkeypatch):
+    def hang(data, source):
+        time.sleep(30)
+
+    monkeypatch.setattr(api, "extract_bytes", hang)
+    t0 = time.monotonic()
+    out = extract_isolated(b"%PDF-1.4 whatever", "slow.pdf", timeout_s=1)
+    assert time.monotonic() - t0 < 10
+    assert out["status"] == "failed"
+    assert out["issues"][0]["code"] == "parser_limit"
+    assert "slow.pdf" in out["issues"][0]["message"]
+
+
+def test_isolated_result_equals_in_process_result():
+    data = render_report(report(), "html")
+    assert extract_isolated(data, "same.html") == extract_bytes(data, "same.html")
