@@ -300,7 +300,7 @@ def _raw_table(
     ordered = sorted(cells, key=lambda c: (c[1], c[0]))
     for bbox in ordered:
         _place_cell(grid, bbox, xs, ys, page_no, doc)
-    _fill_cell_texts(grid, xs, ys, chars)
+    _fill_cell_texts(grid, xs, ys, chars, page_no)
     return RawTable(grid=grid, page=page_no, last_page=page_no), (xs[0], ys[0], xs[-1], ys[-1])
 
 
@@ -348,8 +348,14 @@ def _place_cell(
                 doc.warnings.append(f"page {page_no}: overlapping table cells at grid slot ({r}, {c})")
 
 
-def _fill_cell_texts(grid: list[list[Cell | None]], xs: list[float], ys: list[float], chars: list[dict]) -> None:
-    """Give each cell the characters whose centre lies inside it, laid out in lines."""
+def _fill_cell_texts(
+    grid: list[list[Cell | None]], xs: list[float], ys: list[float], chars: list[dict], page_no: int
+) -> None:
+    """Give each cell the characters whose centre lies inside it, laid out in lines.
+
+    Text printed in a slot that no drawn cell covers would otherwise vanish: it is inside the table,
+    so it is not running text either. Such a slot gets a cell of its own (its box is the slot's).
+    """
     by_cell: dict[int, tuple[Cell, list[dict]]] = {}
     for ch in chars:
         x = (ch["x0"] + ch["x1"]) / 2
@@ -359,8 +365,12 @@ def _fill_cell_texts(grid: list[list[Cell | None]], xs: list[float], ys: list[fl
         r = bisect.bisect_right(ys, y) - 1
         c = bisect.bisect_right(xs, x) - 1
         cell = grid[r][c]
-        if cell is not None:
-            by_cell.setdefault(id(cell), (cell, []))[1].append(ch)
+        if cell is None and not ch["text"].strip():
+            continue
+        if cell is None:
+            bbox = (round(xs[c], 2), round(ys[r], 2), round(xs[c + 1], 2), round(ys[r + 1], 2))
+            cell = grid[r][c] = Cell(text="", row=r, col=c, page=page_no, bbox=bbox)
+        by_cell.setdefault(id(cell), (cell, []))[1].append(ch)
     for cell, cell_chars in by_cell.values():
         cell.text = _chars_to_text(cell_chars)
 

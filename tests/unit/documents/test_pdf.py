@@ -353,3 +353,23 @@ def test_merged_cells_expand_into_every_slot() -> None:
     assert_cell_covers_its_slots(table, header)
     assert [table.row_texts(r)[1:] for r in (1, 2)] == [["1", "2"], ["3", "4"]]
     assert label.page == 1 and label.bbox == pytest.approx((100, A4[1] - 700, 200, A4[1] - 640), abs=0.01)
+
+
+def test_text_in_a_slot_no_drawn_cell_covers_is_kept() -> None:
+    """The right border stops after the first row: the last slot is not a closed cell, but its
+    number is printed inside the table and must not vanish."""
+
+    def draw(c):
+        for y in (700, 680, 660):
+            c.line(100, y, 300, y)
+        c.line(100, 700, 100, 660)
+        c.line(200, 700, 200, 660)
+        c.line(300, 700, 300, 680)
+        for x, y, text in [(110, 685, "甲"), (210, 685, "1"), (110, 665, "乙"), (210, 665, "2")]:
+            c.drawString(x, y, text)
+
+    doc = read_pdf(_ruled_pdf(draw))
+    (table,) = doc.tables
+    assert [table.row_texts(r) for r in range(2)] == [["甲", "1"], ["乙", "2"]]
+    assert table.grid[1][1].bbox == pytest.approx((200, A4[1] - 680, 300, A4[1] - 660), abs=0.01)
+    assert doc.text == ""
