@@ -74,7 +74,18 @@ RADICAL_TO_IDEOGRAPH = {
 def read_pdf(data: bytes) -> Document:
     """Read PDF bytes into a ``Document``; raise ``DocumentError`` if the file cannot be read."""
     _check_pdf_bytes(data)
-    n_pages, title = _probe_with_pdfium(data)
+    pdfium_doc = _open_with_pdfium(data)
+    try:
+        return _read_with_pdfplumber(data, pdfium_doc)
+    finally:
+        pdfium_doc.close()
+
+
+def _read_with_pdfplumber(data: bytes, pdfium_doc: Any) -> Document:
+    n_pages = len(pdfium_doc)
+    if n_pages == 0:
+        raise DocumentError("broken_pdf", "PDF has no pages")
+    title = _meaningful_title(pdfium_doc.get_metadata_value("Title"))
     doc = Document(media_type=MEDIA_TYPE, title=title, n_pages=n_pages)
     n_read = min(n_pages, MAX_PAGES)
     if n_pages > MAX_PAGES:
@@ -84,9 +95,11 @@ def read_pdf(data: bytes) -> Document:
         pages = pdf.pages[:n_read]
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise DocumentError("broken_pdf", f"PDF could not be parsed: {type(exc).__name__}: {exc}") from exc
+    if len(pages) < n_read:
+        doc.warnings.append(f"only {len(pages)} of {n_read} pages could be parsed (damaged page tree)")
     with pdf:
         for page_no, page in enumerate(pages, start=1):
-            _read_page_or_warn(page, page_no, doc)
+            _read_page_or_warn(page, pdfium_doc, page_no, doc)
             page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
     for index, table in enumerate(doc.tables):
         table.index = index
@@ -106,22 +119,14 @@ def _check_pdf_bytes(data: bytes) -> None:
         raise DocumentError("broken_pdf", "truncated PDF: no %%EOF marker at the end of the file")
 
 
-def _probe_with_pdfium(data: bytes) -> tuple[int, str | None]:
-    """Page count and title, and the clear errors: PDFium tells a password apart from damage."""
+def _open_with_pdfium(data: bytes) -> Any:
+    """Open with PDFium first: it is quick and tells a password apart from damage."""
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise DocumentError("encrypted", "PDF is encrypted and needs a password to open") from exc
         raise DocumentError("broken_pdf", f"PDF could not be opened: {exc}") from exc
-    try:
-        n_pages = len(pdf)
-        title = _meaningful_title(pdf.get_metadata_value("Title"))
-    finally:
-        pdf.close()
-    if n_pages == 0:
-        raise DocumentError("broken_pdf", "PDF has no pages")
-    return n_pages, title
 
 
 def _meaningful_title(title: str | None) -> str | None:
@@ -132,7 +137,9 @@ def _meaningful_title(title: str | None) -> str | None:
     lowered = title.lower()
     if not title or lowered in {"untitled", "无标题", "pdf", "microsoft word"}:
         return None
-    if lowered.endswith((".doc", ".docx", ".wps", ".pdf", ".xls", ".xlsx")) or lowered.startswith("microsoft word - "):
+    if lowered.endswith((".doc", ".docx", ".wps", ".pdf", ".xls", ".xlsx")):
+        return None
+    if lowered.startswith("microsoft word - "):
         return None
     return title
 
@@ -140,22 +147,24 @@ def _meaningful_title(title: str | None) -> str | None:
 # --- one page ------------------------------------------------------------------------------------------
 
 
-def _read_page_or_warn(page: Any, page_no: int, doc: Document) -> None:
+def _read_page_or_warn(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     """Read one page; a damaged page becomes a warning so the other pages still count."""
     try:
-        _read_page(page, page_no, doc)
+        _read_page(page, pdfium_doc, page_no, doc)
     except Exception as exc:  # a broken content stream can raise almost anything inside pdfminer
         logger.warning("page %d could not be read", page_no, exc_info=True)
         doc.warnings.append(f"page {page_no} could not be read: {type(exc).__name__}: {exc}")
 
 
-def _read_page(page: Any, page_no: int, doc: Document) -> None:
+def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     chars = _without_doubled_chars(page.chars)
     if not any(ch["text"].strip() for ch in chars):
         if page.images:
             doc.pages_without_text.append(page_no)
         return
-    _warn_about_unmapped_chars(chars, page_no, doc)
+    if any(_is_unmapped(ch) for ch in chars):
+        chars = _remap_with_pdfium(chars, pdfium_doc[page_no - 1])
+        _warn_about_unmapped_chars(chars, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
     for table in _find_ruled_tables(page):
@@ -187,9 +196,40 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
+def _is_unmapped(ch: dict[str, Any]) -> bool:
+    return ch["text"].startswith("(cid:")  # how pdfminer writes a glyph it cannot map to Unicode
+
+
+def _remap_with_pdfium(chars: list[dict[str, Any]], pdfium_page: Any) -> list[dict[str, Any]]:
+    """Take the text of unmapped glyphs from PDFium, which reads more font encodings than pdfminer.
+
+    Characters are matched by position (PDFium's box centre within a third of the font size of
+    pdfminer's). Rotated pages are left alone: the two libraries place their boxes differently there.
+    """
+    if pdfium_page.get_rotation() != 0:
+        return chars
+    left, _, _, top = pdfium_page.get_mediabox()
+    textpage = pdfium_page.get_textpage()
+    found = []
+    for i in range(textpage.count_chars()):
+        text = textpage.get_text_range(i, 1)
+        if text.strip():
+            x0, y0, x1, y1 = textpage.get_charbox(i)
+            found.append(((x0 + x1) / 2 - left, top - (y0 + y1) / 2, text))
+    remapped = []
+    for ch in chars:
+        if _is_unmapped(ch):
+            x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+            near = [t for fx, fy, t in found if abs(fx - x) + abs(fy - y) < ch["size"] / 3]
+            if len(near) == 1:
+                ch = dict(ch, text=near[0])
+        remapped.append(ch)
+    return remapped
+
+
 def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: Document) -> None:
-    """pdfminer writes "(cid:123)" for a glyph it cannot map to Unicode; say so instead of hiding it."""
-    n_unmapped = sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+    """Glyphs neither library could map stay "(cid:N)"; say so instead of hiding it."""
+    n_unmapped = sum(1 for ch in chars if _is_unmapped(ch))
     if n_unmapped:
         doc.warnings.append(
             f"page {page_no}: {n_unmapped} of {len(chars)} characters have no Unicode mapping"

@@ -259,10 +259,19 @@ def test_pdf_with_only_an_owner_password_is_read() -> None:
     assert read_pdf(out.getvalue()).text == "Annual report 2023"
 
 
-def test_glyphs_without_unicode_mapping_are_reported() -> None:
-    """pdfminer cannot map the CID font of an encrypted reportlab file; the reader must say so."""
+def test_glyphs_pdfminer_cannot_map_are_read_through_pdfium() -> None:
+    """pdfminer fails to decrypt the CID font dictionary of this permissions-encrypted file and
+    returns "(cid:N)" for every glyph; PDFium reads the same glyphs at the same places."""
     data = _tiny_pdf([["政府信息公开工作年度报告"]], encrypt=StandardEncryption("", "owner-secret"))
     doc = read_pdf(data)
+    assert doc.text == "政府信息公开工作年度报告" and doc.warnings == []
+
+
+def test_glyphs_no_library_can_map_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_reader, "_remap_with_pdfium", lambda chars, page: chars)
+    data = _tiny_pdf([["政府信息公开工作年度报告"]], encrypt=StandardEncryption("", "owner-secret"))
+    doc = read_pdf(data)
+    assert "(cid:" in doc.text
     assert doc.warnings == [
         "page 1: 12 of 12 characters have no Unicode mapping (font without a usable ToUnicode table);"
         " their text reads as (cid:N)"
