@@ -13,7 +13,7 @@ import html
 import io
 import logging
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -158,7 +158,8 @@ def png_document(values: dict) -> bytes:
 def scanned_pdf(values: dict) -> bytes:
     """An image-only PDF (no text layer), as a scanner produces: extraction must say "scanned"."""
     buf = io.BytesIO()
-    page_image(values).convert("RGB").save(buf, format="PDF", resolution=72.0)
+    fixed = datetime(2025, 1, 20, 9, 0, 0).timetuple()  # PIL stamps "now" otherwise: bytes must not depend on the clock
+    page_image(values).convert("RGB").save(buf, format="PDF", resolution=72.0, creationDate=fixed, modDate=fixed)
     return buf.getvalue()
 
 

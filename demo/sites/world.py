@@ -19,7 +19,8 @@ from demo.sites.server import LiveWorld, SiteRoutes
 
 FAMILIES = ("trs", "gd", "hanweb", "doc", "legacy", "extra")
 CONDITIONAL_SITES = frozenset({"trs", "gd", "legacy"})   # doc (JSON POST) never answers 304
-UNREACHABLE_SITES = frozenset({"down"})                 # robots.txt 500: the crawler skips the host
+UNREACHABLE_SITES = frozenset({"down"})
+SPECIAL_CASES = 28  # real reports, fault cases and day-1 extras that come on top of the ordinary ones                 # robots.txt 500: the crawler skips the host
 UNSUPPORTED_FORMATS = {"wps": "unsupported", "ofd": "unsupported", "png": "unsupported",
                        "scan-pdf": "failed", "pre2019-html": "unsupported"}
 
@@ -27,8 +28,8 @@ UNSUPPORTED_FORMATS = {"wps": "unsupported", "ofd": "unsupported", "png": "unsup
 class DemoWorld:
     """All sites of the demo world, built deterministically from ``seed``.
 
-    ``scale`` is the number of ordinary generated reports on day 1 (the fixed special cases — real
-    reports, faults, decoys — come on top, about 35 more).
+    ``scale`` is roughly the number of report links on day 1: ordinary generated reports fill what the
+    fixed special cases (real reports, fault cases; ``SPECIAL_CASES``) leave.
     """
 
     def __init__(self, seed: int = 7, scale: int = 100):
@@ -54,7 +55,11 @@ class DemoWorld:
         return DISTRICTS[site]
 
     def n_regular(self, site: str) -> int:
-        return max(3, round(self.scale * SITE_WEIGHTS[site]))
+        """Ordinary reports for ``site``: the scale minus the fixed special cases, shared by weight."""
+        if site == "down":
+            return 3
+        spread = sum(w for s, w in SITE_WEIGHTS.items() if s != "down")
+        return max(3, round(max(self.scale - SPECIAL_CASES, 20) * SITE_WEIGHTS[site] / spread))
 
     def rng(self, *parts) -> random.Random:
         return random.Random(":".join(str(p) for p in (self.seed, *parts)))
@@ -117,6 +122,9 @@ class DemoWorld:
         if doc.fault == "html_error_as_pdf":
             from demo.sites.pages import ERROR_PAGE_200
             return ERROR_PAGE_200
+        if doc.same_as:  # a re-post is the very same file under a new URL
+            original = next(d for d in self.docs if d.site == doc.site and d.path == doc.same_as)
+            return self.doc_bytes(original, day)
         if doc.real:
             return documents.real_bytes(doc.real + (".pdf" if doc.fmt == "pdf" else ".html"))
         values = self.values(doc, day)
