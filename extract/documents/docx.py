@@ -79,7 +79,7 @@ def _core_title(word: Any) -> str | None:
     return title or None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(expression: str) -> Any:
     return etree.XPath(expression, namespaces=NS)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -63,11 +64,14 @@ WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prin
 # ⺠ U+2EA0 for 民). They print identically, so they are read as the ideograph they stand for.
 RADICAL_TO_IDEOGRAPH = {
     **{cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)},
-    **{ord(radical): ideograph for radical, ideograph in zip(
-        "⺟⺠⻁⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻳",
-        "母民虎西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄齐齿龙龟",
-        strict=True,
-    )},
+    **{
+        ord(radical): ideograph
+        for radical, ideograph in zip(
+            "⺟⺠⻁⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻳",
+            "母民虎西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄齐齿龙龟",
+            strict=True,
+        )
+    },
 }
 
 
@@ -189,7 +193,7 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[tuple, list[dict[str, Any]]] = {}
     for ch in chars:
         twins = seen.setdefault((ch["text"], ch.get("fontname"), round(ch["size"], 2)), [])
-        if any(abs(ch["x0"] - t["x0"]) <= DEDUPE_TOLERANCE and abs(ch["top"] - t["top"]) <= DEDUPE_TOLERANCE for t in twins):
+        if any(_within(ch, twin, DEDUPE_TOLERANCE) for twin in twins):
             continue
         twins.append(ch)
         kept.append(ch)
@@ -227,6 +231,10 @@ def _remap_with_pdfium(chars: list[dict[str, Any]], pdfium_page: Any) -> list[di
     return remapped
 
 
+def _within(a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:
+    return abs(a["x0"] - b["x0"]) <= tolerance and abs(a["top"] - b["top"]) <= tolerance
+
+
 def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: Document) -> None:
     """Glyphs neither library could map stay "(cid:N)"; say so instead of hiding it."""
     n_unmapped = sum(1 for ch in chars if _is_unmapped(ch))
@@ -260,7 +268,7 @@ def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     horizontals = [e for e in edges if e["orientation"] == "h"]
     closing = []
     for end in ("top", "bottom"):
-        for group in _cluster(verticals, lambda e: e[end]):
+        for group in _cluster(verticals, operator.itemgetter(end)):
             if len(group) < 2:
                 continue
             y = sum(e[end] for e in group) / len(group)
@@ -281,10 +289,8 @@ def _cluster(items: list[dict[str, Any]], key: Any) -> list[list[dict[str, Any]]
 
 
 def _is_ruled(horizontals: list[dict[str, Any]], y: float, x0: float, x1: float) -> bool:
-    return any(
-        abs(h["top"] - y) <= SNAP_TOLERANCE and h["x0"] <= x0 + SNAP_TOLERANCE and h["x1"] >= x1 - SNAP_TOLERANCE
-        for h in horizontals
-    )
+    tol = SNAP_TOLERANCE
+    return any(abs(h["top"] - y) <= tol and h["x0"] <= x0 + tol and h["x1"] >= x1 - tol for h in horizontals)
 
 
 def _horizontal_edge(y: float, x0: float, x1: float) -> dict[str, Any]:
@@ -422,7 +428,9 @@ def _chars_to_text(chars: list[dict]) -> str:
 # --- running text ---------------------------------------------------------------------------------------
 
 
-def _text_lines_outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+def _text_lines_outside(
+    chars: list[dict[str, Any]], boxes: list[tuple[float, float, float, float]]
+) -> list[dict[str, Any]]:
     """Running-text lines (text, top) from the characters that lie in no table."""
 
     def outside_tables(ch: dict[str, Any]) -> bool:
@@ -452,10 +460,11 @@ def _paragraphs(lines: list[dict[str, Any]], page_width: float) -> list[list[dic
 
     A line continues the paragraph above only if the line above runs to the right margin (the
     sentence wrapped), it starts at the left margin (no first-line indent), it has the same type
-    size right below, and it does not open like a heading or a list item. Headings, captions, page numbers and the last line of a paragraph never run to
-    the margin, so they stay blocks of their own. The right margin is the longest line's end, but no
-    further in than the left margin mirrored: on a page of short lines the longest is not "full". (A page whose
-    text starts further left than its body, say a header, then merges nothing: lines stay lines.)
+    size right below, and it does not open like a heading or a list item. Headings, captions, page
+    numbers and the last line of a paragraph never run to the margin, so they stay blocks of their
+    own. The right margin is the longest line's end, but no further in than the left margin
+    mirrored: on a page of short lines the longest line is not "full". (A page whose text starts
+    further left than its body, say a running header, then merges nothing: its lines stay lines.)
     """
     if not lines:
         return []
@@ -479,12 +488,17 @@ def _paragraphs(lines: list[dict[str, Any]], page_width: float) -> list[list[dic
     return paragraphs
 
 
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _join_lines(lines: list[dict[str, Any]]) -> str:
     """Join wrapped lines: CJK text wraps without a space, Latin words need one."""
     text = lines[0]["text"]
     for line in lines[1:]:
         nxt = line["text"]
-        text += " " + nxt if text[-1].isascii() and text[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha() else nxt
+        latin_words_meet = _is_latin_letter(text[-1]) and _is_latin_letter(nxt[0])
+        text += " " + nxt if latin_words_meet else nxt
     return text
 
 

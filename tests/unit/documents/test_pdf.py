@@ -38,7 +38,10 @@ ALL_FOLDERS = WPS + CHROMIUM
 TEXT_PDFS = (
     [pytest.param(f, "report.pdf", id=f"{f}/report.pdf") for f in WPS]
     + [pytest.param(f, "report.pdf", id=f"{f}/report.pdf", marks=pytest.mark.slow) for f in CHROMIUM]
-    + [pytest.param(f, "report_lo.pdf", id=f"{f}/report_lo.pdf", marks=pytest.mark.slow) for f in OFFICE_EXPORTS]
+    + [
+        pytest.param(f, "report_lo.pdf", id=f"{f}/report_lo.pdf", marks=pytest.mark.slow)
+        for f in OFFICE_EXPORTS
+    ]
     + [
         pytest.param(f, "report_original.pdf", id=f"{f}/report_original.pdf", marks=pytest.mark.slow)
         for f in AGENCY_PRINTS
@@ -108,7 +111,9 @@ def test_fragment_on_the_next_page_starts_with_the_continued_rows() -> None:
     assert sorted(by_page) == [3, 4]
     labels = list(truth("js-huaian-hongze-2023")["applications"])
     n_first = len(by_page[3])
-    assert labels[n_first - 1] == "三/(四)无法提供/2.没有现成信息需要另行制作"  # the last row before the break
+    assert (
+        labels[n_first - 1] == "三/(四)无法提供/2.没有现成信息需要另行制作"
+    )  # the last row before the break
     first_table, first_row, first_values = by_page[4][0]
     assert first_row == 0 and squash(first_table.grid[0][2].text) == "3.补正后申请内容仍不明确"
     assert first_values == truth("js-huaian-hongze-2023")["applications"][labels[n_first]]
@@ -130,7 +135,8 @@ def test_label_split_by_the_page_break_stays_with_each_fragment() -> None:
 
 def test_each_fragment_is_its_own_table_with_its_page() -> None:
     doc = read("js-huaian-hongze-2023", "report.pdf")
-    assert [(t.index, t.page, t.last_page) for t in doc.tables] == [(i, p, p) for i, p in enumerate([2, 3, 3, 4, 4])]
+    pages = [2, 3, 3, 4, 4]
+    assert [(t.index, t.page, t.last_page) for t in doc.tables] == [(i, p, p) for i, p in enumerate(pages)]
 
 
 # --- running text ---------------------------------------------------------------------------------------
@@ -147,7 +153,12 @@ def test_section_headings_are_blocks_of_their_own_right_before_their_table(folde
 @pytest.mark.parametrize("folder", WPS)
 def test_running_text_leaves_table_text_out(folder: str) -> None:
     text = read(folder, "report.pdf").text
-    for printed_in_tables_only in ["本年新收政府信息公开申请数量", "结转下年度继续办理", "信息内容", "第二十条第"]:
+    for printed_in_tables_only in [
+        "本年新收政府信息公开申请数量",
+        "结转下年度继续办理",
+        "信息内容",
+        "第二十条第",
+    ]:
         assert printed_in_tables_only not in squash(text)
 
 
@@ -168,9 +179,9 @@ def test_chromium_latin_digits_stay_in_their_sentence() -> None:
 @pytest.mark.slow
 def test_chromium_radical_code_points_read_as_ideographs() -> None:
     doc = read("fj-pingtan-2019", "report.pdf")
-    every_text = doc.text + "".join(c.text for t in doc.tables for row in t.grid for c in row if c is not None)
-    assert not [ch for ch in every_text if 0x2E80 <= ord(ch) <= 0x2FDF]
-    assert "第二十条第（一）项" in [squash(c.text) for t in doc.tables for row in t.grid for c in row if c]
+    cell_texts = [c.text for t in doc.tables for row in t.grid for c in row if c is not None]
+    assert not [ch for ch in doc.text + "".join(cell_texts) if 0x2E80 <= ord(ch) <= 0x2FDF]
+    assert "第二十条第（一）项" in [squash(text) for text in cell_texts]
 
 
 # --- document facts and lineage -----------------------------------------------------------------------
@@ -194,7 +205,9 @@ def test_every_cell_has_page_and_box_inside_its_page(folder: str) -> None:
                 assert 0 <= x0 < x1 <= 600 and 0 <= top < bottom <= 850
 
 
-@pytest.mark.parametrize("folder", [pytest.param(f, marks=pytest.mark.slow) if f in CHROMIUM else f for f in ALL_FOLDERS])
+@pytest.mark.parametrize(
+    "folder", [pytest.param(f, marks=pytest.mark.slow) if f in CHROMIUM else f for f in ALL_FOLDERS]
+)
 def test_scanned_report_has_no_text_and_no_tables(folder: str) -> None:
     doc = read(folder, "report_scanned.pdf")
     assert doc.n_pages == read(folder, "report.pdf").n_pages
@@ -245,7 +258,9 @@ def _tiny_pdf(pages: list[list[str]], **canvas_options) -> bytes:
 
 
 def test_password_protected_pdf_is_encrypted() -> None:
-    data = _tiny_pdf([["政府信息公开工作年度报告"]], encrypt=StandardEncryption("user-secret", "owner-secret"))
+    data = _tiny_pdf(
+        [["政府信息公开工作年度报告"]], encrypt=StandardEncryption("user-secret", "owner-secret")
+    )
     assert "password" in _fails_fast(data, "encrypted").message
 
 
@@ -273,8 +288,10 @@ def test_glyphs_no_library_can_map_are_reported(monkeypatch: pytest.MonkeyPatch)
     doc = read_pdf(data)
     assert "(cid:" in doc.text
     assert doc.warnings == [
-        "page 1: 12 of 12 characters have no Unicode mapping (font without a usable ToUnicode table);"
-        " their text reads as (cid:N)"
+        (
+            "page 1: 12 of 12 characters have no Unicode mapping (font without a usable ToUnicode table);"
+            " their text reads as (cid:N)"
+        )
     ]
 
 
