@@ -35,9 +35,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLE_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 # Run-level elements that carry text, in document order; text boxes are skipped (they float
 # outside the reading order and Word keeps a second copy of them for old readers).
+# Tracked moves keep the old text in w:moveFrom; only the new place (w:moveTo) is printed.
+_SKIP = "not(ancestor::w:txbxContent) and not(ancestor::w:moveFrom)"
 TEXT_XPATH = etree.XPath(
-    ".//w:t[not(ancestor::w:txbxContent)] | .//w:tab[not(ancestor::w:txbxContent) and ancestor::w:r]"
-    " | .//w:br[not(ancestor::w:txbxContent)] | .//w:cr[not(ancestor::w:txbxContent)]",
+    f".//w:t[{_SKIP}] | .//w:tab[{_SKIP} and ancestor::w:r] | .//w:br[{_SKIP}] | .//w:cr[{_SKIP}]",
     namespaces=NS,
 )
 # Content controls and custom XML wrap ordinary body content; their children are read in place.
@@ -188,10 +189,14 @@ def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tupl
             tc_path = f"{path}/tr[{r + 1}]/tc[{i}]"
             span = max(_int_attr(tc, "./w:tcPr/w:gridSpan/@w:val", 1), 1)
             col = len(row)
-            above = _merge_target(tc, rows, r, col)
+            above = _merge_target(tc, rows, r, col, span)
+            left = _horizontal_merge_target(tc, row)
             if above is not None:
                 above.rowspan = r - above.row + 1
                 row.extend([above] * span)
+            elif left is not None:
+                left.colspan += span
+                row.extend([left] * span)
             else:
                 cell = Cell(text=_cell_text(tc), row=r, col=col, colspan=span, path=tc_path)
                 row.extend([cell] * span)
@@ -204,7 +209,16 @@ def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tupl
     return rows, nested
 
 
-def _merge_target(tc: Any, rows: list[list[Cell | None]], r: int, col: int) -> Cell | None:
+def _horizontal_merge_target(tc: Any, row: list[Cell | None]) -> Cell | None:
+    """The cell to the left that this ``<w:tc>`` continues (legacy hMerge, Word 97 files), if any."""
+    h_merge = _xpath(tc, "./w:tcPr/w:hMerge")
+    if not h_merge or h_merge[0].get(f"{{{W_NS}}}val", "continue") == "restart" or not row:
+        return None
+    left = row[-1]
+    return left if left is not None and left.rowspan == 1 else None
+
+
+def _merge_target(tc: Any, rows: list[list[Cell | None]], r: int, col: int, span: int) -> Cell | None:
     """The cell above that this ``<w:tc>`` continues (vMerge without "restart"), if any."""
     v_merge = _xpath(tc, "./w:tcPr/w:vMerge")
     if not v_merge or v_merge[0].get(f"{{{W_NS}}}val", "continue") == "restart" or r == 0:
@@ -215,7 +229,7 @@ def _merge_target(tc: Any, rows: list[list[Cell | None]], r: int, col: int) -> C
     above = above_row[col]
     # Only the cell that ends in the row just above can be continued; anything else is a file
     # that says "continue" where nothing starts, which Word renders as a plain cell.
-    if above is None or above.row + above.rowspan != r or above.col != col:
+    if above is None or above.row + above.rowspan != r or above.col != col or above.colspan != span:
         return None
     return above
 

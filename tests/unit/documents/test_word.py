@@ -10,6 +10,7 @@ from functools import cache
 
 import docx as python_docx
 import pytest
+from docx.oxml.ns import qn
 
 from extract.documents.docx import read_docx
 from extract.documents.model import Document, DocumentError, RawTable, TextBlock
@@ -170,6 +171,36 @@ def test_cell_paragraphs_join_with_newlines() -> None:
 
     (table,) = read_docx(_docx_bytes(build)).tables
     assert table.grid[0][0].text == "结果\n维持"
+
+
+def _set_merge(cell, tag: str, val: str | None) -> None:
+    merge = cell._tc.get_or_add_tcPr().makeelement(qn(f"w:{tag}"), {qn("w:val"): val} if val else {})
+    cell._tc.get_or_add_tcPr().append(merge)
+
+
+def test_legacy_horizontal_merge_and_vertical_merge() -> None:
+    def build(word):
+        table = word.add_table(rows=3, cols=3)
+        _set_merge(table.cell(0, 0), "hMerge", "restart")  # Word 97 style: a row of plain cells
+        _set_merge(table.cell(0, 1), "hMerge", None)
+        table.cell(0, 0).text = "申请人情况"
+        table.cell(0, 2).text = "总计"
+        _set_merge(table.cell(1, 0), "vMerge", "restart")
+        table.cell(1, 0).text = "不予公开"
+        _set_merge(table.cell(2, 0), "vMerge", None)
+        table.cell(1, 1).text = "1"
+        table.cell(2, 1).text = "2"
+
+    (table,) = read_docx(_docx_bytes(build)).tables
+    header, label = table.grid[0][0], table.grid[1][0]
+    assert (header.text, header.colspan, label.text, label.rowspan) == ("申请人情况", 2, "不予公开", 2)
+    assert_cell_covers_its_slots(table, header)
+    assert_cell_covers_its_slots(table, label)
+    assert [table.row_texts(r)[:2] for r in range(3)] == [
+        ["申请人情况", "申请人情况"],
+        ["不予公开", "1"],
+        ["不予公开", "2"],
+    ]
 
 
 # --- hostile files ----------------------------------------------------------------------------------------
