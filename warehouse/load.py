@@ -222,10 +222,15 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
     docs = tables["raw_documents"]
     counts = {"documents_new": docs.num_rows - len(changed), "documents_reextracted": len(changed),
               "documents_unchanged": len(same)}
-    for name in ("raw_documents", "raw_cells", "core_checks", "core_issues"):
+    for name in ("raw_documents", "core_checks", "core_issues"):
         insert_arrow(con, name, tables[name])
     _resolve_names(con, zip(docs.column("printed_agency").to_pylist(), docs.column("printed_region").to_pylist()))
     counts["reports_loaded"] = _insert_reports(con, docs)
+    # A report's printed cells live once, in core_facts (raw_text, page, bbox); raw_cells keeps the cells
+    # of documents that are not reports, so nothing printed is lost and 20 M cells are not stored twice.
+    con.register("_cells", tables["raw_cells"])
+    con.execute("INSERT INTO raw_cells SELECT c.* FROM _cells c ANTI JOIN core_reports r USING (sha256)")
+    con.unregister("_cells")
     con.register("_facts", tables["core_facts"])
     # Facts only for documents that became reports: a not_a_report's cells stay in raw_cells.
     counts["facts_loaded"] = con.execute(

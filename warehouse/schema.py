@@ -130,7 +130,8 @@ TABLES: dict[str, dict] = {
         "primary_key": ["sha256"],
     },
     "raw_cells": {
-        "description": "Cells as printed (extract cells_source): raw text, page and box of every value",
+        "description": "Cells as printed (extract cells_source) of documents that are not reports; a report's "
+                       "printed cells are in core_facts (raw_text, page, bbox), stored once",
         "columns": ["sha256", "table_id", "row_code", "col_code", "raw_text", "page", "bbox", "cell_path"],
         "primary_key": [],
     },

@@ -21,8 +21,10 @@ failed_checks AS (
                       ORDER BY rc.row_code, rc.col_code) AS raw_text,
            k.detail AS message
     FROM check_cells k
-    LEFT JOIN raw_cells rc ON rc.sha256 = k.sha256 AND rc.table_id = k.table_id
-                          AND (rc.col_code = k.check_where OR rc.row_code = k.check_where)
+    LEFT JOIN (SELECT r.sha256, f.* FROM core_facts f JOIN core_reports r USING (report_id)
+               WHERE r.sha256 IN (SELECT sha256 FROM check_cells)) rc
+           ON rc.sha256 = k.sha256 AND rc.table_id = k.table_id
+          AND (rc.col_code = k.check_where OR rc.row_code = k.check_where)
     GROUP BY k.sha256, k.rule_id, k.check_where, k.detail, k.table_id
 ),
 issues AS (
