@@ -228,7 +228,22 @@ class DemoWorld:
         return list(self._decoys)
 
     def expected_pages(self, day: int = 1) -> list[ExpectedPage]:
-        return list(self.pages)
+        """Entry and list pages whose handling is a test case, including the list pages that carry a
+        transient fault on ``day`` (they must end ``ok`` after the retry / wait)."""
+        return list(self.pages) + self._faulty_list_pages(day)
+
+    def _faulty_list_pages(self, day: int) -> list[ExpectedPage]:
+        out = []
+        for site, table in self.routes(day, {}).items():
+            by_resource: dict[int, list[str]] = {}
+            for path, res in table.static.items():
+                if res.fault in ("fail_first", "slow_first_byte", "rate_limited_once"):
+                    by_resource.setdefault(id(res), []).append(path)
+            for paths in by_resource.values():
+                path = min(paths, key=len)  # the directory URL a list links, when a page has two names
+                fault = table.static[path].fault
+                out.append(ExpectedPage(site, path, "ok", fault, FAULTS[fault].what))
+        return sorted(out, key=lambda p: (p.site, p.url))
 
 
 def _note(doc: Doc, day: int) -> str:

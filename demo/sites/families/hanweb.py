@@ -36,6 +36,8 @@ def plan(world) -> None:
     for p in regular:
         fmt = pick_format(rng, {"html": 0.8, "pdf": 0.2})
         world.add_doc(_doc(world, p.unit.unit_type, p, fmt, next(ids), pick_quirks(rng, fmt)))
+    # every article needs the Referer; one is named for the fault-case test
+    next(d for d in world.docs if d.site == SITE and d.fmt == "html").fault = "referer_required"
     for name, p in zip(SPECIALS, extra):
         world.add_doc(_doc(world, p.unit.unit_type, p, "html-octet" if name == "html_as_octet" else "html",
                            next(ids), (), fault=name))

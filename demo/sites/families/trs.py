@@ -9,6 +9,7 @@ twice: one document, two links). Articles ``{col}/YYYYMM/tYYYYMMDD_ID.shtml``; P
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from demo.sites import pages as P
@@ -152,10 +153,9 @@ def routes(world, day: int, bases: dict) -> dict[str, SiteRoutes]:
     nav += f'<a href="./zfwzndbb/">政府网站工作年度报表</a><a href="{GUIDE}">政府信息公开指南</a>'
     footer = f'<div class="yqlj">友情链接：<a href="{spam}/xxgk/zfxxgknb/index.html">政务公开镜像</a></div>'
     _add_list(world, r, ROOT, docs, "政府信息公开年报", nav, footer, stub=True, day=day)
-    fail_rng = world.rng(SITE, "fail_first")
     for col in subcols:
         _add_list(world, r, ROOT + col, world.docs_on(SITE, day, col), _column_name(world, col), "", "",
-                  stub=False, day=day, fault_rng=fail_rng,
+                  stub=False, day=day, fail_seed=world.seed,
                   slow=(col == next(c for c in subcols if c.startswith("bmjdhz/"))))
     for doc in docs:
         _add_doc(world, r, doc, day)
@@ -170,7 +170,12 @@ def _column_name(world, col: str) -> str:
     return unit.agency.replace(world.district(SITE).prefix, "") if unit else col
 
 
-def _add_list(world, r, base, docs, name, nav, footer, *, stub, day, fault_rng=None, slow=False):
+def _fails_first(seed, path: str) -> bool:
+    """Seeded ~20 % of TRS sub-column list pages answer 500 on their first request of the night."""
+    return int(hashlib.sha256(f"{seed}:{path}".encode()).hexdigest(), 16) % 5 == 0
+
+
+def _add_list(world, r, base, docs, name, nav, footer, *, stub, day, fail_seed=None, slow=False):
     d = world.district(SITE)
     chunks = pages_of(docs)
     count = len(chunks) + (1 if stub else 0)
@@ -181,11 +186,11 @@ def _add_list(world, r, base, docs, name, nav, footer, *, stub, day, fault_rng=N
         body = (f'<div class="nav">{nav}</div><div class="column"><h2>{name}</h2>{P.ul(items)}'
                 f'<div class="page"><script>createPageHTML({count}, {i}, "index", "shtml");</script></div>'
                 f"</div>{footer}")
-        fault = "slow_first_byte" if slow and i == 0 else None
-        if fault is None and fault_rng is not None and fault_rng.random() < 0.2:
-            fault = "fail_first"  # seeded ~20 % of TRS list pages fail once (scraping.md case 2)
-        res = html_resource(P.page(P.meta_block(d, name, name, newest), body), newest, True, fault=fault)
         name_i = "index.shtml" if i == 0 else f"index_{i}.shtml"
+        fault = "slow_first_byte" if slow and i == 0 else None
+        if fault is None and fail_seed is not None and _fails_first(fail_seed, base + name_i):
+            fault = "fail_first"
+        res = html_resource(P.page(P.meta_block(d, name, name, newest), body), newest, True, fault=fault)
         r.add(base + name_i, res)
         if i == 0:
             r.add(base, res)
