@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import math
 import operator
 import re
 import unicodedata
@@ -48,6 +49,10 @@ SNAP_TOLERANCE = 3.0  # pdfplumber's default for snapping and joining ruling seg
 TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 WHITE_LEVEL = 0.95
 DEDUPE_TOLERANCE = 1.0  # points; pdfplumber's default for dedupe_chars
+SLANT_DEGREES = 5.0  # text rotated further than this from a right angle is a watermark, not content
+# A page without characters but with this many vector shapes carries its text as outlines (some
+# "print to PDF" drivers do this): it has no text layer, like a scan.
+MIN_OUTLINED_TEXT_PATHS = 200
 # Two characters are on one line when their boxes overlap vertically by at least this share.
 LINE_OVERLAP = 0.5
 # A line within this many character widths of the text's right edge is full: its sentence wraps on.
@@ -161,9 +166,9 @@ def _read_page_or_warn(page: Any, pdfium_doc: Any, page_no: int, doc: Document) 
 
 
 def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
-    chars = _without_doubled_chars(page.chars)
+    chars = _without_watermark(_without_doubled_chars(page.chars), page_no, doc)
     if not any(ch["text"].strip() for ch in chars):
-        if page.images:
+        if page.images or len(page.curves) + len(page.rects) >= MIN_OUTLINED_TEXT_PATHS:
             doc.pages_without_text.append(page_no)
         return
     if any(_is_unmapped(ch) for ch in chars):
@@ -229,6 +234,24 @@ def _remap_with_pdfium(chars: list[dict[str, Any]], pdfium_page: Any) -> list[di
                 ch = dict(ch, text=near[0])
         remapped.append(ch)
     return remapped
+
+
+def _without_watermark(chars: list[dict[str, Any]], page_no: int, doc: Document) -> list[dict[str, Any]]:
+    """Drop text set at a slant: a watermark ("内部资料") across a table would land in its cells.
+
+    Upright and 90-degree text (a cell written sideways) is kept.
+    """
+    kept, slanted = [], []
+    for ch in chars:
+        a, b = ch.get("matrix", (1, 0))[:2]
+        angle = math.degrees(math.atan2(b, a)) % 90
+        (slanted if min(angle, 90 - angle) > SLANT_DEGREES else kept).append(ch)
+    if slanted:
+        text = "".join(ch["text"] for ch in slanted)
+        doc.warnings.append(
+            f"page {page_no}: ignored {len(slanted)} slanted characters (watermark?): {text[:40]}"
+        )
+    return kept
 
 
 def _within(a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:

@@ -399,3 +399,47 @@ def test_text_in_a_slot_no_drawn_cell_covers_is_kept() -> None:
     assert [table.row_texts(r) for r in range(2)] == [["甲", "1"], ["乙", "2"]]
     assert table.grid[1][1].bbox == pytest.approx((200, A4[1] - 680, 300, A4[1] - 660), abs=0.01)
     assert doc.text == ""
+
+
+def test_slanted_watermark_stays_out_of_cells_and_text() -> None:
+    def draw(c):
+        _grid_lines(c, [100, 250, 400], [700, 670])
+        c.drawString(110, 680, "总计")
+        c.drawString(260, 680, "21")
+        c.drawString(72, 760, "三、收到和处理政府信息公开申请情况")
+        c.saveState()
+        c.translate(240, 660)
+        c.rotate(35)
+        c.setFillColorRGB(0.8, 0.8, 0.8)
+        c.drawString(0, 0, "内部资料")  # drawn across the value cell
+        c.restoreState()
+        c.saveState()
+        c.translate(500, 500)
+        c.rotate(90)
+        c.drawString(0, 0, "竖排")  # sideways, but content
+        c.restoreState()
+
+    doc = read_pdf(_ruled_pdf(draw))
+    (table,) = doc.tables
+    assert table.row_texts(0) == ["总计", "21"]
+    assert "内部资料" not in doc.text and "竖" in doc.text
+    assert doc.warnings == ["page 1: ignored 4 slanted characters (watermark?): 内部资料"]
+
+
+def test_page_with_text_drawn_as_outlines_has_no_text_layer() -> None:
+    def draw(c):
+        for i in range(250):  # glyph outlines, as some print drivers emit them
+            path = c.beginPath()
+            path.moveTo(72 + (i % 25) * 18, 700 - (i // 25) * 20)
+            path.curveTo(
+                75 + (i % 25) * 18,
+                710 - (i // 25) * 20,
+                80 + (i % 25) * 18,
+                705 - (i // 25) * 20,
+                84 + (i % 25) * 18,
+                700 - (i // 25) * 20,
+            )
+            c.drawPath(path, stroke=0, fill=1)
+
+    doc = read_pdf(_ruled_pdf(draw))
+    assert doc.pages_without_text == [1] and doc.blocks == []
