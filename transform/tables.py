@@ -100,6 +100,7 @@ class _T3Columns:
     by_col: dict[int, str]
     value_start: int
     n_cols: int
+    x_ranges: dict[str, tuple[float, float]] | None = None  # PDF: the header cells' horizontal extent
 
 
 def _t3_columns(table: RawTable, header_rows: list[int]) -> _T3Columns | None:
@@ -111,9 +112,41 @@ def _t3_columns(table: RawTable, header_rows: list[int]) -> _T3Columns | None:
                 if rx.search(text):
                     for c in range(cell.col, cell.col + cell.colspan):
                         by_col.setdefault(c, code)
-    if len(set(by_col.values())) != 7 or len(by_col) != 7:
+    # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
+    if len(set(by_col.values())) != 7:
         return None
-    return _T3Columns(by_col, min(by_col), table.n_cols)
+    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows))
+
+
+def _header_x_ranges(table: RawTable, header_rows: list[int]) -> dict[str, tuple[float, float]] | None:
+    ranges: dict[str, tuple[float, float]] = {}
+    for r in header_rows:
+        for cell in table.distinct_cells(r):
+            if cell.bbox is None:
+                continue
+            for code, rx in labels.t3_column_patterns():
+                if rx.search(norm(cell.text)):
+                    ranges.setdefault(code, (cell.bbox[0], cell.bbox[2]))
+    return ranges if len(ranges) == 7 else None
+
+
+def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | None:
+    """Columns of a continued PDF fragment whose grid differs from the header's: matched by x position."""
+    if not header.x_ranges:
+        return None
+    by_col: dict[int, str] = {}
+    for c in range(table.n_cols):
+        cells = [row[c] for row in table.grid if row[c] is not None and row[c].colspan == 1 and row[c].bbox]
+        if not cells:
+            continue
+        x0, x1 = cells[0].bbox[0], cells[0].bbox[2]
+        centre = (x0 + x1) / 2
+        code = next((k for k, (h0, h1) in header.x_ranges.items() if h0 - 1 <= centre <= h1 + 1), None)
+        if code:
+            by_col[c] = code
+    if len(set(by_col.values())) != 7:
+        return None
+    return _T3Columns(by_col, min(by_col), table.n_cols, header.x_ranges)
 
 
 def _positional_t3_columns(table: RawTable) -> _T3Columns | None:
@@ -160,6 +193,8 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
             cols = _t3_columns(row.table, header_rows.get(key, []))
             if cols is None and last_columns is not None and last_columns.n_cols == row.table.n_cols:
                 cols = last_columns
+            if cols is None and last_columns is not None:
+                cols = _geometric_t3_columns(row.table, last_columns)
             if cols is None:
                 cols = _positional_t3_columns(row.table)
                 if cols is not None:
@@ -180,13 +215,19 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
         code, _group = _row_identity(label_cells, prev_code)
         slots: dict[str, Cell | None] = {}
         for cell in value_cells:
-            col_code = cols.by_col.get(cell.col)
-            if col_code and cell.colspan == 1:
-                slots[col_code] = cell
-            elif col_code:
-                slots[col_code] = cell  # a value spanning columns: keep it on its first column
-                issues.append(Issue("warning", "merged_value_cell", "value cell spans several applicant columns",
+            codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            if len(codes) != 1:
+                if cell.text.strip():
+                    issues.append(Issue("error", "merged_value_cell", "a value cell spans several applicant "
+                                        "columns", T3, code, page=cell.page, raw=cell.text))
+                continue
+            (col_code,) = codes
+            if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
+                issues.append(Issue("error", "ambiguous_cell", "two printed cells under one applicant column",
                                     T3, code, col_code, cell.page, cell.text))
+                continue
+            if slots.get(col_code) is None or cell.text.strip():
+                slots[col_code] = cell
         has_values = any(c is not None and c.text.strip() for c in slots.values())
         if code is None:
             label = " / ".join(c.text for c in label_cells if c.text.strip())
@@ -341,7 +382,11 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
 def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]) -> dict | None:
     """The 15 cells of a candidate data row keyed by (row_code, col), or None if it is not one."""
     if len(set(col_map.values())) == 15:
-        slots = {col_map[c.col]: c for c in row.cells if c.col in col_map and c.colspan == 1}
+        slots = {}
+        for cell in row.cells:
+            keys = {col_map.get(c) for c in range(cell.col, cell.col + cell.colspan)}
+            if len(keys) == 1 and None not in keys:
+                slots[keys.pop()] = cell
         if len(slots) == 15:
             return slots
     value_cells = [c for c in row.cells if not norm(c.text) or parse_cell(c.text).kind != "invalid"]
