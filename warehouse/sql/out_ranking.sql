@@ -7,28 +7,27 @@ WITH base AS (
     SELECT * FROM out_agency_year WHERE extract_status IN ('ok', 'warning')
 ),
 long AS (
-    SELECT agency_id, agency_name, region, level, report_year, 'new_received' AS measure,
-           new_received::DOUBLE AS value, NULL::BIGINT AS numerator, NULL::BIGINT AS denominator FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'results_total', results_total, NULL, NULL FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'review_total', review_total, NULL, NULL FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'litigation_total', litigation_total, NULL, NULL
-    FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'disclosure_pct', disclosure_pct,
-           disclosure_numerator, disclosure_denominator FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'denial_pct', denial_pct,
-           denial_numerator, denial_denominator FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'review_correction_pct', review_correction_pct,
-           review_correction_numerator, review_correction_denominator FROM base
-    UNION ALL
-    SELECT agency_id, agency_name, region, level, report_year, 'litigation_correction_pct',
-           litigation_correction_pct, litigation_correction_numerator, litigation_correction_denominator
-    FROM base
+    -- one pass over out_agency_year: each row unnests into one row per ranked measure
+    SELECT agency_id, agency_name, region, level, report_year, m.measure, m.value, m.numerator, m.denominator
+    FROM (
+        SELECT agency_id, agency_name, region, level, report_year, unnest([
+            {'measure': 'new_received', 'value': new_received::DOUBLE,
+             'numerator': NULL::BIGINT, 'denominator': NULL::BIGINT},
+            {'measure': 'results_total', 'value': results_total::DOUBLE, 'numerator': NULL, 'denominator': NULL},
+            {'measure': 'review_total', 'value': review_total::DOUBLE, 'numerator': NULL, 'denominator': NULL},
+            {'measure': 'litigation_total', 'value': litigation_total::DOUBLE, 'numerator': NULL,
+             'denominator': NULL},
+            {'measure': 'disclosure_pct', 'value': disclosure_pct, 'numerator': disclosure_numerator,
+             'denominator': disclosure_denominator},
+            {'measure': 'denial_pct', 'value': denial_pct, 'numerator': denial_numerator,
+             'denominator': denial_denominator},
+            {'measure': 'review_correction_pct', 'value': review_correction_pct,
+             'numerator': review_correction_numerator, 'denominator': review_correction_denominator},
+            {'measure': 'litigation_correction_pct', 'value': litigation_correction_pct,
+             'numerator': litigation_correction_numerator, 'denominator': litigation_correction_denominator}
+        ]) AS m
+        FROM base
+    )
 ),
 flagged AS (
     SELECT *,
