@@ -42,6 +42,7 @@ MAX_PAGES = 300
 # A page needs at least a few ruling objects to hold a ruled table; skipping the table finder on text
 # pages saves its cost (small next to the parse, but free to skip).
 MIN_RULING_OBJECTS = 4
+MAX_RULING_OBJECTS = 5000  # a table page has hundreds; tens of thousands is a vector drawing
 # Cell edges closer than this (points) are the same grid line: borders drawn by different cells
 # of the same row differ by a fraction of a point.
 EDGE_TOLERANCE = 2.0
@@ -176,7 +177,7 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
         _warn_about_unmapped_chars(chars, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
-    for table in _find_ruled_tables(page):
+    for table in _find_ruled_tables(page, page_no, doc):
         found = _raw_table(table, chars, page_no, doc)
         if found is not None:
             raw, box = found
@@ -268,9 +269,14 @@ def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: D
         )
 
 
-def _find_ruled_tables(page: Any) -> list[Any]:
+def _find_ruled_tables(page: Any, page_no: int, doc: Document) -> list[Any]:
     visible = page.filter(_is_visible)
-    if len(visible.lines) + len(visible.rects) + len(visible.curves) < MIN_RULING_OBJECTS:
+    n_shapes = len(visible.lines) + len(visible.rects) + len(visible.curves)
+    if n_shapes < MIN_RULING_OBJECTS:
+        return []
+    if n_shapes > MAX_RULING_OBJECTS:
+        # A map or chart drawn in vectors: the table finder's edge intersection is quadratic.
+        doc.warnings.append(f"page {page_no}: {n_shapes} vector shapes; not searched for tables")
         return []
     straight = [e for e in visible.edges if e.get("orientation") in {"h", "v"}]  # curves give diagonals
     edges = merge_edges(straight, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)

@@ -443,3 +443,15 @@ def test_page_with_text_drawn_as_outlines_has_no_text_layer() -> None:
 
     doc = read_pdf(_ruled_pdf(draw))
     assert doc.pages_without_text == [1] and doc.blocks == []
+
+
+def test_page_with_too_many_shapes_is_not_searched_for_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_reader, "MAX_RULING_OBJECTS", 5)
+
+    def draw(c):
+        _grid_lines(c, [100, 250, 400], [700, 670, 640])
+        c.drawString(110, 680, "总计")
+
+    doc = read_pdf(_ruled_pdf(draw))
+    assert doc.tables == [] and doc.text == "总计"
+    assert doc.warnings == ["page 1: 6 vector shapes; not searched for tables"]
