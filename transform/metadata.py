@@ -17,12 +17,13 @@ import yaml
 from extract.documents.model import Document, TextBlock
 from transform.schema import load_schema, normalize_label
 
-_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告)")
+_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?(年度报告|年报|报告)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
 _PERIOD = re.compile(r"统计期限?(?:为|是|自|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?(?:本机关|本单位|我区|我县|我市|我镇|我局|全区|全县|全市)?政府信息公开(?:工作)?(?:年度)?报告")
 _TITLE_TAIL = re.compile(
-    r"(关于)?(印发|公布)?((?:19|20)\d{2}\s*年度?)?(政府信息公开|政务公开|信息公开)(工作)?(年度)?(工作)?(年度报告|年报|报告).*$"
+    r"(关于)?(印发|公布)?((?:19|20)\d{2}\s*年度?)?(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?"
+    r"(年度报告|年报|报告).*$"
 )
 _LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年度?")
 _AGENCY = re.compile(r"[\u4e00-\u9fa5][\u4e00-\u9fa5()（）·、]{1,39}")
