@@ -178,6 +178,12 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
     started = time.perf_counter()
     data = object_path(data_dir, doc.sha256).read_bytes()
     result = extract_isolated(data, doc.source, timeout_s=timeout_s, memory_mb=memory_mb)
+    if not result.get("parser_version"):
+        # extract_bytes returns early for unsupported types without stamping the version; without it the
+        # document would look pending again every night.
+        from transform.report import PARSER_VERSION
+
+        result["parser_version"] = PARSER_VERSION
     write_json_atomically(extracted_path(data_dir, doc.sha256), result)
     return _outcome(doc, result, time.perf_counter() - started)
 

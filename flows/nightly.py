@@ -1,0 +1,311 @@
+"""The flows: ``crawl``, ``extract``, ``load_publish``, ``nightly`` (all four, once a night) and ``rebuild``.
+
+One flow run per night (a flow run costs ~1 s, a task ~5 ms — see research/perf-baseline.md): the
+stages below are plain functions that submit tasks inside whichever flow calls them, so ``nightly``
+chains them without paying for sub-flows, and the stage flows exist for running one stage alone.
+
+Incremental by design:
+ - crawl: list pages and documents are fetched with ETag / Last-Modified, so an unchanged site
+   answers 304s;
+ - extract: only archived documents without a JSON for the current parser version;
+ - load + publish: skipped when no document was extracted and no report link changed state; the
+   manifest rows of a skipped night are loaded with the next night that changes something.
+The warehouse has one writer: this process, holding the run lock; extraction may run elsewhere
+(Dask) because it only writes ``extracted/<sha256>.json`` files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from extract.batch import BatchSummary, DocumentOutcome, PendingDocument, archived_documents, chunked, \
+    extracted_path, extracted_version, find_pending
+from flows.settings import Settings
+from flows.summary import RunSummary, crawl_counts, failed_site_row, site_row, warehouse_totals
+from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_ARTIFACT_KEY = "xxgk-nightly-summary"
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds the lock on this data directory."""
+
+
+@contextmanager
+def run_lock(data_dir: Path):
+    """One run per data directory: two nights writing one manifest and one warehouse would interleave."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".xxgk-run.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(f"another xxgk run is using {data_dir}") from None
+        yield
+
+
+def new_run_id(prefix: str = "nightly") -> str:
+    return datetime.now(UTC).strftime(f"{prefix}-%Y%m%dT%H%M%S%fZ")
+
+
+def _settings(overrides: dict | None) -> Settings:
+    return Settings(**(overrides or {}))
+
+
+@contextmanager
+def _timed(summary: RunSummary, stage: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.stages[stage] = round(time.perf_counter() - started, 3)
+
+
+# ------------------------------------------------------------------------------------------ stages
+
+
+def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | None = None) -> list[dict]:
+    """Crawl every enabled site (a task each, in threads sharing one polite fetcher); return the manifest."""
+    from extract.archive import Archive
+    from extract.fetch import Fetcher
+    from extract.sites.registry import load_registry
+    from extract.sites.runner import select_sites
+
+    archive = Archive(settings.data_dir)
+    sites = select_sites(load_registry(settings.sites_file), site_ids)
+    site_task = crawl_site_task.with_options(retries=settings.crawl_retries,
+                                             retry_delay_seconds=settings.crawl_retry_delay_s)
+    with Fetcher(settings.fetch_settings()) as fetcher:
+        futures = [(site, site_task.submit(site, archive, fetcher, summary.run_id, settings.max_list_pages))
+                   for site in sites]
+        for site, future in futures:
+            future.wait()
+            if future.state.is_completed():
+                row = site_row(future.result())
+            else:
+                row = failed_site_row(site.id, _state_message(future.state))
+            summary.sites.append(row)
+            summary.problems += [f"site {row['site']}: {error}" for error in row["errors"]]
+    rows = archive.manifest()
+    summary.documents = crawl_counts(rows, summary.run_id)
+    return rows
+
+
+def _state_message(state) -> str:
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - we only want the reason of a failed task
+        return f"{type(exc).__name__}: {exc}"
+    return state.message or state.name
+
+
+def extract_stage(settings: Settings, summary: RunSummary, manifest_rows: list[dict], *,
+                  everything: bool = False) -> BatchSummary:
+    """Extract new and changed archived documents (all of them with ``everything``), chunk by chunk."""
+    docs = archived_documents(manifest_rows) if everything else find_pending(settings.data_dir, manifest_rows)
+    if not docs:
+        batch = BatchSummary()
+    elif settings.task_runner == "dask":
+        batch = _extract_on_dask(settings, docs)
+    else:
+        batch = _extract_locally(settings, docs)
+    summary.extraction = {k: v for k, v in batch.as_dict().items() if k != "outcomes"}
+    summary.problems += [f"document {o.source} ({o.sha256[:12]}): {o.status}: {o.message}"
+                         for o in batch.outcomes if o.message]
+    return batch
+
+
+def _chunk_parameters(settings: Settings, chunk: list[PendingDocument], workers: int, label: str) -> dict:
+    return dict(docs=chunk, data_dir=str(settings.data_dir), workers=workers, timeout_s=settings.extract_timeout_s,
+                memory_mb=settings.extract_memory_mb, label=label)
+
+
+def _collect(future, chunk: list[PendingDocument]) -> BatchSummary:
+    """A chunk's result; a chunk whose task died becomes failed outcomes (retried next night: no JSON)."""
+    future.wait()
+    if future.state.is_completed():
+        return future.result()
+    reason = _state_message(future.state)
+    return BatchSummary([DocumentOutcome(d.sha256, d.source, "failed", 0.0, 0, f"extract task failed: {reason}")
+                         for d in chunk])
+
+
+def _extract_locally(settings: Settings, docs: list[PendingDocument]) -> BatchSummary:
+    # Chunks run one after another: each already keeps every core busy with its process pool.
+    chunks = chunked(docs, settings.chunk_size)
+    total = BatchSummary(workers=settings.workers)
+    for i, chunk in enumerate(chunks, 1):
+        future = extract_chunk_task.submit(**_chunk_parameters(settings, chunk, settings.workers,
+                                                               f"{i}/{len(chunks)}"))
+        total = total.merge(_collect(future, chunk))
+    return total
+
+
+def _extract_on_dask(settings: Settings, docs: list[PendingDocument]) -> BatchSummary:
+    """Fan chunks out to an existing Dask cluster; workers must see the same data directory."""
+    from prefect_dask import DaskTaskRunner
+
+    if not settings.dask_address:
+        raise ValueError("task_runner=dask needs a scheduler address (--dask-address / XXGK_DASK_ADDRESS)")
+    chunks = chunked(docs, settings.dask_chunk_size)
+    started = time.perf_counter()
+    with DaskTaskRunner(address=settings.dask_address) as runner:
+        futures = [(chunk, runner.submit(extract_chunk_task, parameters=_chunk_parameters(
+            settings, chunk, settings.dask_chunk_workers, f"{i}/{len(chunks)}")))
+            for i, chunk in enumerate(chunks, 1)]
+        total = BatchSummary(workers=settings.dask_chunk_workers)
+        for chunk, future in futures:
+            total = total.merge(_collect(future, chunk))
+    total.seconds = time.perf_counter() - started  # wall time, not the sum over workers
+    return total
+
+
+def loaded_documents(published_db: Path) -> tuple[dict[str, str], set[str]]:
+    """(sha256 → parser version, run ids) already in the published warehouse."""
+    import duckdb
+
+    if not published_db.exists():
+        return {}, set()
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        docs = dict(con.execute("SELECT sha256, parser_version FROM raw_documents").fetchall())
+        runs = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM raw_fetch_manifest").fetchall()}
+    finally:
+        con.close()
+    return docs, runs
+
+
+def load_publish_stage(settings: Settings, summary: RunSummary, manifest_rows: list[dict], *,
+                       fresh: bool = False) -> None:
+    """Load what the warehouse lacks into a working copy, publish it atomically, export CSVs.
+
+    Skipped when nothing would change. ``fresh`` builds a new warehouse from every extracted document.
+    """
+    from warehouse.publish import prepare_work_db, wal_path
+
+    published, work = settings.published_db, settings.work_db
+    loaded, loaded_runs = ({}, set()) if fresh else loaded_documents(published)
+    to_load = []
+    for doc in archived_documents(manifest_rows):  # first-fetched first: versions load in time order
+        path = extracted_path(settings.data_dir, doc.sha256)
+        version = extracted_version(path)
+        if version is not None and loaded.get(doc.sha256) != version:
+            to_load.append(path)
+    new_rows = [r for r in manifest_rows if r.get("run_id") not in loaded_runs]
+    if not (fresh or to_load or summary.documents.get("links_changed") or not published.exists()):
+        summary.skipped.append("load and publish: no new document and no report link changed state")
+        summary.warehouse = warehouse_totals(published)
+        return
+    work.parent.mkdir(parents=True, exist_ok=True)
+    with (work.parent / (work.name + ".lock")).open("w") as lock:  # the lock `xxgk load` takes too
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with _timed(summary, "load"):
+            if fresh:
+                work.unlink(missing_ok=True)
+                wal_path(work).unlink(missing_ok=True)
+            else:
+                prepare_work_db(published, work)
+            summary.load = load_task(work, to_load, new_rows)
+        with _timed(summary, "publish"):
+            summary.exports = publish_task(work, published, settings.exports_dir)
+    summary.warehouse = warehouse_totals(published)
+
+
+def write_artifact(summary: RunSummary) -> None:
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from flows.summary import markdown
+
+    create_markdown_artifact(markdown(summary), key=SUMMARY_ARTIFACT_KEY,
+                             description=f"xxgk run {summary.run_id}: sites, documents, states, warehouse totals")
+    if summary.sites:
+        create_table_artifact([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
+                               for row in summary.sites], key="xxgk-nightly-sites",
+                              description=f"report links by state per site, run {summary.run_id}")
+
+
+def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = None, rebuild: bool = False) -> RunSummary:
+    """Crawl (unless rebuilding) → extract → load → publish, then the summary artifact; inside a flow."""
+    from extract.archive import Archive
+    from transform.report import PARSER_VERSION
+
+    summary = RunSummary(run_id=run_id, parser_version=PARSER_VERSION)
+    started = time.perf_counter()
+    try:
+        with run_lock(settings.data_dir):
+            if rebuild:
+                rows = Archive(settings.data_dir).manifest()
+            else:
+                with _timed(summary, "crawl"):
+                    rows = crawl_stage(settings, summary, site_ids)
+            with _timed(summary, "extract"):
+                extract_stage(settings, summary, rows, everything=rebuild)
+            load_publish_stage(settings, summary, rows, fresh=rebuild)
+    except Exception as exc:
+        summary.problems.append(f"run stopped: {type(exc).__name__}: {exc}")
+        raise
+    finally:
+        summary.stages["total"] = round(time.perf_counter() - started, 3)
+        write_artifact(summary)
+        get_run_logger().info("run %s: %d sites, %d report links, %d extracted, load %s", run_id,
+                              len(summary.sites), summary.documents.get("found", 0),
+                              summary.extraction.get("documents", 0), "skipped" if summary.load is None else "done")
+    return summary
+
+
+# ------------------------------------------------------------------------------------------- flows
+
+
+@flow(name="xxgk-nightly", flow_run_name=lambda: new_run_id())
+def nightly(overrides: dict | None = None, site_ids: list[str] | None = None) -> dict:
+    """The night: crawl every district, extract what is new, load, publish, export, summarize."""
+    return run_all(_settings(overrides), run_id=new_run_id(), site_ids=site_ids).as_dict()
+
+
+@flow(name="xxgk-rebuild")
+def rebuild(overrides: dict | None = None) -> dict:
+    """Re-extract every archived document with the current parser into a fresh warehouse (no crawling)."""
+    return run_all(_settings(overrides), run_id=new_run_id("rebuild"), rebuild=True).as_dict()
+
+
+@flow(name="xxgk-crawl")
+def crawl(overrides: dict | None = None, site_ids: list[str] | None = None) -> dict:
+    """Only crawl (a task per site)."""
+    settings = _settings(overrides)
+    summary = RunSummary(run_id=new_run_id("crawl"))
+    with run_lock(settings.data_dir):
+        crawl_stage(settings, summary, site_ids)
+    return summary.as_dict()
+
+
+@flow(name="xxgk-extract")
+def extract(overrides: dict | None = None) -> dict:
+    """Only extract archived documents that have no result for the current parser."""
+    from extract.archive import Archive
+
+    settings = _settings(overrides)
+    summary = RunSummary(run_id=new_run_id("extract"))
+    with run_lock(settings.data_dir):
+        extract_stage(settings, summary, Archive(settings.data_dir).manifest())
+    return summary.as_dict()
+
+
+@flow(name="xxgk-load-publish")
+def load_publish(overrides: dict | None = None) -> dict:
+    """Only load what the warehouse lacks, publish atomically and export CSVs."""
+    from extract.archive import Archive
+
+    settings = _settings(overrides)
+    summary = RunSummary(run_id=new_run_id("load"))
+    summary.documents = {"links_changed": 1}  # run on request: do not skip
+    with run_lock(settings.data_dir):
+        load_publish_stage(settings, summary, Archive(settings.data_dir).manifest())
+    return summary.as_dict()

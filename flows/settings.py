@@ -1,0 +1,105 @@
+"""The one settings object of a run: environment variables ``XXGK_*`` and an optional ``.env`` file.
+
+Only flows and the CLI read it; library functions keep taking explicit arguments (paths, a
+``FetchSettings``, limits), so they stay testable without any environment.
+
+    XXGK_DATA_DIR=/srv/xxgk XXGK_WORKERS=4 xxgk run
+    XXGK_TASK_RUNNER=dask XXGK_DASK_ADDRESS=tcp://10.0.0.5:8786 xxgk run
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_workers() -> int:
+    from extract.api import cpu_count
+
+    return cpu_count()
+
+
+class Settings(BaseSettings):
+    """Where data lives, how politely to crawl, how hard to work. Production defaults throughout."""
+
+    model_config = SettingsConfigDict(env_prefix="XXGK_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    data_dir: Path = Path("data")
+    sites_file: Path = Path("data/registry/sites.yaml")
+
+    # Politeness (→ extract.fetch.FetchSettings). Production keeps ≥ 3 s between requests to one host;
+    # only the loopback demo world may shrink it.
+    user_agent: str | None = None  # None: the crawler's own honest default naming the project
+    min_delay_s: float = Field(3.0, ge=0)
+    jitter_s: float = Field(1.5, ge=0)
+    crawl_delay_scale: float = Field(1.0, gt=0)  # multiplies robots Crawl-delay and per-site floors
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    max_retries: int = 2
+    backoff_s: float = 2.0
+    retry_after_cap_s: float = 60.0
+    crawl_threads: int = Field(4, ge=1)  # sites crawled at once (each host still gets one connection)
+    crawl_retries: int = Field(1, ge=0)  # Prefect retries of a whole site task (network trouble only)
+    crawl_retry_delay_s: float = Field(600.0, ge=0)  # a site down at 02:30 is often back ten minutes later
+    max_list_pages: int | None = None
+
+    # Extraction: each document in its own child process with these limits.
+    extract_timeout_s: float = Field(120.0, gt=0)
+    extract_memory_mb: int = Field(3072, ge=256)
+    workers: int = Field(default_factory=_default_workers, ge=1)  # process-pool size on one machine
+    chunk_size: int = Field(200, ge=1)  # documents per extract task
+
+    # Where extract tasks run: a local process pool, or an existing Dask cluster (prefect-dask).
+    task_runner: Literal["local", "dask"] = "local"
+    dask_address: str | None = None
+    dask_chunk_size: int = Field(20, ge=1)  # smaller chunks than locally: they spread over the cluster
+    dask_chunk_workers: int = Field(1, ge=1)  # pool size inside one Dask task (Dask itself parallelizes)
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "raw" / "manifest.jsonl"
+
+    @property
+    def published_db(self) -> Path:
+        return self.data_dir / "warehouse" / "xxgk.duckdb"
+
+    @property
+    def work_db(self) -> Path:
+        return self.data_dir / "warehouse" / "xxgk.work.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    def fetch_settings(self):
+        """The crawler's FetchSettings built from these values."""
+        from extract.fetch import FetchSettings
+
+        values = dict(min_delay_s=self.min_delay_s, jitter_s=self.jitter_s, crawl_delay_scale=self.crawl_delay_scale,
+                      connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
+                      max_retries=self.max_retries, backoff_s=self.backoff_s,
+                      retry_after_cap_s=self.retry_after_cap_s)
+        if self.user_agent:
+            values["user_agent"] = self.user_agent
+        if self.min_delay_s < 1.0:
+            # A short delay only makes sense on loopback, where no real host is hammered; the fetcher's
+            # latency-proportional back-off would otherwise dominate.
+            values["latency_factor"] = 0.0
+        return FetchSettings(**values)
+
+
+def demo_settings(data_dir: Path, sites_file: Path, **overrides) -> Settings:
+    """Settings for the loopback demo world: short delays and timeouts (never used for real hosts)."""
+    values = dict(data_dir=data_dir, sites_file=sites_file, min_delay_s=0.02, jitter_s=0.01, crawl_delay_scale=0.01,
+                  connect_timeout_s=2.0, read_timeout_s=2.0, backoff_s=0.05, retry_after_cap_s=2.0,
+                  crawl_threads=8, crawl_retries=0, crawl_retry_delay_s=0.0, extract_timeout_s=60.0)
+    values.update(overrides)
+    return Settings(**values)

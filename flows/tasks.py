@@ -1,0 +1,70 @@
+"""Prefect tasks: thin wrappers over library calls. Retries live on the network task only.
+
+Tasks never hash their inputs (``NO_CACHE``): the inputs are live objects (a fetcher, the archive) or
+long document lists, and a night must always look at the sites again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from extract.batch import BatchSummary, PendingDocument, extract_documents
+
+
+class SiteUnreachable(RuntimeError):
+    """Every entry of a site failed at the network level: worth a retry later in the night."""
+
+
+def site_unreachable(summary) -> bool:
+    """No report link found and every error is a network failure (not a WAF block, not robots rules)."""
+    if summary.found or not summary.errors:
+        return False
+    return all(("failed" in e or "unreachable" in e) and "blocked" not in e for e in summary.errors)
+
+
+@task(name="crawl-site", task_run_name="crawl {site.id}", cache_policy=NO_CACHE)
+def crawl_site_task(site, archive, fetcher, run_id: str, max_pages: int | None = None):
+    """Discover, fetch and archive one site's reports; returns its ``SiteSummary``.
+
+    Raises ``SiteUnreachable`` (so Prefect retries the site later) only when the whole site was down.
+    """
+    from extract.sites.crawl import crawl_site
+
+    summary = crawl_site(site, archive, fetcher, run_id=run_id, max_pages=max_pages)
+    if site_unreachable(summary):
+        raise SiteUnreachable(f"{site.id}: " + "; ".join(summary.errors))
+    return summary
+
+
+@task(name="extract-chunk", task_run_name="extract {label}", cache_policy=NO_CACHE)
+def extract_chunk_task(docs: list[PendingDocument], data_dir: str, workers: int, timeout_s: float,
+                       memory_mb: int, label: str = "") -> BatchSummary:
+    """Extract one chunk of archived documents (a process pool of ``workers``) and write their JSON."""
+    return extract_documents(docs, data_dir, workers=workers, timeout_s=timeout_s, memory_mb=memory_mb)
+
+
+def _read_results(paths: list[Path]):
+    for path in paths:
+        yield json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@task(name="load-warehouse", cache_policy=NO_CACHE)
+def load_task(work_db: Path, result_paths: list[Path], manifest_rows: list[dict]) -> dict:
+    """Load extract JSON files (read lazily, in the given order) and manifest rows into the working copy."""
+    from warehouse.load import load_results
+
+    return load_results(work_db, _read_results(result_paths), manifest_rows)
+
+
+@task(name="publish-warehouse", cache_policy=NO_CACHE)
+def publish_task(work_db: Path, published_db: Path, exports_dir: Path) -> list[str]:
+    """Atomically publish the working copy, then write the CSV exports from the published file."""
+    from warehouse.export import export_csv
+    from warehouse.publish import publish
+
+    publish(work_db, published_db)
+    return [str(p) for p in export_csv(published_db, exports_dir)]
