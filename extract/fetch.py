@@ -47,6 +47,10 @@ class FetchSettings(BaseModel):
     read_timeout_s: float = 30.0
     max_bytes: int = 100 * 1024 * 1024
     max_retries: int = 2
+    max_timeout_retries: int = 1  # a host that timed out gets one more chance, not two
+    # After a timeout the server may still be busy with the abandoned request (a trickling body keeps its
+    # handler alive): wait this long before the host's next request so the two never overlap.
+    timeout_cooldown_s: float = 30.0
     backoff_s: float = 2.0  # retry waits backoff x 4**attempt: 2 s, 8 s
     retry_after_cap_s: float = 60.0
     max_redirects: int = 10
@@ -63,7 +67,8 @@ class FetchSettings(BaseModel):
     def for_tests(cls, **overrides) -> FetchSettings:
         """Short delays for tests against the demo world on 127.0.0.1."""
         values = dict(min_delay_s=0.05, jitter_s=0.02, latency_factor=0.0, connect_timeout_s=2.0,
-                      read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02)
+                      read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02,
+                      timeout_cooldown_s=3.5)
         values.update(overrides)
         return cls(**values)
 
@@ -384,6 +389,8 @@ class Fetcher:
             if delay > self.settings.max_crawl_delay_s:
                 host.skip_reason = f"Crawl-delay {delay}s exceeds {self.settings.max_crawl_delay_s}s"
             host.crawl_delay = float(delay) * self.settings.crawl_delay_scale
+            with host.lock:  # the robots.txt request itself already counts: the next one waits the full delay
+                host.next_allowed = max(host.next_allowed, time.monotonic() + host.crawl_delay)
 
     def _robots_agent(self) -> str:
         return self.settings.user_agent.split("/")[0]
@@ -478,10 +485,9 @@ class Fetcher:
         s = self.settings
         backoff = s.backoff_s * (4 ** attempt) + random.uniform(0.0, s.backoff_s / 2)
         if result.error and result.error.startswith("transient"):
-            # after a timeout the server may still be busy with the abandoned request: give it that long
-            # again, so the retry never overlaps it (one request per host, as the server sees it)
-            timed_out = "Timeout" in result.error
-            return max(backoff, s.read_timeout_s) if timed_out else backoff
+            if "Timeout" in result.error and attempt >= s.max_timeout_retries:
+                return None
+            return backoff
         if result.status in RETRY_STATUSES:
             after = _retry_after_seconds(result.headers.get("retry-after"))
             return max(backoff, min(after, s.retry_after_cap_s)) if after is not None else backoff
@@ -511,7 +517,10 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 status, resp_headers, body, state, error = None, {}, None, "failed", f"{type(exc).__name__}: {exc}"
             latency = time.monotonic() - started
-            host.next_allowed = time.monotonic() + self._delay_after(host, latency)
+            delay = self._delay_after(host, latency)
+            if error and "Timeout" in error:
+                delay = max(delay, self.settings.timeout_cooldown_s)
+            host.next_allowed = time.monotonic() + delay
         return FetchResult(url, state, status, content=body, headers=resp_headers, error=error)
 
     @staticmethod

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from extract.archive import Archive
 from extract.fetch import CRAWLER_VERSION, FetchResult, Fetcher
+from extract.sites.dedupe import RepostIndex, repost_index
 from extract.sites.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
 from extract.sites.families import detect_family, family_module
 from extract.sites.registry import SiteConfig
@@ -80,9 +81,11 @@ def manifest_url(url: str, method: str, data: dict | None) -> str:
 class SiteCrawl:
     """State of one site's crawl: fetch with validators, archive, write manifest rows."""
 
-    def __init__(self, site: SiteConfig, archive: Archive, fetcher: Fetcher, run_id: str):
+    def __init__(self, site: SiteConfig, archive: Archive, fetcher: Fetcher, run_id: str,
+                 reposts: RepostIndex | None = None):
         self.site, self.archive, self.fetcher, self.run_id = site, archive, fetcher, run_id
         self.summary = SiteSummary(site.id)
+        self.reposts = reposts or repost_index(archive)
         self._keys: dict[int, str] = {}
 
     def fetch(self, url: str, *, referrer=None, method="GET", data=None, headers=None) -> FetchResult:
@@ -102,27 +105,38 @@ class SiteCrawl:
     def record(self, result: FetchResult, *, kind: str, referrer=None, title=None, date=None) -> LinkOutcome:
         key = self._keys.get(id(result), result.url)
         sha, state = None, result.state
+        error = result.error
         if result.state == "ok":
             previous_sha = self.archive.last_sha(key)
             sha = self.archive.store(result.content or b"")
-            if previous_sha is None:
-                state = "duplicate" if self.archive.sha_known(sha) else "new"
-            else:
+            if previous_sha is not None:
                 state = "unchanged" if previous_sha == sha else "changed"
+            elif self.archive.sha_known(sha):
+                state = "duplicate"
+            else:
+                state, error = self._new_or_repost(key, kind, result)
         elif result.state == "not_modified":
             sha = self.archive.last_sha(key)
         self.archive.append_manifest({
             "fetch_id": uuid.uuid4().hex, "run_id": self.run_id, "site": self.site.id, "district": self.site.name,
             "admin_code": self.site.admin_code, "url": key, "final_url": result.final_url, "referrer": referrer,
             "link_title": title, "link_date": date, "kind": kind, "http_status": result.status, "state": state,
-            "error": result.error, "sha256": sha, "media_type": result.media_type if sha else None,
+            "error": error, "sha256": sha, "media_type": result.media_type if sha else None,
             "size": len(result.content) if sha and result.content is not None else None,
             "etag": result.etag if sha else None, "last_modified": result.last_modified if sha else None,
             "fetched_at": _now(), "crawler_version": CRAWLER_VERSION,
         })
         if kind == "page":
             self.summary.pages[state] += 1
-        return LinkOutcome(key, state, title, referrer, sha, result.media_type if sha else None, result.error)
+        return LinkOutcome(key, state, title, referrer, sha, result.media_type if sha else None, error)
+
+    def _new_or_repost(self, key: str, kind: str, result: FetchResult) -> tuple[str, str | None]:
+        """A new URL whose HTML report text is already archived elsewhere is a re-post (state duplicate)."""
+        if kind == "report" and result.media_type == "text/html":
+            original = self.reposts.original_of(key, result.content or b"")
+            if original:
+                return "duplicate", f"re-post of {original} (same text, re-rendered page)"
+        return "new", result.error
 
     def record_page(self, result: FetchResult, *, referrer=None, title=None) -> None:
         self.record(result, kind="page", referrer=referrer, title=title)

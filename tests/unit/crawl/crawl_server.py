@@ -41,20 +41,24 @@ class ScriptedServer:
                     out = route(self, n)
                     status, headers, body = out[:3]
                     declared = out[3] if len(out) > 3 else None
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(declared if declared is not None else len(body)))
-                if declared is not None:
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-                    self.wfile.flush()
-                with server._lock:
-                    server.active -= 1
-                    server.log.append((self.command, self.path, dict(self.headers), t_start, time.monotonic()))
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+                    if declared is not None:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (read timeout): still logged below
+                finally:
+                    with server._lock:
+                        server.active -= 1
+                        server.log.append((self.command, self.path, dict(self.headers), t_start, time.monotonic()))
 
             do_GET = do_POST = do_HEAD = _serve
 

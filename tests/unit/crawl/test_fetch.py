@@ -169,9 +169,17 @@ def test_slow_response_past_read_timeout_is_retried_then_failed(server):
         return 200, {"Content-Type": "text/html"}, b"<html>late</html>"
 
     server.routes["/slow.html"] = slow
-    with fetcher_for(server, read_timeout_s=0.2, max_retries=1) as fetcher:
+    with fetcher_for(server, read_timeout_s=0.2, timeout_cooldown_s=0.6) as fetcher:
         result = fetcher.get(f"{server.base}/slow.html")
-    assert result.state == "failed" and result.error.startswith("transient") and result.attempts == 2
+    assert result.state == "failed" and result.error.startswith("transient")
+    assert result.attempts == 2  # one retry after a timeout (max_timeout_retries), not two
+    # the abandoned request kept the server busy for 0.5 s: the cooldown keeps the retry from overlapping it
+    deadline = time.monotonic() + 2
+    while len([e for e in server.log if e[1] == "/slow.html"]) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server is still sleeping in the abandoned retry
+    assert server.max_active == 1
+    first, second = [entry for entry in server.log if entry[1] == "/slow.html"]
+    assert second[3] >= first[4]
 
 
 def test_html_error_page_at_pdf_url_is_a_soft_404(server):
