@@ -275,7 +275,7 @@ def _find_ruled_tables(page: Any, page_no: int, doc: Document) -> list[Any]:
     if n_shapes < MIN_RULING_OBJECTS:
         return []
     if n_shapes > MAX_RULING_OBJECTS:
-        # A map or chart drawn in vectors: the table finder's edge intersection is quadratic.
+        # A map or chart drawn in vectors: the table finder would spend seconds on it for nothing.
         doc.warnings.append(f"page {page_no}: {n_shapes} vector shapes; not searched for tables")
         return []
     straight = [e for e in visible.edges if e.get("orientation") in {"h", "v"}]  # curves give diagonals
@@ -291,20 +291,40 @@ def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     top border of the merged label cells continuing at the top of the next page. pdfplumber needs all
     four sides of a cell, so without these the last row and the tall 三、本年度办理结果 cell vanish.
     Wherever several vertical rules end (or start) at the same height with no horizontal rule there,
-    draw one across them.
+    draw one across them, provided some other rule of theirs spans the same width: that is what
+    makes them one table, and it keeps two tables side by side from being joined.
     """
     verticals = [e for e in edges if e["orientation"] == "v"]
     horizontals = [e for e in edges if e["orientation"] == "h"]
     closing = []
     for end in ("top", "bottom"):
         for group in _cluster(verticals, operator.itemgetter(end)):
-            if len(group) < 2:
-                continue
             y = sum(e[end] for e in group) / len(group)
-            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
-            if not _is_ruled(horizontals, y, x0, x1):
-                closing.append(_horizontal_edge(y, x0, x1))
+            for run in _connected_runs(sorted(group, key=operator.itemgetter("x0")), horizontals):
+                x0, x1 = run[0]["x0"], run[-1]["x0"]
+                if len(run) >= 2 and not _is_ruled(horizontals, y, x0, x1):
+                    closing.append(_horizontal_edge(y, x0, x1))
     return closing
+
+
+def _connected_runs(verticals: list[dict[str, Any]], horizontals: list[dict[str, Any]]) -> list[list[dict]]:
+    """Split rules (left to right) where no horizontal rule joins neighbours: separate tables."""
+    runs: list[list[dict[str, Any]]] = []
+    for v in verticals:
+        if runs and _is_spanned(horizontals, runs[-1][-1], v):
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return runs
+
+
+def _is_spanned(horizontals: list[dict[str, Any]], left: dict[str, Any], right: dict[str, Any]) -> bool:
+    tol = SNAP_TOLERANCE
+    top, bottom = max(left["top"], right["top"]), min(left["bottom"], right["bottom"])
+    return any(
+        top - tol <= h["top"] <= bottom + tol and h["x0"] <= left["x0"] + tol and h["x1"] >= right["x0"] - tol
+        for h in horizontals
+    )
 
 
 def _cluster(items: list[dict[str, Any]], key: Any) -> list[list[dict[str, Any]]]:

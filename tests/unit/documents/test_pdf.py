@@ -455,3 +455,21 @@ def test_page_with_too_many_shapes_is_not_searched_for_tables(monkeypatch: pytes
     doc = read_pdf(_ruled_pdf(draw))
     assert doc.tables == [] and doc.text == "总计"
     assert doc.warnings == ["page 1: 6 vector shapes; not searched for tables"]
+
+
+def test_two_tables_side_by_side_open_at_the_bottom_stay_apart() -> None:
+    """Closing the open bottoms must not draw a rule across the gap between two tables."""
+
+    def draw(c):
+        for left in (100, 330):
+            xs = [left, left + 100, left + 200]
+            for y in (700, 680):
+                c.line(xs[0], y, xs[-1], y)
+            for x in xs:
+                c.line(x, 700, x, 660)  # no bottom border: both continue overleaf
+            c.drawString(left + 10, 665, "甲")
+            c.drawString(left + 110, 665, "1")
+
+    doc = read_pdf(_ruled_pdf(draw))
+    assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(2, 2), (2, 2)]
+    assert [t.row_texts(1) for t in doc.tables] == [["甲", "1"], ["甲", "1"]]
