@@ -203,7 +203,7 @@ class DemoWorld:
             values = None
         return ExpectedReport(
             site=doc.site, url=doc.path, agency=doc.agency, region=doc.region, year=doc.year, fmt=doc.fmt,
-            media_type=documents.MEDIA_TYPES.get(doc.fmt.replace("-octet", ""), None) if fetchable else None,
+            media_type=_sniffed_type(doc) if fetchable else None,
             sha256=hashlib.sha256(body).hexdigest() if body is not None else None,
             values=copy.deepcopy(values) if doc.fmt not in UNSUPPORTED_FORMATS else None,
             kind=doc.kind if doc.day_from == day or doc.corrected_on_day != day else "corrected",
@@ -246,6 +246,12 @@ class DemoWorld:
         return sorted(out, key=lambda p: (p.site, p.url))
 
 
+def _sniffed_type(doc: Doc) -> str:
+    """The media type the bytes really are (what magic-byte sniffing says), without parameters."""
+    fmt = "html" if doc.fmt in ("html-octet", "pre2019-html") else doc.fmt
+    return documents.MEDIA_TYPES[fmt].split(";")[0]
+
+
 def _note(doc: Doc, day: int) -> str:
     notes = []
     if doc.same_as:
@@ -254,6 +260,10 @@ def _note(doc: Doc, day: int) -> str:
         notes.append(f"更正版 in place from day {doc.corrected_on_day}: one number changed")
     if doc.fault:
         notes.append(FAULTS[doc.fault].what)
+    if doc.fault == "moved_permanently":
+        notes.append("final URL " + doc.path.replace("/old/", f"/{doc.published:%Y%m}/"))
+    if "year_only_in_body" in doc.quirks:
+        notes.append("the title has no year; the body's first sentence states it")
     if doc.aliases:
         notes.append("identical bytes also at " + ", ".join(doc.aliases))
     return "; ".join(notes)
