@@ -229,6 +229,9 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
             if slots.get(col_code) is None or cell.text.strip():
                 slots[col_code] = cell
         has_values = any(c is not None and c.text.strip() for c in slots.values())
+        if code is None and has_values and prev_code and _opens_fragment(row, header_rows):
+            _join_row_continued_over_page(found[prev_code], slots, issues, prev_code)
+            continue
         if code is None:
             label = " / ".join(c.text for c in label_cells if c.text.strip())
             if has_values and label:
@@ -241,12 +244,41 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
                 issues.append(Issue("error", "duplicate_row", "表三 row printed twice with different numbers",
                                     T3, code, page=row.table.page))
             continue
-        found[code] = (row, slots)
+        found[code] = (row, slots, set())
         prev_code = code
     if not found:
         return None
     version = _t3_version(found, issues, version_hint)
     return _t3_table(found, version, issues)
+
+
+def _opens_fragment(row: Row, header_rows: dict[int, list[int]]) -> bool:
+    """Is this the first data row of a table fragment that continues an earlier one?"""
+    return row.table.page is not None and row.r == len(header_rows.get(id(row.table), []))
+
+
+def _join_row_continued_over_page(prev: tuple, slots: dict[str, Cell | None], issues: list[Issue], code: str) -> None:
+    """A row broken by a page break: its tail ("件", or the last digits) opens the next page.
+
+    Office suites split a tall row across pages. Units and blanks in the tail are dropped; digits are
+    joined to the head and must then be confirmed by the row total (they become a split candidate).
+    """
+    _, head_slots, joined = prev
+    for col, tail in slots.items():
+        if tail is None or not tail.text.strip():
+            continue
+        head = head_slots.get(col)
+        tail_text = tail.text.strip()
+        if not re.search(r"\d", tail_text):
+            continue
+        head_text = head.text.strip() if head else ""
+        merged = Cell(f"{head_text}\n{tail_text}", head.row if head else tail.row, head.col if head else tail.col,
+                      page=head.page if head else tail.page, bbox=head.bbox if head else tail.bbox,
+                      path=head.path if head else tail.path)
+        head_slots[col] = merged
+        joined.add(col)
+    issues.append(Issue("info", "row_continued", "a 表三 row continues at the top of the next page", T3, code,
+                        page=next((c.page for c in slots.values() if c is not None), None)))
 
 
 def _txt(cell: Cell | None) -> str:
@@ -278,7 +310,7 @@ def _t3_table(found: dict, version: str, issues: list[Issue]) -> Table:
             for col in lay.col_codes:
                 table.cells[row_code][col] = Value(None, "", None)
             continue
-        row, slots = found[row_code]
+        row, slots, joined = found[row_code]
         for col in lay.col_codes:
             cell = slots.get(col)
             if cell is None:
@@ -287,7 +319,7 @@ def _t3_table(found: dict, version: str, issues: list[Issue]) -> Table:
                 table.cells[row_code][col] = Value(None, "", None)
                 continue
             value, parsed = _parse(cell, T3, row_code, col, issues)
-            if parsed.kind == "split":
+            if parsed.kind == "split" or (col in joined and parsed.kind == "number"):
                 value = Value(parsed.value, cell.text, cell)
                 value.split = True  # type: ignore[attr-defined]
             table.cells[row_code][col] = value
