@@ -30,8 +30,12 @@ def test_shipped_registry_is_valid():
     ids = [s.id for s in sites]
     assert len(ids) == len(set(ids))
     assert {"gd-gz-huadu", "hb-wh-qiaokou", "zj-hz-shangcheng", "js-wx-xishan"} <= set(ids)
-    real = [s for s in sites if s.status != "demo"]
+    real = [s for s in sites if not s.demo]
     assert real and all(s.status == "unverified" for s in real)  # unreachable from here: never claimed verified
+    demo = {s.id: s for s in sites if s.demo}
+    assert set(demo) == {"demo-trs", "demo-gd", "demo-hanweb", "demo-doc", "demo-legacy", "demo-down"}
+    ports = {s.id: s.hosts[0] for s in demo.values()}
+    assert ports["demo-trs"] == "127.0.0.1:18001" and ports["demo-down"] == "127.0.0.1:18007"
 
 
 def test_a_good_entry_loads_with_defaults(tmp_path):
