@@ -118,8 +118,6 @@ def publication_date(rng: random.Random, unit: Unit, year: int) -> date:
     return date(year + 1, 1, 8) + timedelta(days=rng.randrange(0, 23))
 
 
-def report_title(agency: str, year: int, rng: random.Random | None = None) -> str:
-    # Both spellings are common; 年度 appears mostly on older sites.
-    if rng is not None and rng.random() < 0.2:
-        return f"{agency}{year}年度政府信息公开工作年度报告"
+def report_title(agency: str, year: int) -> str:
+    """The usual title; the same wording demo.values prints on the report itself."""
     return f"{agency}{year}年政府信息公开工作年度报告"

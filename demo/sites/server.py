@@ -312,9 +312,9 @@ class _SiteHandler(BaseHTTPRequestHandler):
             if self._not_modified(etag, resource.last_modified):
                 self._finish(record, 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b"")
                 return
-        if fault == "trickle":
+        if fault == "trickle" and self.command != "HEAD":
             self._trickle(record, headers, body)
-        elif fault == "truncate":
+        elif fault == "truncate" and self.command != "HEAD":
             self._truncated(record, headers, body)
         else:
             self._finish(record, resource.status, headers, body)

@@ -8,7 +8,6 @@ import importlib
 import random
 import threading
 from contextlib import contextmanager
-from datetime import date
 
 from demo.sites import documents
 from demo.sites.catalogue import DISTRICTS, SITE_WEIGHTS, District

@@ -139,7 +139,7 @@ def _href(doc: Doc) -> str:
 
 def _add_list(world, r, col, name, docs, decoys, bases) -> None:
     d = world.district(SITE)
-    items = [(_href(x), _list_title(x), x.published) for x in docs]
+    items = [(_href(x), x.list_title, x.published) for x in docs]
     if col == "gbm/":
         items += [(x.url, x.title, date(2025, 2, 20)) for x in decoys if x.why == "budget"]
     if col == "qzf/":
@@ -157,10 +157,6 @@ def _add_list(world, r, col, name, docs, decoys, bases) -> None:
         r.add(ROOT + col + ("index.html" if i == 0 else f"index_{i + 1}.html"), res)
         if i == 0:
             r.add(ROOT + col, res)
-
-
-def _list_title(doc: Doc) -> str:
-    return doc.list_title
 
 
 def _add_doc(world, r, doc: Doc, day, bases) -> None:
