@@ -354,14 +354,17 @@ class _SiteHandler(BaseHTTPRequestHandler):
         return len(body)
 
     def _trickle(self, record: RequestRecord, headers: dict, body: bytes) -> None:
-        """Headers at once, then the body in four pieces with long gaps: the read timeout must fire."""
+        """Headers and half the body at once, then one long gap (the read timeout must fire), then the rest.
+
+        One gap only, so even a client without a read timeout stalls no more than ``trickle_gap``.
+        """
         record.status = 200
         self.send_response(200)
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        step = max(1, len(body) // 4 + 1)
+        step = max(1, len(body) // 2 + 1)
         for i in range(0, len(body), step):
             self.wfile.write(body[i:i + step])
             self.wfile.flush()
