@@ -3,11 +3,14 @@
 from collections import Counter
 from decimal import Decimal
 
+import pytest
+
 from demo.sites import DemoWorld
 from demo.sites.real import load_real_values, real_extract_status
 from transform import schema
 
 
+@pytest.mark.slow  # renders every document of a second world (~5 s)
 def test_world_is_deterministic_for_a_seed(world):
     again = DemoWorld(seed=7)
     a = [(e.site, e.url, e.sha256, e.state) for e in world.expected_reports(1)]
