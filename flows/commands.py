@@ -1,7 +1,198 @@
-"""CLI commands of this stage (registered on the ``xxgk`` app by ``flows.cli``)."""
+"""CLI commands of the orchestration stage: ``xxgk run``, ``serve``, ``rebuild``, ``demo``.
+
+Heavy imports (prefect, duckdb, the demo world) happen inside the commands so ``xxgk --help`` stays fast.
+Options given on the command line override ``XXGK_*`` environment variables and ``.env``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import typer
 
+DEFAULT_CRON = "30 2 * * *"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEMO_MARKER = ".xxgk-demo"
+
+# (measure column of out_agency_year, header) shown by `xxgk demo`.
+DEMO_MEASURES = (("new_received", "新收申请"), ("results_total", "办理结果总计"), ("granted", "予以公开"),
+                 ("disclosure_pct", "公开率%"), ("review_correction_pct", "复议纠错率%"),
+                 ("litigation_correction_pct", "诉讼纠错率%"))
+
+
+def _overrides(**options) -> dict:
+    """CLI options that were given, validated through Settings, as JSON-able flow parameters."""
+    from flows.settings import Settings
+
+    given = {k: v for k, v in options.items() if v is not None}
+    Settings(**given)  # fail here, with pydantic's message, rather than inside the flow
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in given.items()}
+
+
+def _print_summary(summary: dict, console=None) -> None:
+    from rich.console import Console
+
+    from flows.summary import RunSummary, rich_tables
+
+    console = console or Console()
+    run = RunSummary(**summary)
+    for table in rich_tables(run):
+        console.print(table)
+    for problem in run.problems[:20]:
+        console.print(f"[yellow]·[/] {problem}", markup=True, highlight=False)
+    if len(run.problems) > 20:
+        console.print(f"… {len(run.problems) - 20} more problems in the run artifact")
+
+
+def _nightly_flow(settings):
+    """The nightly flow with its thread pool sized for the crawl."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.nightly import nightly
+
+    return nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.crawl_threads))
+
+
+DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")
+SitesFile = typer.Option(None, "--sites-file", help="District registry (default data/registry/sites.yaml).")
+Workers = typer.Option(None, "--workers", help="Extraction processes on this machine (default: all cores).")
+Runner = typer.Option(None, "--task-runner", help="local (process pool) or dask (an existing Dask cluster).")
+DaskAddress = typer.Option(None, "--dask-address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+
+
+def run(
+    data_dir: Path | None = DataDir,
+    sites_file: Path | None = SitesFile,
+    site: list[str] | None = typer.Option(None, "--site", help="Only these site ids (repeatable)."),
+    workers: int | None = Workers,
+    task_runner: str | None = Runner,
+    dask_address: str | None = DaskAddress,
+) -> None:
+    """Run the nightly flow once now (crawl → extract → load → publish) and print its summary."""
+    from flows.settings import Settings
+
+    overrides = _overrides(data_dir=data_dir, sites_file=sites_file, workers=workers, task_runner=task_runner,
+                           dask_address=dask_address)
+    settings = Settings(**overrides)
+    summary = _nightly_flow(settings)(overrides=overrides, site_ids=site or None)
+    _print_summary(summary)
+    typer.echo(f"warehouse: {settings.published_db}   exports: {settings.exports_dir}")
+
+
+def serve(
+    cron: str = typer.Option(DEFAULT_CRON, "--cron", help="When to run (cron, in --timezone)."),
+    timezone: str = typer.Option(DEFAULT_TIMEZONE, "--timezone", help="IANA time zone of the cron."),
+    name: str = typer.Option("xxgk-nightly", "--name", help="Deployment name."),
+    data_dir: Path | None = DataDir,
+    sites_file: Path | None = SitesFile,
+    workers: int | None = Workers,
+    task_runner: str | None = Runner,
+    dask_address: str | None = DaskAddress,
+) -> None:
+    """Serve the nightly deployment on its cron (default 02:30 Asia/Shanghai) until stopped."""
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly
+
+    overrides = _overrides(data_dir=data_dir, sites_file=sites_file, workers=workers, task_runner=task_runner,
+                           dask_address=dask_address)
+    typer.echo(f"serving {name}: '{cron}' ({timezone}); Ctrl-C stops")
+    nightly.serve(name=name, schedules=[Cron(cron, timezone=timezone)], parameters={"overrides": overrides},
+                  description="xxgk: crawl every district, extract new reports, load, publish, export")
+
+
+def rebuild(
+    data_dir: Path | None = DataDir,
+    workers: int | None = Workers,
+    task_runner: str | None = Runner,
+    dask_address: str | None = DaskAddress,
+) -> None:
+    """Re-extract every archived document with the current parser into a fresh warehouse (no crawling)."""
+    from flows.nightly import rebuild as rebuild_flow
+    from flows.settings import Settings
+
+    overrides = _overrides(data_dir=data_dir, workers=workers, task_runner=task_runner, dask_address=dask_address)
+    summary = rebuild_flow(overrides=overrides)
+    _print_summary(summary)
+    typer.echo(f"warehouse: {Settings(**overrides).published_db}")
+
+
+def demo(
+    data_dir: Path = typer.Option(Path("data/demo"), "--data-dir", help="Where the demo's data goes (reset)."),
+    scale: int = typer.Option(60, "--scale", help="Ordinary generated reports in the demo world."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the demo world."),
+    workers: int | None = Workers,
+) -> None:
+    """Start the demo district sites on 127.0.0.1, run the nightly flow for day 1 and day 2, compare."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
+    from rich.console import Console
+
+    from demo.sites import DemoWorld
+    from flows.settings import demo_settings
+
+    console = Console()
+    reset_demo_dir(data_dir)
+    world = DemoWorld(seed=seed, scale=scale)
+    console.print(f"demo world: {len(world.docs)} report links on {len({d.site for d in world.docs})} sites (seed {seed})")
+    with world.serve(day=1, fast=True) as live:
+        sites_file = data_dir / "sites.yaml"
+        sites_file.write_text(live.sites_yaml(), encoding="utf-8")
+        overrides = {"workers": workers} if workers else {}
+        settings = demo_settings(data_dir, sites_file, **overrides)
+        flow = _nightly_flow(settings)
+        for day in (1, 2):
+            if day == 2:
+                live.set_day(2)
+            console.rule(f"day {day}: nightly run against the demo sites")
+            summary = flow(overrides=settings.model_dump(mode="json"))
+            _print_summary(summary, console)
+    console.rule("comparison (published warehouse)")
+    console.print(comparison_table(settings.published_db))
+    console.print(f"warehouse: {settings.published_db}  (open read-only)\nCSV exports: {settings.exports_dir}/")
+    console.print(f'try:  xxgk query --db {settings.published_db} "SELECT agency_name, report_year, new_received, '
+                  f'disclosure_pct FROM out_agency_year ORDER BY report_year DESC, new_received DESC LIMIT 10"',
+                  highlight=False, markup=False)
+
+
+def reset_demo_dir(data_dir: Path) -> None:
+    """Start every demo from scratch; refuse to wipe a directory the demo did not create."""
+    import shutil
+
+    if data_dir.exists() and any(data_dir.iterdir()):
+        if not (data_dir / DEMO_MARKER).exists():
+            raise typer.BadParameter(f"{data_dir} is not empty and was not created by `xxgk demo`; "
+                                     "choose another --data-dir")
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / DEMO_MARKER).write_text("created by `xxgk demo`; deleted and rebuilt on every demo run\n")
+
+
+def comparison_table(published_db: Path):
+    """Agencies × a few measures for the latest year in the published warehouse."""
+    import duckdb
+    from rich.table import Table
+
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        year = con.execute("SELECT max(report_year) FROM out_agency_year").fetchone()[0]
+        columns = ", ".join(m for m, _ in DEMO_MEASURES)
+        rows = con.execute(f"""SELECT agency_name, {columns} FROM out_agency_year WHERE report_year = ?
+                               ORDER BY new_received DESC NULLS LAST, agency_name""", [year]).fetchall()
+    finally:
+        con.close()
+    table = Table(title=f"{year}年 政府信息公开 — agencies × measures (current report versions)")
+    table.add_column("机关", no_wrap=True)
+    for _, header in DEMO_MEASURES:
+        table.add_column(header, justify="right")
+    for agency, *values in rows:
+        table.add_row(agency, *("—" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v) for v in values))
+    return table
+
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to ``app`` (filled in by the stage's owner)."""
+    """Add ``run``, ``serve``, ``rebuild`` and ``demo`` to the ``xxgk`` app."""
+    app.command("run")(run)
+    app.command("serve")(serve)
+    app.command("rebuild")(rebuild)
+    app.command("demo")(demo)

@@ -84,7 +84,8 @@ def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | N
     site_task = crawl_site_task.with_options(retries=settings.crawl_retries,
                                              retry_delay_seconds=settings.crawl_retry_delay_s)
     with Fetcher(settings.fetch_settings()) as fetcher:
-        futures = [(site, site_task.submit(site, archive, fetcher, summary.run_id, settings.max_list_pages))
+        futures = [(site, site_task.submit(site, archive, fetcher, summary.run_id, settings.max_list_pages,
+                                                  retry_if_down=settings.crawl_retries > 0))
                    for site in sites]
         for site, future in futures:
             future.wait()

@@ -116,11 +116,22 @@ def _md_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+STORED_COLUMNS = ("new", "changed", "unchanged", "duplicate")
+
+
+def _other_states(row: dict) -> str:
+    skip = set(STORED_COLUMNS) | {"not_modified"}
+    return ", ".join(f"{s} {row[s]}" for s in LINK_STATES if s not in skip and row.get(s))
+
+
 def site_table_rows(summary: RunSummary) -> tuple[list[str], list[list]]:
-    shown = [s for s in LINK_STATES if any(row.get(s) for row in summary.sites)]
-    header = ["site", "found", *shown, "pages", "errors"]
-    rows = [[r["site"], r["found"], *(r.get(s) or 0 for s in shown), r.get("pages", 0), len(r.get("errors") or [])]
-            for r in summary.sites]
+    """One row per site; ``unchanged`` includes 304 not_modified answers."""
+    header = ["site", "found", *STORED_COLUMNS, "other states", "pages", "errors"]
+    rows = []
+    for r in summary.sites:
+        counts = [r.get(s) or 0 for s in STORED_COLUMNS]
+        counts[2] += r.get("not_modified") or 0
+        rows.append([r["site"], r["found"], *counts, _other_states(r), r.get("pages", 0), len(r.get("errors") or [])])
     return header, rows
 
 
@@ -176,8 +187,9 @@ def rich_tables(summary: RunSummary) -> list:
         overview.add_row(str(name), str(value))
     header, rows = site_table_rows(summary)
     sites = Table(title="sites (report links by state)")
-    for i, name in enumerate(header):
-        sites.add_column(name.replace("_", " "), justify="left" if i == 0 else "right")
+    for name in header:
+        sites.add_column(name, justify="left" if name in ("site", "other states") else "right",
+                         no_wrap=name == "site")
     for row in rows:
         sites.add_row(*(str(v) if v else "·" for v in row))
     return [overview, sites]

@@ -27,15 +27,17 @@ def site_unreachable(summary) -> bool:
 
 
 @task(name="crawl-site", task_run_name="crawl {site.id}", cache_policy=NO_CACHE)
-def crawl_site_task(site, archive, fetcher, run_id: str, max_pages: int | None = None):
+def crawl_site_task(site, archive, fetcher, run_id: str, max_pages: int | None = None, retry_if_down: bool = False):
     """Discover, fetch and archive one site's reports; returns its ``SiteSummary``.
 
-    Raises ``SiteUnreachable`` (so Prefect retries the site later) only when the whole site was down.
+    With ``retry_if_down``, raises ``SiteUnreachable`` when the whole site was down, so Prefect retries
+    it later in the night (and marks the task failed if it stays down); otherwise the errors are in
+    the returned summary.
     """
     from extract.sites.crawl import crawl_site
 
     summary = crawl_site(site, archive, fetcher, run_id=run_id, max_pages=max_pages)
-    if site_unreachable(summary):
+    if retry_if_down and site_unreachable(summary):
         raise SiteUnreachable(f"{site.id}: " + "; ".join(summary.errors))
     return summary
 
