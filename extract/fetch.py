@@ -50,7 +50,8 @@ class FetchSettings(BaseModel):
     max_timeout_retries: int = 1  # a host that timed out gets one more chance, not two
     # After a timeout the server may still be busy with the abandoned request (a trickling body keeps its
     # handler alive): wait this long before the host's next request so the two never overlap.
-    timeout_cooldown_s: float = 30.0
+    # None = the read timeout.
+    timeout_cooldown_s: float | None = None
     backoff_s: float = 2.0  # retry waits backoff x 4**attempt: 2 s, 8 s
     retry_after_cap_s: float = 60.0
     max_redirects: int = 10
@@ -519,7 +520,8 @@ class Fetcher:
             latency = time.monotonic() - started
             delay = self._delay_after(host, latency)
             if error and "Timeout" in error:
-                delay = max(delay, self.settings.timeout_cooldown_s)
+                cooldown = self.settings.timeout_cooldown_s
+                delay = max(delay, self.settings.read_timeout_s if cooldown is None else cooldown)
             host.next_allowed = time.monotonic() + delay
         return FetchResult(url, state, status, content=body, headers=resp_headers, error=error)
 

@@ -19,6 +19,8 @@ def crawl(
     jitter: float = typer.Option(1.5, "--jitter", envvar="XXGK_JITTER_S", help="Random extra delay (0..jitter s)."),
     crawl_delay_scale: float = typer.Option(1.0, "--crawl-delay-scale", envvar="XXGK_CRAWL_DELAY_SCALE",
                                             help="Multiply site-imposed delays: robots Crawl-delay, registry min_delay_s (demo/tests only)."),
+    read_timeout: float = typer.Option(30.0, "--read-timeout", envvar="XXGK_READ_TIMEOUT_S",
+                                       help="Seconds without a byte before a response is abandoned."),
     workers: int = typer.Option(4, "--workers", envvar="XXGK_CRAWL_WORKERS", help="Sites crawled in parallel."),
     run_id: str = typer.Option(None, "--run-id", help="Run id recorded in the manifest (default: a timestamp)."),
 ) -> None:
@@ -27,7 +29,7 @@ def crawl(
 
     code = run_crawl(sites_file=sites_file, data_dir=data_dir, site_ids=site or None, max_pages=max_pages,
                      min_delay=min_delay, jitter=jitter, crawl_delay_scale=crawl_delay_scale, workers=workers,
-                     run_id=run_id)
+                     run_id=run_id, read_timeout=read_timeout)
     raise typer.Exit(code)
 
 

@@ -14,8 +14,12 @@ from extract.sites.registry import SiteConfig, load_registry
 
 logger = logging.getLogger(__name__)
 
-SUMMARY_COLUMNS = ("found", "new", "changed", "unchanged", "not_modified", "duplicate", "failed", "blocked",
-                   "robots_skipped", "off_allowlist", "not_found", "gone")
+# (header, states summed): short headers so the table fits an 100-column terminal
+SUMMARY_COLUMNS = (
+    ("new", ("new",)), ("changed", ("changed",)), ("same", ("unchanged", "not_modified")),
+    ("dup", ("duplicate",)), ("failed", ("failed",)), ("blocked", ("blocked",)), ("robots", ("robots_skipped",)),
+    ("offsite", ("off_allowlist",)), ("gone", ("not_found", "gone")),
+)
 
 
 def select_sites(sites: list[SiteConfig], site_ids: list[str] | None) -> list[SiteConfig]:
@@ -48,29 +52,31 @@ def crawl_sites(sites: list[SiteConfig], archive: Archive, settings: FetchSettin
 
 
 def summary_table(summaries: list[SiteSummary]):
+    """One row per site: report candidates by state (same = unchanged or 304), list/article pages fetched."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="crawl summary (report candidates by state)")
-    table.add_column("site")
-    table.add_column("family")
-    for col in SUMMARY_COLUMNS:
-        table.add_column(col.replace("_", " "), justify="right")
-    table.add_column("pages", justify="right")
+    table = Table(title="crawl summary (report candidates by state)", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    for header in ("site", "family", "found", *(h for h, _ in SUMMARY_COLUMNS), "pages"):
+        table.add_column(header, justify="left" if header in ("site", "family") else "right")
     for s in summaries:
-        row = s.as_row()
-        table.add_row(s.site, row["family"], *(str(row[c]) if row[c] else "·" for c in SUMMARY_COLUMNS),
-                      str(row["pages"]))
+        counts = [sum(s.states[state] for state in states) for _, states in SUMMARY_COLUMNS]
+        table.add_row(s.site, ",".join(s.families) or "-", str(s.found), *(str(c) if c else "·" for c in counts),
+                      str(sum(s.pages.values())))
     return table
 
 
 def run_crawl(*, sites_file: Path, data_dir: Path, site_ids=None, max_pages=None, min_delay=3.0, jitter=1.5,
-              crawl_delay_scale=1.0, workers=4, run_id=None) -> int:
+              crawl_delay_scale=1.0, workers=4, run_id=None, read_timeout=30.0) -> int:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)  # logs and CI: do not squeeze the summary table to 80 columns
     sites = select_sites(load_registry(sites_file), site_ids)
-    settings = FetchSettings(min_delay_s=min_delay, jitter_s=jitter, crawl_delay_scale=crawl_delay_scale)
+    settings = FetchSettings(min_delay_s=min_delay, jitter_s=jitter, crawl_delay_scale=crawl_delay_scale,
+                             read_timeout_s=read_timeout)
     run_id = run_id or datetime.now(timezone.utc).strftime("crawl-%Y%m%dT%H%M%SZ")
     archive = Archive(data_dir)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[status]}"),
