@@ -32,9 +32,16 @@ def pick_format(rng: random.Random, weights: dict[str, float]) -> str:
 def make_doc(world, site: str, p: PlannedReport, *, path: str, column: str, fmt: str, doc_id: str,
              quirks: tuple[str, ...] = (), **kw) -> Doc:
     district = world.district(site)
+    if "link_title" not in kw and _spells_niandu(world.seed, doc_id):
+        # "2019年度…年度报告" is as common in lists as "2019年…"; the report itself keeps the usual title
+        kw["link_title"] = report_title(p.unit.agency, p.year).replace(f"{p.year}年", f"{p.year}年度", 1)
     return Doc(doc_id=doc_id, site=site, path=path, title=report_title(p.unit.agency, p.year),
                agency=p.unit.agency, region=district.region, year=p.year, version=report_version(p.year),
                fmt=fmt, published=kw.pop("published", p.published), column=column, quirks=quirks, **kw)
+
+
+def _spells_niandu(seed: int, doc_id: str) -> bool:
+    return random.Random(f"{seed}:{doc_id}:niandu").random() < 0.15
 
 
 def pages_of(items: list, per_page: int = PER_PAGE) -> list[list]:
