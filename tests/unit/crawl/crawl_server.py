@@ -74,8 +74,17 @@ class ScriptedServer:
     def base(self) -> str:
         return f"http://{self.netloc}"
 
+    def entries(self, timeout: float = 3.0) -> list[tuple]:
+        """The log once no handler is running (a handler logs after its response reached the client)."""
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.02)
+        with self._lock:
+            return list(self.log)
+
     def paths(self) -> list[str]:
-        return [entry[1] for entry in self.log]
+        return [entry[1] for entry in self.entries()]
 
 
 def static(status=200, body=b"", headers=None, declared=None):

@@ -33,7 +33,7 @@ def test_min_delay_and_one_connection_per_host(server):
         for t in threads:
             t.join()
     assert server.max_active == 1
-    spans = sorted((start, end) for _m, _p, _h, start, end in server.log)
+    spans = sorted((start, end) for _m, _p, _h, start, end in server.entries())
     gaps = [nxt[0] - prev[1] for prev, nxt in zip(spans, spans[1:])]
     assert len(spans) == 5 and min(gaps) >= 0.14
 
@@ -69,7 +69,7 @@ def test_crawl_delay_is_honoured_after_scaling(server):
     with fetcher_for(server, crawl_delay_scale=0.05, min_delay_s=0.01, jitter_s=0.0) as fetcher:
         fetcher.get(f"{server.base}/a.html")
         fetcher.get(f"{server.base}/b.html")
-    (_, _, _, _, end_a), (_, _, _, start_b, _) = server.log[1], server.log[2]
+    (_, _, _, _, end_a), (_, _, _, start_b, _) = server.entries()[1], server.entries()[2]
     assert start_b - end_a >= 0.24  # 5 s x 0.05
 
 
@@ -83,7 +83,7 @@ def test_503_retry_after_is_honoured_then_succeeds(server):
     with fetcher_for(server, retry_after_cap_s=0.3) as fetcher:
         result = fetcher.get(f"{server.base}/a.html")
     assert result.state == "ok" and result.attempts == 2
-    first, second = [e for e in server.log if e[1] == "/a.html"]
+    first, second = [e for e in server.entries() if e[1] == "/a.html"]
     assert second[3] - first[4] >= 0.29  # Retry-After capped at 0.3 s in tests, but waited for
 
 
@@ -135,7 +135,7 @@ def test_redirects_are_followed_bounded_and_checked_against_the_allowlist(server
 def test_off_allowlist_url_is_never_requested(server):
     with Fetcher(FetchSettings.for_tests(), {"127.0.0.1:1"}) as fetcher:
         assert fetcher.get(f"{server.base}/a.html").state == "off_allowlist"
-    assert server.log == []
+    assert server.entries() == []
 
 
 def test_conditional_get_sends_validators_and_maps_304(server):
