@@ -289,11 +289,16 @@ def test_never_two_concurrent_requests_to_one_host(crawled, day):
             assert nxt.t_start >= prev.t_end, (host, prev.path, nxt.path)
 
 
+# The server stamps t_end after its last write; on a loaded machine its thread may do so a few ms after
+# the client already had the response. The crawler's own clock starts later, so allow that much.
+SERVER_CLOCK_SLACK_S = 0.005
+
+
 @pytest.mark.parametrize("day", [1, 2])
 def test_minimum_delay_per_host_is_held(crawled, day):
     for host, reqs in _by_host(crawled.runs[day].requests).items():
         gaps = [nxt.t_start - prev.t_end for prev, nxt in zip(reqs, reqs[1:])]
-        assert not gaps or min(gaps) >= SETTINGS.min_delay_s, host
+        assert not gaps or min(gaps) >= SETTINGS.min_delay_s - SERVER_CLOCK_SLACK_S, host
 
 
 def test_crawl_delay_of_robots_txt_is_held(crawled):
@@ -302,7 +307,7 @@ def test_crawl_delay_of_robots_txt_is_held(crawled):
     assert delay and delay >= 5
     reqs = _by_host(crawled.runs[1].requests)[crawled.netloc("legacy")]
     gaps = [nxt.t_start - prev.t_end for prev, nxt in zip(reqs, reqs[1:])]
-    assert min(gaps) >= delay * SETTINGS.crawl_delay_scale
+    assert min(gaps) >= delay * SETTINGS.crawl_delay_scale - SERVER_CLOCK_SLACK_S
 
 
 def test_robots_rules_are_obeyed(crawled):

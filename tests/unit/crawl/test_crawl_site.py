@@ -1,0 +1,119 @@
+"""crawl_site on a tiny scripted site: manifest states across two runs, isolation of failures."""
+
+import pytest
+from crawl_server import static
+
+import extract.sites.crawl as crawl_module
+from extract.archive import Archive
+from extract.fetch import FetchSettings, Fetcher
+from extract.sites.crawl import crawl_site
+from extract.sites.registry import SiteConfig
+from extract.sites.runner import crawl_sites
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+PDF = {"Content-Type": "application/pdf"}
+REPORT_A = "示例区教育局2024年政府信息公开工作年度报告"
+REPORT_B = "示例区人民政府2024年政府信息公开工作年度报告"
+
+
+def build_site(server, *, pdf=b"%PDF-1.7 version one", repost=False):
+    items = [f'<li><a href="/nb/a.html">{REPORT_A}</a><span>2025-01-20</span></li>',
+             f'<li><a href="/nb/b.html">{REPORT_B}</a><span>2025-03-01</span></li>',
+             '<li><a href="http://bet365asia.example/nb/c.pdf">示例区2024年政府信息公开工作年度报告</a></li>',
+             '<li><a href="/nb/guide.html">示例区政府信息公开指南</a></li>']
+    if repost:
+        items.append(f'<li><a href="/nb/b2.pdf">{REPORT_B}（重新发布）</a></li>')
+    server.routes["/robots.txt"] = static(404, b"")
+    server.routes["/nb/"] = static(200, ("<html><body><ul>" + "".join(items) + "</ul></body></html>").encode(), HTML)
+    server.routes["/nb/a.html"] = static(200, ("<html><body><div class='TRS_Editor'>" + "一、总体情况" * 80
+                                               + "</div></body></html>").encode(), HTML)
+    server.routes["/nb/b.html"] = static(200, '<html><body><a href="/files/b.pdf">附件</a></body></html>'.encode(),
+                                         HTML)
+    server.routes["/files/b.pdf"] = static(200, pdf, PDF)
+    server.routes["/nb/b2.pdf"] = static(200, pdf, PDF)
+
+
+def site_config(server, entries=("/nb/",)):
+    return SiteConfig(id="t-site", name="示例区", admin_code="110101", hosts=[server.netloc],
+                      entries=[{"url": server.base + e} for e in entries])
+
+
+def run(server, archive, run_id, site=None):
+    with Fetcher(FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0)) as fetcher:
+        return crawl_site(site or site_config(server), archive, fetcher, run_id=run_id)
+
+
+def states(archive, run_id):
+    return {r["url"].split("/", 3)[3]: r["state"] for r in archive.manifest()
+            if r["run_id"] == run_id and r["kind"] == "report"}
+
+
+def test_first_run_records_every_link(server, tmp_path):
+    build_site(server)
+    archive = Archive(tmp_path)
+    summary = run(server, archive, "r1")
+    assert states(archive, "r1") == {"nb/a.html": "new", "files/b.pdf": "new", "nb/c.pdf": "off_allowlist"}
+    assert summary.found == 3 and summary.new == 2 and summary.off_allowlist == 1
+    row = next(r for r in archive.manifest() if r["url"].endswith("/files/b.pdf"))
+    assert row["referrer"] == server.base + "/nb/b.html" and row["link_title"] == REPORT_B
+    assert row["link_date"] == "2025-03-01" and row["media_type"] == "application/pdf"
+    assert row["district"] == "示例区" and row["admin_code"] == "110101" and row["site"] == "t-site"
+    pages = {r["url"].split("/", 3)[3] for r in archive.manifest() if r["kind"] == "page"}
+    assert pages == {"nb/", "nb/b.html"}  # the article holding the attachment is kept as a page
+    assert "/nb/guide.html" not in server.paths()
+
+
+def test_second_run_unchanged_changed_and_duplicate(server, tmp_path):
+    build_site(server)
+    archive = Archive(tmp_path)
+    run(server, archive, "r1")
+    build_site(server, pdf=b"%PDF-1.7 version two", repost=True)
+    summary = run(server, archive, "r2")
+    assert states(archive, "r2") == {"nb/a.html": "unchanged", "files/b.pdf": "changed", "nb/b2.pdf": "duplicate",
+                                     "nb/c.pdf": "off_allowlist"}
+    assert summary.changed == 1 and summary.duplicate == 1
+    assert len({r["sha256"] for r in archive.documents() if r["sha256"]}) == 2  # a.html + the new b.pdf
+
+
+def test_a_failing_entry_does_not_abort_the_site(server, tmp_path, monkeypatch):
+    build_site(server)
+    real_walk = crawl_module.walk_column
+    calls = []
+
+    def flaky_walk(ctx, family, column, first):
+        calls.append(column.url)
+        if len(calls) == 1:
+            raise RuntimeError("parser bug on this column")
+        return real_walk(ctx, family, column, first)
+
+    monkeypatch.setattr(crawl_module, "walk_column", flaky_walk)
+    server.routes["/nb2/"] = server.routes["/nb/"]
+    summary = run(server, Archive(tmp_path), "r1", site_config(server, entries=("/nb2/", "/nb/")))
+    assert any("parser bug" in e for e in summary.errors)
+    assert summary.new == 2  # the second entry was still crawled
+
+
+def test_a_failing_site_does_not_abort_the_others(server, tmp_path, monkeypatch):
+    build_site(server)
+    good = site_config(server)
+    bad = good.model_copy(update={"id": "t-bad"})
+    real = crawl_module.crawl_site
+
+    def crawl_or_crash(site, *args, **kwargs):
+        if site.id == "t-bad":
+            raise RuntimeError("boom")
+        return real(site, *args, **kwargs)
+
+    monkeypatch.setattr("extract.sites.runner.crawl_site", crawl_or_crash)
+    summaries = crawl_sites([bad, good], Archive(tmp_path), FetchSettings.for_tests(), run_id="r1", workers=2)
+    assert [s.site for s in summaries] == ["t-bad", "t-site"]
+    assert summaries[0].errors == ["RuntimeError: boom"] and summaries[1].new == 2
+
+
+@pytest.mark.parametrize("entry_status,state", [(500, "failed"), (404, "not_found")])
+def test_an_unreachable_entry_is_reported(server, tmp_path, entry_status, state):
+    server.routes["/nb/"] = static(entry_status, b"x", HTML)
+    archive = Archive(tmp_path)
+    summary = run(server, archive, "r1")
+    assert summary.found == 0 and summary.errors and state in summary.errors[0]
+    assert [r["state"] for r in archive.manifest()] == [state]
