@@ -244,3 +244,16 @@ def test_a_broken_template_stub_with_script_src_is_not_a_challenge():
     assert not is_challenge(200, stub.encode(), {})
     shell = b'<html><head><script src="/_waf/c.js"></script></head><body><script>location.reload();</script></body></html>'
     assert is_challenge(200, shell, {})
+
+
+def test_cookie_setting_redirect_to_self_is_followed_once(server):
+    def ct6t(handler, n):  # openresty CT6T-style: 302 to itself setting a cookie, then the page
+        if "CT6T=ok" in (handler.headers.get("Cookie") or ""):
+            return 200, {"Content-Type": "text/html"}, b"<html><body>the real column page</body></html>"
+        return 302, {"Location": "/col/", "Set-Cookie": "CT6T=ok; Path=/"}, b""
+
+    server.routes["/col/"] = ct6t
+    with fetcher_for(server) as fetcher:
+        result = fetcher.get(f"{server.base}/col/")
+    assert result.state == "ok" and b"real column" in result.content
+    assert server.paths().count("/col/") == 2
