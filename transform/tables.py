@@ -214,6 +214,7 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
             continue
         code, _group = _row_identity(label_cells, prev_code)
         slots: dict[str, Cell | None] = {}
+        split_cols: set[str] = set()
         for cell in value_cells:
             codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
             if len(codes) != 1:
@@ -223,8 +224,9 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
                 continue
             (col_code,) = codes
             if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
-                issues.append(Issue("error", "ambiguous_cell", "two printed cells under one applicant column",
-                                    T3, code, col_code, cell.page, cell.text))
+                # A number drawn across a spurious rule ("1" | "362"): joined, then the row total must agree.
+                slots[col_code] = joined_cell(slots[col_code], cell)
+                split_cols.add(col_code)
                 continue
             if slots.get(col_code) is None or cell.text.strip():
                 slots[col_code] = cell
@@ -244,12 +246,18 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
                 issues.append(Issue("error", "duplicate_row", "表三 row printed twice with different numbers",
                                     T3, code, page=row.table.page))
             continue
-        found[code] = (row, slots, set())
+        found[code] = (row, slots, split_cols)
         prev_code = code
     if not found:
         return None
     version = _t3_version(found, issues, version_hint)
     return _t3_table(found, version, issues)
+
+
+def joined_cell(head: Cell, tail: Cell) -> Cell:
+    """One cell holding the texts of two printed cells (a number split across cells), head's lineage."""
+    return Cell(f"{head.text.strip()}\n{tail.text.strip()}", head.row, head.col, head.rowspan,
+                head.colspan + tail.colspan, head.page, head.bbox, head.path)
 
 
 def _opens_fragment(row: Row, header_rows: dict[int, list[int]]) -> bool:
@@ -271,11 +279,7 @@ def _join_row_continued_over_page(prev: tuple, slots: dict[str, Cell | None], is
         tail_text = tail.text.strip()
         if not re.search(r"\d", tail_text):
             continue
-        head_text = head.text.strip() if head else ""
-        merged = Cell(f"{head_text}\n{tail_text}", head.row if head else tail.row, head.col if head else tail.col,
-                      page=head.page if head else tail.page, bbox=head.bbox if head else tail.bbox,
-                      path=head.path if head else tail.path)
-        head_slots[col] = merged
+        head_slots[col] = joined_cell(head, tail) if head else tail
         joined.add(col)
     issues.append(Issue("info", "row_continued", "a 表三 row continues at the top of the next page", T3, code,
                         page=next((c.page for c in slots.values() if c is not None), None)))
@@ -328,9 +332,11 @@ def _t3_table(found: dict, version: str, issues: list[Issue]) -> Table:
 
 
 def _confirm_splits_t3(table: Table, issues: list[Issue]) -> None:
-    """Keep a number broken over two lines only when its row's 总计 confirms it."""
-    cols = [c.code for c in layout(T3, table.version).columns]
-    parts = cols[:-1]
+    _confirm_splits(table, T3, [c.code for c in layout(T3, table.version).columns][:-1], issues)
+
+
+def _confirm_splits(table: Table, table_id: str, parts: list[str], issues: list[Issue]) -> None:
+    """Keep a number broken over lines or cells only when its row's 总计 (sum of ``parts``) confirms it."""
     for row_code, row in table.cells.items():
         for col, value in row.items():
             if not getattr(value, "split", False):
@@ -342,11 +348,12 @@ def _confirm_splits_t3(table: Table, issues: list[Issue]) -> None:
             else:
                 ok = total is not None and all(v is not None for v in others) and total - sum(others) == value.value
             if ok:
-                issues.append(Issue("warning", "repaired", f"digits broken over lines read as {value.value} "
-                                    "(confirmed by the row total)", T3, row_code, col, value.page, value.raw))
+                issues.append(Issue("warning", "repaired", f"digits broken over lines or cells read as {value.value} "
+                                    "(confirmed by the row total)", table_id, row_code, col, value.page, value.raw))
             else:
-                issues.append(Issue("error", "unreadable_cell", "digits broken over lines and the row total does "
-                                    "not confirm a reading; kept as null", T3, row_code, col, value.page, value.raw))
+                issues.append(Issue("error", "unreadable_cell", "digits broken over lines or cells and the row total "
+                                    "does not confirm a reading; kept as null", table_id, row_code, col, value.page,
+                                    value.raw))
                 row[col] = Value(None, value.raw, value.cell)
 
 
@@ -406,19 +413,28 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
     table = Table(T4, None)
     for row_code, col in t4_physical_order():
         cell = slots.get((row_code, col))
-        value, _ = _parse(cell, T4, row_code, col, issues)
+        value, parsed = _parse(cell, T4, row_code, col, issues)
+        if parsed.kind == "split" or (getattr(cell, "split", False) and parsed.kind == "number"):
+            value = Value(parsed.value, cell.text, cell)
+            value.split = True  # type: ignore[attr-defined]
         table.cells.setdefault(row_code, {})[col] = value
+    _confirm_splits(table, T4, ["maintained", "corrected", "other", "pending"], issues)
     return table
 
 
 def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]) -> dict | None:
     """The 15 cells of a candidate data row keyed by (row_code, col), or None if it is not one."""
     if len(set(col_map.values())) == 15:
-        slots = {}
+        slots: dict[tuple[str, str], Cell] = {}
         for cell in row.cells:
             keys = {col_map.get(c) for c in range(cell.col, cell.col + cell.colspan)}
             if len(keys) == 1 and None not in keys:
-                slots[keys.pop()] = cell
+                key = keys.pop()
+                if key in slots and slots[key].text.strip() and cell.text.strip():
+                    slots[key] = joined_cell(slots[key], cell)
+                    slots[key].split = True  # type: ignore[attr-defined]
+                elif key not in slots or cell.text.strip():
+                    slots[key] = cell
         if len(slots) == 15:
             return slots
     value_cells = [c for c in row.cells if not norm(c.text) or parse_cell(c.text).kind != "invalid"]

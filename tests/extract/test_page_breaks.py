@@ -83,3 +83,51 @@ def test_header_not_repeated_after_the_break():
     rep, out = _paged_t3("5.属于三类内部事务信息", {})
     assert out["tables"]["t3_requests"]["cells"] == rep["tables"]["t3_requests"]["cells"]
     assert not [i for i in out["issues"] if i["severity"] in ("warning", "error")]
+
+
+def _split_column(table: RawTable, col: int, row: int, head: str, tail: str) -> None:
+    """Insert a thin grid column after ``col`` (a stray rule): every cell there widens, except in ``row``,
+    where the printed number is cut in two cells ``head`` | ``tail``."""
+    cells = {id(c): c for grid_row in table.grid for c in grid_row if c is not None}.values()
+    for cell in cells:
+        if cell.col > col:
+            cell.col += 1
+    for r, grid_row in enumerate(table.grid):
+        target = grid_row[col]
+        if r == row:
+            target.text = head
+            grid_row.insert(col + 1, Cell(tail, r, col + 1, page=target.page))
+        else:
+            if target is not None and target.row == r:
+                target.colspan += 1
+            grid_row.insert(col + 1, target)
+
+
+def _doc_and_table(rep: dict, marker: str):
+    doc = read_html(render_report(rep, "html"))
+    table = next(t for t in doc.tables if any(marker in x for r in range(t.n_rows) for x in t.row_texts(r)))
+    return doc, table
+
+
+def test_number_cut_by_a_stray_rule_is_joined_when_the_total_agrees():
+    rep = generate_report(AGENCY, "", 2023, "gov2021", seed=5, scale=400)
+    value = rep["tables"]["t3_requests"]["cells"]["new_received"]["natural_person"]
+    text = str(value)
+    assert len(text) >= 2
+    doc, t3 = _doc_and_table(rep, "本年新收")
+    r = next(i for i in range(t3.n_rows) if "本年新收" in t3.row_texts(i)[0])
+    _split_column(t3, 3, r, text[:1], text[1:])
+    out = build_report(doc)
+    assert out["tables"]["t3_requests"]["cells"] == rep["tables"]["t3_requests"]["cells"]
+    assert [(i["row"], i["col"]) for i in out["issues"] if i["code"] == "repaired"] == [("new_received", "natural_person")]
+
+
+def test_t4_number_cut_by_a_stray_rule_that_the_total_contradicts_stays_null():
+    rep = generate_report(AGENCY, "", 2023, "gov2021", seed=5, scale=400)
+    doc, t4 = _doc_and_table(rep, "复议后起诉")
+    r = t4.n_rows - 1
+    _split_column(t4, 0, r, t4.grid[r][0].text, "9")  # a stray "9" beside 行政复议/结果维持
+    out = build_report(doc)
+    assert out["tables"]["t4_review_litigation"]["cells"]["review"]["maintained"] is None
+    assert out["status"] == "failed"
+    assert any(i["code"] == "unreadable_cell" and i["row"] == "review" for i in out["issues"])

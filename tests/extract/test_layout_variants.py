@@ -1,0 +1,557 @@
+"""Real-world layout variants of the three statistics tables: each comes out cell-exact, or flagged.
+
+Every test takes known values (``demo.values.generate_report``), prints them with the demo renderer,
+rewrites the markup into a layout seen (or plausible) on real agency pages — ``spec/annual-report-format.md``
+§8 — and checks ``extract_bytes`` against the values. A wrong number with status ``ok`` is the failure
+these tests exist to catch; a variant the extractor cannot read must come back ``warning``/``failed`` with
+the reason in ``issues``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from copy import deepcopy
+
+import docx
+import pytest
+
+from demo.render import render_report
+from extract.api import extract_bytes
+from tests.extract.variant_html import (
+    AGENCY,
+    assert_exact,
+    cell_diffs,
+    cells_of,
+    data_tables,
+    explain,
+    html_of,
+    issue_codes,
+    make_report,
+    replace_table,
+    row_index,
+    rows_of,
+    serious_issues,
+    set_value,
+    table_html,
+    traditional,
+    word_markup,
+)
+
+T2, T3, T4 = 0, 1, 2  # order of the statistics tables on the rendered page
+T2_IDS = ("t2_art20_1", "t2_art20_5", "t2_art20_6", "t2_art20_8", "t2_art20_9")
+
+
+def extract(html: str, name: str = "variant.html", encoding: str = "utf-8") -> dict:
+    return extract_bytes(html.encode(encoding), name)
+
+
+def _t2_blocks(html: str) -> list[list[str]]:
+    """The rows of 表二 cut at each caption row (第二十条第（X）项)."""
+    blocks: list[list[str]] = []
+    for row in rows_of(html, T2):
+        if "第二十条" in row:
+            blocks.append([])
+        blocks[-1].append(row)
+    return blocks
+
+
+# ====================================================================== 1. 表二 as separate tables
+
+
+@pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_t2_one_table_per_block_with_caption_rows(version, year):
+    rep = make_report(version, year)
+    html = html_of(rep)
+    tables = "\n".join(table_html(b) for b in _t2_blocks(html))
+    assert_exact(extract(replace_table(html, T2, tables)), rep)
+
+
+@pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_t2_one_table_per_block_without_header_rows(version, year):
+    rep = make_report(version, year)
+    html = html_of(rep)
+    blocks = [[r for r in b if "信息内容" not in r] for b in _t2_blocks(html)]
+    out = extract(replace_table(html, T2, "\n".join(table_html(b) for b in blocks)))
+    assert_exact(out, rep)
+
+
+def test_t2_extra_title_row_inside_the_table():
+    # 东湖街道 2023: the table starts with a row 主动公开政府信息情况 spanning the grid.
+    rep = make_report()
+    html = html_of(rep)
+    rows = ['<tr><td colspan="4">主动公开政府信息情况</td></tr>', *rows_of(html, T2)]
+    assert_exact(extract(replace_table(html, T2, table_html(rows))), rep)
+
+
+@pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_t2_captions_as_paragraphs_above_each_table(version, year):
+    rep = make_report(version, year)
+    html = html_of(rep)
+    parts = []
+    for block in _t2_blocks(html):
+        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
+        parts.append(f"<p>{caption}</p>" + table_html(block[1:]))
+    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
+
+
+def test_t2_captions_as_bold_paragraphs_with_item_prefix():
+    # Some pages number the blocks: "（一）第二十条第（一）项" in a bold centred paragraph.
+    rep = make_report()
+    html = html_of(rep)
+    parts = []
+    for n, block in enumerate(_t2_blocks(html)):
+        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
+        parts.append(f'<p style="text-align:center"><strong>（{"一二三四五"[n]}）{caption}</strong></p>'
+                     + table_html(block[1:]))
+    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
+
+
+# ====================================================================== 2. 表三 header and label variants
+
+
+def _t3(html: str, rows: list[str]) -> str:
+    return replace_table(html, T3, table_html(rows))
+
+
+def test_t3_two_label_columns_without_results_column():
+    # The merged 三、本年度办理结果 column is dropped: groups in column A, sub-items in column B.
+    rep = make_report()
+    html = html_of(rep)
+    rows = []
+    for row in rows_of(html, T3):
+        row = re.sub(r'<td rowspan="\d+">三、本年度办理结果</td>', "", row)
+        row = row.replace('rowspan="3" colspan="3">（本列', 'rowspan="3" colspan="2">（本列')
+        row = row.replace('<td colspan="3">', '<td colspan="2">')
+        rows.append(row)
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_two_label_columns_with_results_as_its_own_row():
+    # As above, but 三、本年度办理结果 printed as a row of its own with empty value cells.
+    rep = make_report()
+    html = html_of(rep)
+    rows = []
+    for row in rows_of(html, T3):
+        if "三、本年度办理结果" in row:
+            rows.append('<tr><td colspan="2">三、本年度办理结果</td>' + "<td></td>" * 7 + "</tr>")
+            row = re.sub(r'<td rowspan="\d+">三、本年度办理结果</td>', "", row)
+        row = row.replace('rowspan="3" colspan="3">（本列', 'rowspan="3" colspan="2">（本列')
+        row = row.replace('<td colspan="3">', '<td colspan="2">')
+        rows.append(row)
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_note_cell_empty():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    rows[0] = re.sub(r"（本列数据的勾稽关系.*?）</td>", "&nbsp;</td>", rows[0])
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_without_applicant_row():
+    # No 申请人情况 row: the note cell spans two header rows.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    note = re.search(r"<td[^>]*>（本列.*?</td>", rows[0]).group(0).replace('rowspan="3"', 'rowspan="2"')
+    rows = [rows[1].replace("<tr>", "<tr>" + note, 1), *rows[2:]]
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_th_header_cells():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    rows[:3] = [r.replace("<td", "<th").replace("</td>", "</th>") for r in rows[:3]]
+    rows[0] = rows[0].replace("<tr>", "<thead><tr>", 1)
+    rows[2] = rows[2] + "</thead>"
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_organisation_columns_on_the_same_row_as_natural_person():
+    # Two header rows: 申请人情况 over a flat row 自然人 · 商业企业 … 其他 · 总计 (no 法人或其他组织 cell).
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    flat = "".join(f"<td>{w}</td>" for w in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"))
+    rows = [rows[0].replace('rowspan="3"', 'rowspan="2"'), f"<tr>{flat}</tr>", *rows[3:]]
+    assert_exact(extract(_t3(html, rows)), rep)
+
+
+def test_t3_organisation_label_prefixed_to_each_column():
+    # One header row, the parent written into every child: 法人或其他组织-商业企业 …
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    heads = ["自然人", *(f"法人或其他组织<br/>{w}" for w in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")),
+             "总计"]
+    head = '<tr><td colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>' + "".join(
+        f"<td>{h}</td>" for h in heads) + "</tr>"
+    assert_exact(extract(_t3(html, [head, *rows[3:]])), rep)
+
+
+def test_t3_halfwidth_parentheses_and_spaces_inside_labels():
+    # 雄县某乡 2019 / 太平镇 2022: "（三） 不予公开", "(三)" and "不予公开" on two lines.
+    rep = make_report()
+    html = html_of(rep)
+    html = html.replace(">（三）不予公开<", ">（三） 不予公开<").replace(">（四）无法提供<", ">(四)<br/>无法提供<")
+    html = html.replace(">（五）不予处理<", ">(五) 不予处理<").replace(">（一）予以公开<", ">( 一 ) 予以公开<")
+    html = html.replace(">（六）其他处理<", ">(六)\n其他处理<").replace(">（七）总计<", ">(七)总 计<")
+    html = html.replace(">2.没有现成信息需要另行制作<", ">2. 没有现成信息需要另行制作<")
+    html = html.replace(">1.信访举报投诉类申请<", ">1．信访举报投诉类申请<")
+    assert_exact(extract(html), rep)
+
+
+def test_traditional_characters_in_every_label():
+    # A mirror site converts the whole page (labels, headings, title) to 繁體.
+    rep = make_report()
+    html = html_of(rep)
+    m = re.search(r"<body>.*</body>", html, re.S)
+    html = html[: m.start()] + traditional(m.group(0)) + html[m.end():]
+    out = extract(html)
+    diffs = cell_diffs(rep["tables"], out["tables"])
+    assert not diffs and out["status"] == "ok", explain(out, diffs, serious_issues(out))
+
+
+# ====================================================================== 3. 表四 header variants
+
+
+def _t4_values(html: str) -> str:
+    return rows_of(html, T4)[-1]
+
+
+def test_t4_row_of_five_empty_cells_under_review_headers():
+    # KIROGOVCOMPARE's fixture (§8.5): no rowspan; an extra row of 5 empty cells under the review headers.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4)
+    rows[1] = rows[1].replace(' rowspan="2"', "")
+    rows[2] = rows[2].replace("<tr>", "<tr>" + "<td></td>" * 5, 1)
+    assert_exact(extract(replace_table(html, T4, table_html(rows))), rep)
+
+
+def test_t4_review_group_spans_two_rows():
+    # 行政复议 rowspan=2 over its 5 sub-headers on the third row, 行政诉讼 split into its two groups.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4)
+    subs = "".join(f"<td>{w}</td>" for w in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+    head = [
+        '<tr><td colspan="5" rowspan="2">行政复议</td><td colspan="10">行政诉讼</td></tr>',
+        '<tr><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>',
+        f"<tr>{subs * 3}</tr>",
+    ]
+    assert_exact(extract(replace_table(html, T4, table_html([*head, rows[-1]]))), rep)
+
+
+def test_t4_leading_label_column_makes_sixteen_columns():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4)
+    rows[0] = rows[0].replace("<tr>", '<tr><td rowspan="3">项目</td>', 1)
+    rows[-1] = rows[-1].replace("<tr>", "<tr><td>数量</td>", 1)
+    assert_exact(extract(replace_table(html, T4, table_html(rows))), rep)
+
+
+def test_t4_data_row_followed_by_an_empty_row():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4) + ["<tr>" + "<td>&nbsp;</td>" * 15 + "</tr>"]
+    assert_exact(extract(replace_table(html, T4, table_html(rows))), rep)
+
+
+def test_t4_header_in_th_cells_and_thead():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4)
+    head = [r.replace("<td", "<th").replace("</td>", "</th>") for r in rows[:3]]
+    table = f'<table border="1"><thead>{"".join(head)}</thead><tbody>{rows[3]}</tbody></table>'
+    assert_exact(extract(replace_table(html, T4, table)), rep)
+
+
+# ====================================================================== 4. one big table, layout tables
+
+
+def test_all_tables_stacked_in_one_table():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T2) + rows_of(html, T3) + rows_of(html, T4)
+    tables = data_tables(html)
+    html = html[: tables[T2].start()] + table_html(rows) + html[tables[T4].end():]
+    assert_exact(extract(html), rep)
+
+
+def test_all_tables_stacked_with_section_headings_as_rows():
+    rep = make_report()
+    html = html_of(rep)
+    heading = '<tr><td colspan="15">{}</td></tr>'
+    rows = ([heading.format("二、主动公开政府信息情况")] + rows_of(html, T2)
+            + [heading.format("三、收到和处理政府信息公开申请情况")] + rows_of(html, T3)
+            + [heading.format("四、政府信息公开行政复议、行政诉讼情况")] + rows_of(html, T4))
+    tables = data_tables(html)
+    html = html[: tables[T2].start()] + table_html(rows) + html[tables[T4].end():]
+    assert_exact(extract(html), rep)
+
+
+def test_article_inside_layout_tables_with_index_table_above():
+    rep = make_report()
+    html = html_of(rep)
+    start, end = html.index('<div class="xxgk_meta">'), html.index('<div class="footer">')
+    inner = html[start:end]
+    html = (html[:start] + '<table width="1000" align="center"><tr><td><table width="100%"><tr><td>'
+            + inner + "</td></tr></table></td></tr><tr><td>相关链接</td></tr></table>" + html[end:])
+    assert_exact(extract(html), rep)
+
+
+# ====================================================================== 5. MS-Word HTML, blanks, encodings
+
+
+@pytest.mark.parametrize("version,year,blanks", [("gov2021", 2023, False), ("gov2019", 2020, True)])
+def test_word_export_markup(version, year, blanks):
+    rep = make_report(version, year, blanks=blanks)
+    html = word_markup(html_of(rep))
+    html = html.replace("<html", '<html xmlns:o="urn:schemas-microsoft-com:office:office"', 1)
+    assert "<o:p>" in html and "MsoNormal" in html
+    assert_exact(extract(html), rep, allowed=("blank_cell",) if blanks else ())
+
+
+def test_numbers_with_br_before_or_after():
+    rep = make_report()
+    html = html_of(rep)
+    t3 = rep["tables"]["t3_requests"]["cells"]
+    html = set_value(html, T3, "（一）予以公开", 0, f"{t3['granted']['natural_person']}<br/>")
+    html = set_value(html, T3, "（一）予以公开", 6, f"<br>{t3['granted']['total']}")
+    html = set_value(html, T3, "四、结转下年度继续办理", 6, f"<p>{t3['carried_forward']['total']}</p><p></p>")
+    assert_exact(extract(html), rep)
+
+
+def test_gb2312_declared_page_with_gbk_only_characters():
+    # 镕/堃 are GBK but not GB2312: a strict gb2312 decoder fails on the page.
+    rep = make_report(agency="某某市镕堃区人民政府")
+    html = html_of(rep).replace('charset="utf-8"', 'charset="gb2312"').replace("charset=utf-8", "charset=gb2312")
+    data = html.encode("gbk")
+    try:
+        data.decode("gb2312")
+        raise AssertionError("fixture must contain GBK-only characters")
+    except UnicodeDecodeError:
+        pass
+    assert_exact(extract_bytes(data, "gbk.html"), rep)
+
+
+def test_utf8_bom_and_no_charset_declaration():
+    rep = make_report()
+    html = re.sub(r'<meta[^>]*charset[^>]*>', "", html_of(rep))
+    assert_exact(extract_bytes(b"\xef\xbb\xbf" + html.encode("utf-8"), "bom.html"), rep)
+
+
+# ====================================================================== 6. cell values
+
+
+def _t3_cell(rep: dict, row: str, col: str):
+    return rep["tables"]["t3_requests"]["cells"][row][col]
+
+
+_COLS = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
+         "legal_service_org", "other_org", "total")
+
+
+def test_fullwidth_digits_are_read():
+    rep = make_report()
+    html = html_of(rep)
+    full = str.maketrans("0123456789", "０１２３４５６７８９")
+    for n, col in enumerate(_COLS):
+        html = set_value(html, T3, "（一）予以公开", n, str(_t3_cell(rep, "granted", col)).translate(full))
+    assert_exact(extract(html), rep)
+
+
+def test_trailing_nbsp_and_spaces_around_numbers():
+    rep = make_report()
+    html = html_of(rep)
+    html = set_value(html, T3, "（一）予以公开", 0, f"{_t3_cell(rep, 'granted', 'natural_person')}&nbsp;")
+    html = set_value(html, T3, "（一）予以公开", 6, f"&nbsp; {_t3_cell(rep, 'granted', 'total')} &nbsp;")
+    html = set_value(html, T3, "四、结转下年度继续办理", 6, f"\u3000{_t3_cell(rep, 'carried_forward', 'total')}")
+    assert_exact(extract(html), rep)
+
+
+def test_thousands_separator_is_read():
+    rep = make_report(scale=3000, agency="某某市人民政府")
+    html = html_of(rep, ("thousands",))
+    assert re.search(r">\d{1,3},\d{3}<", html)
+    assert_exact(extract(html), rep)
+
+
+@pytest.mark.parametrize("token", ["—", "——", "无", "－"])
+def test_placeholder_tokens_are_null_with_an_issue(token):
+    rep = make_report()
+    html = set_value(html_of(rep), T3, "1.属于国家秘密", 0, token)
+    out = extract(html)
+    assert out["tables"]["t3_requests"]["cells"]["denied_state_secret"]["natural_person"] is None
+    blank = [i for i in out["issues"] if i["code"] == "blank_cell" and i.get("row") == "denied_state_secret"]
+    assert blank and blank[0]["raw"] == token
+    assert out["status"] == "warning"
+
+
+@pytest.mark.parametrize("raw", ["{v}*", "{v}①", "{v}（注）", "约{v}"])
+def test_footnote_marker_on_a_number_is_flagged(raw):
+    rep = make_report()
+    value = _t3_cell(rep, "granted", "total")
+    out = extract(set_value(html_of(rep), T3, "（一）予以公开", 6, raw.format(v=value)))
+    got = out["tables"]["t3_requests"]["cells"]["granted"]["total"]
+    assert out["status"] != "ok", explain(out, [f"granted.total read as {got!r}"])
+    assert got is None or any(i.get("row") == "granted" and i.get("col") == "total" for i in out["issues"]
+                              if i["severity"] in ("warning", "error")), explain(out, [f"read {got!r} silently"])
+
+
+def test_negative_count_is_flagged():
+    rep = make_report()
+    out = extract(set_value(html_of(rep), T3, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", 0, "-3"))
+    assert out["status"] != "ok"
+    got = out["tables"]["t3_requests"]["cells"]["partially_granted"]["natural_person"]
+    flagged = [i for i in out["issues"] if i.get("row") == "partially_granted" and i["severity"] == "error"]
+    assert got is None and flagged, explain(out, [f"partially_granted.natural_person={got!r}"])
+
+
+def test_negative_review_count_is_flagged():
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T4)
+    cells = cells_of(rows[-1])
+    rows[-1] = "<tr>" + "".join(cells[:2]) + "<td>-1</td>" + "".join(cells[3:]) + "</tr>"
+    out = extract(replace_table(html, T4, table_html(rows)))
+    assert out["status"] != "ok" and out["tables"]["t4_review_litigation"]["cells"]["review"]["other"] is None
+
+
+def test_decimal_in_a_count_column_is_flagged():
+    rep = make_report()
+    out = extract(set_value(html_of(rep), T3, "（一）予以公开", 0, "12.5"))
+    assert out["status"] != "ok"
+    assert out["tables"]["t3_requests"]["cells"]["granted"]["natural_person"] is None
+
+
+# ====================================================================== 7. metadata
+
+
+def _strip_titles(html: str) -> str:
+    """Remove every place the renderer prints the title: meta ArticleTitle, <title>, <h1>, 名称 row."""
+    html = re.sub(r'<meta name="ArticleTitle"[^>]*>\n?', "", html)
+    html = re.sub(r"<title>.*?</title>", "<title></title>", html)
+    html = re.sub(r'<h1 class="title">.*?</h1>', "", html)
+    return re.sub(r"<tr><td>名称：</td>.*?</tr>", "", html)
+
+
+def test_title_only_in_title_tag_with_site_suffix():
+    rep = make_report()
+    html = _strip_titles(html_of(rep)).replace(
+        "<title></title>", f"<title>{AGENCY}2023年政府信息公开工作年度报告_某某区人民政府网</title>")
+    out = extract(html)
+    assert_exact(out, rep)
+    assert out["report"]["title"] == f"{AGENCY}2023年政府信息公开工作年度报告"
+
+
+def test_title_only_in_h1_with_generic_page_title():
+    rep = make_report()
+    html = _strip_titles(html_of(rep)).replace("<title></title>", "<title>某某区人民政府网</title>")
+    html = html.replace('<div class="article">', f'<div class="article"><h1>{AGENCY}2023年政府信息公开工作年度报告</h1>')
+    out = extract(html)
+    assert_exact(out, rep)
+    assert out["report"]["title"] == f"{AGENCY}2023年政府信息公开工作年度报告"
+
+
+def test_title_in_h1_split_over_two_lines():
+    rep = make_report()
+    html = _strip_titles(html_of(rep)).replace("<title></title>", "<title>某某区人民政府网</title>")
+    html = html.replace('<div class="article">',
+                        f'<div class="article"><h1>{AGENCY}<br/>2023年政府信息公开工作年度报告</h1>')
+    assert_exact(extract(html), rep)
+
+
+def test_year_only_in_the_statistics_period_sentence():
+    rep = make_report()
+    html = html_of(rep).replace(f"{AGENCY}2023年政府信息公开工作年度报告", f"{AGENCY}政府信息公开工作年度报告")
+    html = re.sub(r"<p>2023年，", "<p>本年度，", html)
+    assert "统计期限自2023年1月1日起" in html and "2023年政府信息公开" not in html
+    out = extract(html)
+    assert_exact(out, rep)
+
+
+def test_agency_only_in_the_index_table():
+    rep = make_report()
+    html = html_of(rep)
+    html = html.replace(f"{AGENCY}2023年政府信息公开工作年度报告", "2023年政府信息公开工作年度报告")
+    html = html.replace(f"<td>{AGENCY}办公室</td>", f"<td>{AGENCY}</td>")
+    html = re.sub(r'<meta name="(SiteName|ContentSource)"[^>]*>\n?', "", html)
+    body_start = html.index('<div class="TRS_Editor">')
+    body_end = html.index('<div class="footer">')
+    body = html[body_start:body_end].replace(f"{AGENCY}办公室", "本机关").replace(AGENCY, "本机关")
+    html = html[:body_start] + body + html[body_end:].replace(AGENCY, "某某区")
+    html = re.sub(r"_政府信息公开年报_[^<]*</title>", "</title>", html)
+    assert html.count(AGENCY) == 1
+    assert_exact(extract(html), rep)
+
+
+# ====================================================================== 8. DOCX: a table split in two Word tables
+
+
+def _docx_split_t3(rep: dict, repeat_header: bool) -> bytes:
+    """Render DOCX, then cut 表三 into two Word tables before （四）无法提供, as a page break in Word does
+    when the author splits the table (Ctrl+Shift+Enter) — optionally copying the 3 header rows on top."""
+    word = docx.Document(io.BytesIO(render_report(rep, "docx")))
+    t3 = next(t for t in word.tables if "本列数据" in t.rows[0].cells[0].text)
+    tbl = t3._tbl
+    trs = tbl.tr_lst
+    cut = next(k for k, tr in enumerate(trs) if "（四）无法提供" in "".join(tr.itertext()))
+    second = deepcopy(tbl)
+    for tr in second.tr_lst[:cut]:
+        second.remove(tr)
+    for tr in trs[cut:]:
+        tbl.remove(tr)
+    if repeat_header:
+        first_data = second.tr_lst[0]
+        for tr in trs[:3]:
+            first_data.addprevious(deepcopy(tr))
+    # The merged 三、本年度办理结果 cell is split with the table: its lower part restarts, empty.
+    first = second.tr_lst[3 if repeat_header else 0]
+    vmerge = first.tc_lst[0].tcPr.find(docx.oxml.ns.qn("w:vMerge"))
+    vmerge.set(docx.oxml.ns.qn("w:val"), "restart")
+    gap = deepcopy(word.paragraphs[-1]._p)  # an empty paragraph between the two tables, as Word keeps one
+    for r in gap.findall(docx.oxml.ns.qn("w:r")):
+        gap.remove(r)
+    tbl.addnext(gap)
+    gap.addnext(second)
+    buf = io.BytesIO()
+    word.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("repeat_header", [True, False], ids=["header-repeated", "no-header"])
+def test_docx_t3_split_into_two_word_tables(repeat_header):
+    rep = make_report()
+    out = extract_bytes(_docx_split_t3(rep, repeat_header), "split.docx")
+    assert_exact(out, rep)
+
+
+def test_docx_t2_blocks_as_separate_word_tables():
+    rep = make_report()
+    word = docx.Document(io.BytesIO(render_report(rep, "docx")))
+    t2 = next(t for t in word.tables if "第二十条" in t.rows[0].cells[0].text)
+    tbl = t2._tbl
+    anchor = tbl
+    block = None
+    for tr in list(tbl.tr_lst):
+        if "第二十条" in "".join(tr.itertext()) and tr is not tbl.tr_lst[0]:
+            block = deepcopy(tbl)
+            for old in list(block.tr_lst):
+                block.remove(old)
+            gap = deepcopy(word.paragraphs[-1]._p)
+            anchor.addnext(gap)
+            gap.addnext(block)
+            anchor = block
+        if block is not None:
+            tbl.remove(tr)
+            block.append(tr)
+    buf = io.BytesIO()
+    word.save(buf)
+    assert len(docx.Document(io.BytesIO(buf.getvalue())).tables) == 6
+    assert_exact(extract_bytes(buf.getvalue(), "t2-split.docx"), rep)
