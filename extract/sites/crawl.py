@@ -96,6 +96,9 @@ class SiteCrawl:
         self._keys[id(result)] = key
         if result.state == "not_modified":
             previous = self.archive.last_row_with_bytes(key)
+            if previous is None or not self.archive.has(previous["sha256"]):
+                result.state, result.error = "failed", "HTTP 304 without a stored version to reuse"
+                return result
             result.content = self.archive.read(previous["sha256"])
             result.media_type = previous.get("media_type")
             result.etag = result.headers.get("etag") or previous.get("etag")

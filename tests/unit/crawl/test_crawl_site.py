@@ -117,3 +117,11 @@ def test_an_unreachable_entry_is_reported(server, tmp_path, entry_status, state)
     summary = run(server, archive, "r1")
     assert summary.found == 0 and summary.errors and state in summary.errors[0]
     assert [r["state"] for r in archive.manifest()] == [state]
+
+
+def test_a_304_without_a_stored_version_is_a_failure_not_a_crash(server, tmp_path):
+    build_site(server)
+    server.routes["/files/b.pdf"] = static(304, b"", PDF)
+    archive = Archive(tmp_path)
+    run(server, archive, "r1")
+    assert states(archive, "r1")["files/b.pdf"] == "failed"
