@@ -126,6 +126,7 @@ def demo(
 ) -> None:
     """Start the demo district sites on 127.0.0.1, run the nightly flow for day 1 and day 2, compare."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offline: no telemetry attempts
     from rich.console import Console
 
     from demo.sites import DemoWorld
