@@ -86,14 +86,13 @@ class SiteCrawl:
         self.site, self.archive, self.fetcher, self.run_id = site, archive, fetcher, run_id
         self.summary = SiteSummary(site.id)
         self.reposts = reposts or repost_index(archive)
-        self._keys: dict[int, str] = {}
 
     def fetch(self, url: str, *, referrer=None, method="GET", data=None, headers=None) -> FetchResult:
         key = manifest_url(url, method, data)
         etag, last_modified = self.archive.validators(key) if method == "GET" else (None, None)
         result = self.fetcher.get(url, referrer=referrer, etag=etag, last_modified=last_modified, method=method,
                                   data=data, headers=headers)
-        self._keys[id(result)] = key
+        result.url = key  # a POST answer is named by its form: one manifest key per distinct request
         if result.state == "not_modified":
             previous = self.archive.last_row_with_bytes(key)
             if previous is None or not self.archive.has(previous["sha256"]):
@@ -106,7 +105,7 @@ class SiteCrawl:
         return result
 
     def record(self, result: FetchResult, *, kind: str, referrer=None, title=None, date=None) -> LinkOutcome:
-        key = self._keys.get(id(result), result.url)
+        key = result.url
         sha, state = None, result.state
         error = result.error
         if result.state == "ok":
