@@ -43,15 +43,26 @@ def report_id_for(sha256: str) -> int:
 
 @dataclass
 class Batch:
-    """Column-oriented rows for each table, filled document by document."""
+    """Rows for each table, kept column by column (cheaper than one dict per fact), filled per document."""
 
-    tables: dict[str, list[dict]] = field(default_factory=dict)
+    columns: dict[str, dict[str, list]] = field(default_factory=dict)
 
     def add(self, table: str, row: dict) -> None:
-        self.tables.setdefault(table, []).append(row)
+        target = self.columns.setdefault(table, {})
+        size = len(next(iter(target.values()))) if target else 0
+        for key, value in row.items():
+            column = target.get(key)
+            if column is None:  # a key first seen now: earlier rows did not have it
+                column = target[key] = [None] * size
+            column.append(value)
+
+    def extend(self, table: str, columns: dict[str, list]) -> None:
+        target = self.columns.setdefault(table, {})
+        for key, values in columns.items():
+            target.setdefault(key, []).extend(values)
 
     def arrow(self, table: str) -> pa.Table:
-        return enforce_schema(pa.Table.from_pylist(self.tables.get(table, [])), table)
+        return enforce_schema(pa.table(self.columns[table]) if self.columns.get(table) else {}, table)
 
 
 def _report_part(result: dict) -> dict:
@@ -64,6 +75,11 @@ def _report_part(result: dict) -> dict:
         "format_version": report.get("format_version"),
         "printed_title": report.get("title"),
     }
+
+
+def _becomes_report(status: str | None, report: dict) -> bool:
+    """Whether a document will be a report version (then its cells are stored in core_facts)."""
+    return status in REPORT_STATUSES and report["report_year"] is not None and bool(report["printed_agency"])
 
 
 def _cell_sources(result: dict) -> dict[tuple[str, str, str], dict]:
@@ -80,21 +96,11 @@ def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetim
         **report, "load_seq": load_seq, "loaded_at": loaded_at,
     })
     sources = _cell_sources(result)
-    for (table, row, col), src in sources.items():
+    for (table, row, col), src in ([] if _becomes_report(result["status"], report) else sources.items()):
         batch.add("raw_cells", {"sha256": sha, "table_id": table, "row_code": row, "col_code": col,
                                 "raw_text": src.get("raw"), "page": src.get("page"), "bbox": src.get("bbox"),
                                 "cell_path": src.get("path")})
-    report_id = report_id_for(sha)
-    for table_id, table in (result.get("tables") or {}).items():
-        for row_code, cells in (table.get("cells") or {}).items():
-            for col_code, value in cells.items():
-                src = sources.get((table_id, row_code, col_code), {})
-                batch.add("core_facts", {
-                    "report_id": report_id, "table_id": table_id, "table_version": table.get("version"),
-                    "row_code": row_code, "col_code": col_code, "value": value,
-                    "value_source": "blank" if value is None else "printed",
-                    "raw_text": src.get("raw"), "page": src.get("page"), "bbox": src.get("bbox"),
-                })
+    batch.extend("core_facts", _fact_columns(result, sources))
     for check in result.get("checks") or []:
         batch.add("core_checks", {"sha256": sha, "rule_id": check.get("rule"), "check_where": check.get("where"),
                                   "is_ok": check.get("ok"), "detail": check.get("detail")})
@@ -104,6 +110,30 @@ def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetim
             "table_id": issue.get("table"), "row_code": issue.get("row"), "col_code": issue.get("col"),
             "page": issue.get("page"), "raw_text": issue.get("raw"), "message": issue.get("message"),
         })
+
+
+def _fact_columns(result: dict, sources: dict[tuple[str, str, str], dict]) -> dict[str, list]:
+    """Every cell of every table of one result, as columns of core_facts."""
+    cols: dict[str, list] = {k: [] for k in ("table_id", "table_version", "row_code", "col_code", "value",
+                                               "raw_text", "page", "bbox")}
+    empty: dict = {}
+    for table_id, table in (result.get("tables") or {}).items():
+        version = table.get("version")
+        for row_code, cells in (table.get("cells") or {}).items():
+            for col_code, value in cells.items():
+                src = sources.get((table_id, row_code, col_code), empty)
+                cols["table_id"].append(table_id)
+                cols["table_version"].append(version)
+                cols["row_code"].append(row_code)
+                cols["col_code"].append(col_code)
+                cols["value"].append(value)
+                cols["raw_text"].append(src.get("raw"))
+                cols["page"].append(src.get("page"))
+                cols["bbox"].append(src.get("bbox"))
+    n = len(cols["value"])
+    cols["report_id"] = [report_id_for(result["sha256"])] * n
+    cols["value_source"] = ["blank" if v is None else "printed" for v in cols["value"]]
+    return cols
 
 
 def manifest_row(row: dict) -> dict:
@@ -231,13 +261,22 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
     con.register("_cells", tables["raw_cells"])
     con.execute("INSERT INTO raw_cells SELECT c.* FROM _cells c ANTI JOIN core_reports r USING (sha256)")
     con.unregister("_cells")
-    con.register("_facts", tables["core_facts"])
-    # Facts only for documents that became reports: a not_a_report's cells stay in raw_cells.
-    counts["facts_loaded"] = con.execute(
-        "INSERT INTO core_facts SELECT f.* FROM _facts f SEMI JOIN core_reports r USING (report_id)"
-    ).fetchall()[0][0]
-    con.unregister("_facts")
+    counts["facts_loaded"] = insert_arrow(con, "core_facts", _facts_of_reports(con, tables["core_facts"], docs))
     return counts
+
+
+def _facts_of_reports(con: duckdb.DuckDBPyConnection, facts: pa.Table, docs: pa.Table) -> pa.Table:
+    """Facts of the documents that became reports (a not_a_report's cells stay in raw_cells only).
+
+    Filtered in Arrow, and re-chunked so DuckDB scans the batch on all threads.
+    """
+    con.register("_docs", docs.select(["sha256"]))
+    report_ids = con.execute("SELECT report_id FROM core_reports SEMI JOIN _docs USING (sha256)").fetchall()
+    con.unregister("_docs")
+    if len(report_ids) < docs.num_rows:
+        wanted = pa.array([r[0] for r in report_ids], pa.int64())
+        facts = facts.filter(pc.is_in(facts.column("report_id"), value_set=wanted))
+    return pa.Table.from_batches(facts.to_batches(max_chunksize=1 << 17), schema=facts.schema)
 
 
 def load_manifest(con: duckdb.DuckDBPyConnection, manifest_rows: Iterable[dict]) -> int:
