@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from extract.sites.discovery import Column, ListPage, html_list_page, usable
+from extract.sites.discovery import Column, html_list_page, usable
 from extract.sites.links import harvest_links
 
 FAMILY = {

@@ -194,3 +194,118 @@ def test_walker_stops_when_a_page_brings_nothing_new():
     reports, fake = _walk(pages, root)
     assert len(reports) == 1
     assert root + "index_2.shtml" not in fake.requested  # stopped after the page with nothing new
+
+
+class RoutedSite(FakeSite):
+    """Pages chosen by a function of (url, request kwargs): list APIs answer by query or form."""
+
+    def __init__(self, route):
+        super().__init__({})
+        self.route = route
+
+    def fetch(self, url, **kw):
+        self.requested.append((url, kw.get("data")))
+        body = self.route(url, kw)
+        return _page(url, body) if body is not None else FetchResult(url, "not_found", 404)
+
+
+def _walk_routed(route, entry, family):
+    fake = RoutedSite(route)
+    site = SiteConfig(id="t", name="示例区", hosts=["127.0.0.1:18001"], entries=[{"url": entry}])
+    ctx = DiscoveryContext(site, fake.fetch, fake.record, max_pages=10, max_depth=2)
+    return list(walk_column(ctx, family_module(family), Column(entry), ctx.fetch_page(entry))), fake
+
+
+def test_jpaas_column_pages_through_param_json():
+    entry = f"{B}/col/col1229/index.html"
+    query = '{&quot;webId&quot;:&quot;3&quot;,&quot;tplSetId&quot;:&quot;9&quot;,&quot;pageId&quot;:&quot;77&quot;,&quot;tagId&quot;:&quot;当前栏目list&quot;}'
+
+    def route(url, kw):
+        from urllib.parse import parse_qs, urlsplit
+
+        if url == entry:
+            return f'<script src="/static/unitbuild.js" queryData="{query}"></script>'
+        if "/front/page/build/unit" in url:
+            params = parse_qs(urlsplit(url).query)
+            page_no = json.loads(params["paramJson"][0])["pageNo"]
+            assert params["webId"] == ["3"] and params["pageType"] == ["column"]
+            items = {1: [("/art/2025/1/16/art_1229_1.html", "A街道2024年政府信息公开工作年度报告")],
+                     2: [("/art/2024/1/16/art_1229_2.html", "A街道2023年政府信息公开工作年度报告")]}.get(page_no, [])
+            html = "<ul>" + "".join(_li(h, t) for h, t in items) + "</ul>"
+            return json.dumps({"data": {"html": html}})
+        if "/art/" in url:
+            return "<p>" + "正文" * 200 + "</p>"
+        return None
+
+    reports, fake = _walk_routed(route, entry, "hanweb")
+    assert [r.url for r in reports] == [f"{B}/art/2025/1/16/art_1229_1.html", f"{B}/art/2024/1/16/art_1229_2.html"]
+    api_calls = [u for u, _ in fake.requested if "build/unit" in u]
+    assert len(api_calls) == 3  # pages 1, 2 and the empty page 3 that ends the column
+
+
+def test_hanweb_dataproxy_pages_by_post_with_the_column_form():
+    entry = f"{B}/col/col1229/index.html"
+    first = ('<script type="text/xml"><datastore><recordset>'
+             + "".join(f'<record><![CDATA[{_li(f"/art/2025/1/{d}/art_1229_{d}.html", f"{d}局2024年政府信息公开工作年度报告")}]]></record>'
+                       for d in range(1, 16))
+             + "</recordset></datastore></script><script>var webid=3; var unitid=5511; totalRecord = 17;</script>")
+
+    def route(url, kw):
+        if url == entry:
+            return first
+        if "dataproxy.jsp" in url:
+            assert kw["method"] == "POST" and kw["data"]["columnid"] == "1229" and kw["data"]["unitid"] == "5511"
+            assert "page=2" in url
+            return ("<datastore>" + "".join(f'<record><![CDATA[{_li(f"/art/2024/2/{d}/art_1229_{d}.html", f"{d}镇2024年政府信息公开工作年度报告")}]]></record>'
+                                             for d in (16, 17)) + "</datastore>")
+        return "<p>" + "正文" * 200 + "</p>"
+
+    reports, fake = _walk_routed(route, entry, "hanweb")
+    assert len(reports) == 17
+    assert all(r.referrer == entry for r in reports)  # Hanweb articles 404 without the column as Referer
+
+
+def test_doc_family_posts_pages_until_total_pages():
+    entry = f"{B}/xxgk/zfxxgknb/index.shtml"
+
+    def route(url, kw):
+        if url == entry:
+            return '<ul id="infoList" data-site-id="32" data-channel-ids="1201,1202"></ul>'
+        if url.endswith("/info_open/search"):
+            page = int(kw["data"]["pageIndex"])
+            rows = [{"title": f"{page}镇2024年政府信息公开工作年度报告", "url": f"/doc/2025/01/2{page}/44{page}.shtml",
+                     "writeTime": f"2025-01-2{page} 10:00:00"}]
+            return json.dumps({"status": 0, "data": {"totalPages": 2, "data": rows}})
+        if "/doc/" in url:
+            doc_id = url.rsplit("/", 1)[1].split(".")[0]
+            return f'<p>附件：<a href="javascript:;" onclick="openFile(\'/attach/{doc_id}.docx\')">年报</a></p>'
+        return None
+
+    reports, fake = _walk_routed(route, entry, "doc")
+    assert [r.url for r in reports] == [f"{B}/attach/441.docx", f"{B}/attach/442.docx"]
+    assert [r.date for r in reports] == ["2025-01-21", "2025-01-22"]
+    assert [d["pageIndex"] for u, d in fake.requested if d] == ["1", "2"]  # stops at totalPages
+
+
+def test_gkmlpt_api_walk_uses_report_categories_and_attachments():
+    entry = f"{B}/gkmlpt/index"
+    tree = json.dumps([{"id": 2001, "name": "区政府年报"}, {"id": 3000, "name": "政策解读"}])
+
+    def route(url, kw):
+        if url == entry:
+            return f"<script>window._CONFIG = {{SID: '440141', TREE: {tree}}};</script>"
+        if "/gkmlpt/api/all/2001" in url:
+            assert "sid=440141" in url and "page=1" in url
+            return json.dumps({"classify": {"post_count": 2}, "articles": [
+                {"title": "区政府2024年政府信息公开工作年度报告", "url": f"{B}/xxgk/qzf/content/post_1.html",
+                 "date": "2025-03-01", "attachment": [{"name": "年报.pdf", "url": "/attachment/0/1/1.pdf"}]},
+                {"title": "区政府2023年政府信息公开工作年度报告", "url": f"{B}/xxgk/qzf/content/post_2.html",
+                 "date": "2024-03-01", "attachment": []}]})
+        return None
+
+    reports, fake = _walk_routed(route, entry, "gd")
+    assert [(r.url, r.referrer) for r in reports] == [
+        (f"{B}/attachment/0/1/1.pdf", f"{B}/xxgk/qzf/content/post_1.html"),
+        (f"{B}/xxgk/qzf/content/post_2.html", entry)]
+    assert not any("/api/all/3000" in u for u, _ in fake.requested)
+    assert not any("content/post_" in u for u, _ in fake.requested)  # the API already named the attachments
