@@ -178,7 +178,19 @@ class LiveWorld:
     def base_urls(self) -> dict[str, str]:
         return {s: self.base_url(s) for s in self._servers}
 
-    def requests(self) -> list[RequestRecord]:
+    def requests(self, settle: float = 0.5) -> list[RequestRecord]:
+        """Every logged request so far (admin calls excluded).
+
+        The client can see a response a moment before the server thread stamps ``t_end``; waiting up to
+        ``settle`` seconds for in-flight requests keeps the log complete for assertions made right
+        after a crawl. A request that is still really running (a trickle) keeps ``t_end=None``.
+        """
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            with self._lock:
+                if all(r.t_end is not None for r in self._records):
+                    break
+            time.sleep(0.01)
         with self._lock:
             return list(self._records)
 
