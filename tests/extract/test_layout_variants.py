@@ -39,7 +39,6 @@ from tests.extract.variant_html import (
 )
 
 T2, T3, T4 = 0, 1, 2  # order of the statistics tables on the rendered page
-T2_IDS = ("t2_art20_1", "t2_art20_5", "t2_art20_6", "t2_art20_8", "t2_art20_9")
 
 
 def extract(html: str, name: str = "variant.html", encoding: str = "utf-8") -> dict:
@@ -82,29 +81,6 @@ def test_t2_extra_title_row_inside_the_table():
     html = html_of(rep)
     rows = ['<tr><td colspan="4">主动公开政府信息情况</td></tr>', *rows_of(html, T2)]
     assert_exact(extract(replace_table(html, T2, table_html(rows))), rep)
-
-
-@pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
-def test_t2_captions_as_paragraphs_above_each_table(version, year):
-    rep = make_report(version, year)
-    html = html_of(rep)
-    parts = []
-    for block in _t2_blocks(html):
-        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
-        parts.append(f"<p>{caption}</p>" + table_html(block[1:]))
-    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
-
-
-def test_t2_captions_as_bold_paragraphs_with_item_prefix():
-    # Some pages number the blocks: "（一）第二十条第（一）项" in a bold centred paragraph.
-    rep = make_report()
-    html = html_of(rep)
-    parts = []
-    for n, block in enumerate(_t2_blocks(html)):
-        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
-        parts.append(f'<p style="text-align:center"><strong>（{"一二三四五"[n]}）{caption}</strong></p>'
-                     + table_html(block[1:]))
-    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
 
 
 # ====================================================================== 2. 表三 header and label variants
@@ -189,7 +165,9 @@ def test_t3_organisation_label_prefixed_to_each_column():
              "总计"]
     head = '<tr><td colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>' + "".join(
         f"<td>{h}</td>" for h in heads) + "</tr>"
-    assert_exact(extract(_t3(html, [head, *rows[3:]])), rep)
+    out = extract(_t3(html, [head, *rows[3:]]))
+    # Read exactly; a warning that the columns were taken by position is acceptable, silence is not needed.
+    assert_exact(out, rep, allowed=("columns_by_position",))
 
 
 def test_t3_halfwidth_parentheses_and_spaces_inside_labels():
@@ -202,17 +180,6 @@ def test_t3_halfwidth_parentheses_and_spaces_inside_labels():
     html = html.replace(">2.没有现成信息需要另行制作<", ">2. 没有现成信息需要另行制作<")
     html = html.replace(">1.信访举报投诉类申请<", ">1．信访举报投诉类申请<")
     assert_exact(extract(html), rep)
-
-
-def test_traditional_characters_in_every_label():
-    # A mirror site converts the whole page (labels, headings, title) to 繁體.
-    rep = make_report()
-    html = html_of(rep)
-    m = re.search(r"<body>.*</body>", html, re.S)
-    html = html[: m.start()] + traditional(m.group(0)) + html[m.end():]
-    out = extract(html)
-    diffs = cell_diffs(rep["tables"], out["tables"])
-    assert not diffs and out["status"] == "ok", explain(out, diffs, serious_issues(out))
 
 
 # ====================================================================== 3. 表四 header variants
@@ -393,7 +360,7 @@ def test_placeholder_tokens_are_null_with_an_issue(token):
     assert out["status"] == "warning"
 
 
-@pytest.mark.parametrize("raw", ["{v}*", "{v}①", "{v}（注）", "约{v}"])
+@pytest.mark.parametrize("raw", ["{v}*", "{v}（注）", "约{v}", "{v}[1]"])
 def test_footnote_marker_on_a_number_is_flagged(raw):
     rep = make_report()
     value = _t3_cell(rep, "granted", "total")
@@ -482,7 +449,7 @@ def test_agency_only_in_the_index_table():
     html = html.replace(f"{AGENCY}2023年政府信息公开工作年度报告", "2023年政府信息公开工作年度报告")
     html = html.replace(f"<td>{AGENCY}办公室</td>", f"<td>{AGENCY}</td>")
     html = re.sub(r'<meta name="(SiteName|ContentSource)"[^>]*>\n?', "", html)
-    body_start = html.index('<div class="TRS_Editor">')
+    body_start = html.index('<div class="info">')
     body_end = html.index('<div class="footer">')
     body = html[body_start:body_end].replace(f"{AGENCY}办公室", "本机关").replace(AGENCY, "本机关")
     html = html[:body_start] + body + html[body_end:].replace(AGENCY, "某某区")
@@ -555,3 +522,289 @@ def test_docx_t2_blocks_as_separate_word_tables():
     word.save(buf)
     assert len(docx.Document(io.BytesIO(buf.getvalue())).tables) == 6
     assert_exact(extract_bytes(buf.getvalue(), "t2-split.docx"), rep)
+
+
+# ====================================================================== 9. more structure seen in Word-made pages
+
+
+def test_word_dummy_width_row_at_the_end_of_every_table():
+    # Word's HTML export ends a table with misaligned columns by a zero-height row of empty width cells,
+    # wrapped in a downlevel-revealed conditional comment.
+    rep = make_report()
+    html = html_of(rep)
+    for i, width in ((T4, 15), (T3, 10), (T2, 4)):
+        dummy = ("<![if !supportMisalignedColumns]><tr height=0>"
+                 + "<td width=40 style='border:none'></td>" * width + "</tr><![endif]>")
+        html = replace_table(html, i, table_html(rows_of(html, i) + [dummy]))
+    assert_exact(extract(html), rep)
+
+
+def test_t3_header_in_its_own_table_above_the_data_table():
+    # Pages converted from PDF/Word sometimes cut the header rows into a table of their own.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    assert_exact(extract(replace_table(html, T3, table_html(rows[:3]) + table_html(rows[3:]))), rep)
+
+
+def test_t3_split_into_two_html_tables_inside_a_group():
+    # A Word page break exported as two tables; the second part restarts the merged cells it cuts
+    # (三、本年度办理结果 and （三）不予公开 printed again, as 平潭 does).
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    cut = row_index(rows, ">5.属于三类内部事务信息<")
+    under_results = row_index(rows, ">（七）总计<") + 1 - cut
+    second = [rows[cut].replace("<tr>", f'<tr><td rowspan="{under_results}">三、本年度办理结果</td>'
+                                '<td rowspan="4">（三）不予公开</td>', 1), *rows[cut + 1:]]
+    brk = '<br clear=all style="page-break-before:always">'
+    assert_exact(extract(replace_table(html, T3, table_html(rows[:cut]) + brk + table_html(second))), rep)
+
+
+def test_t3_split_into_two_html_tables_with_empty_restarted_cells():
+    # Word splits the merged cells with the table: the lower parts restart empty.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    cut = row_index(rows, ">5.属于三类内部事务信息<")
+    under_results = row_index(rows, ">（七）总计<") + 1 - cut
+    second = [rows[cut].replace("<tr>", f'<tr><td rowspan="{under_results}"></td><td rowspan="4"></td>', 1),
+              *rows[cut + 1:]]
+    assert_exact(extract(replace_table(html, T3, table_html(rows[:cut]) + "<p></p>" + table_html(second))), rep)
+
+
+def test_t3_split_into_two_html_tables_without_the_cut_label_cells():
+    # The second part lacks the cells of the merged labels it continues (a ragged grid, as from a PDF
+    # converter): the rows of （三） have 8 cells, those of （四） 9, the last row 10.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    cut = row_index(rows, ">5.属于三类内部事务信息<")
+    out = extract(replace_table(html, T3, table_html(rows[:cut]) + "<p></p>" + table_html(rows[cut:])))
+    diffs = cell_diffs(rep["tables"], out["tables"])
+    # Exact, or flagged: a shifted column under status ok is the one unacceptable outcome.
+    assert not diffs or out["status"] == "failed", explain(out, diffs, serious_issues(out))
+
+
+def test_t3_group_rows_printed_with_subtotals():
+    # Some agencies print the subtotal of （三）不予公开 etc. on the group's own row before the sub-items.
+    rep = make_report()
+    html = html_of(rep)
+    cells = rep["tables"]["t3_requests"]["cells"]
+    groups = {"（三）不予公开": "denied_", "（四）无法提供": "unable_", "（五）不予处理": "not_processed_",
+              "（六）其他处理": "other_"}
+    rows = rows_of(html, T3)
+    out_rows = []
+    for row in rows:
+        row = re.sub(r'rowspan="(\d+)">三、本年度办理结果', lambda m: f'rowspan="{int(m.group(1)) + 4}">三、本年度办理结果',
+                     row)
+        m = re.match(r'<tr><td rowspan="(\d+)">(（.）\S{4})</td>(.*)', row, re.S)
+        if m and m.group(2) in groups:
+            prefix = groups[m.group(2)]
+            subs = [r for r in cells if r.startswith(prefix) and r not in ("other_processing",)]
+            totals = [sum(cells[r][c] for r in subs) for c in _COLS]
+            out_rows.append(f'<tr><td rowspan="{int(m.group(1)) + 1}">{m.group(2)}</td><td>小计</td>'
+                            + "".join(f"<td>{v}</td>" for v in totals) + "</tr>")
+            out_rows.append("<tr>" + m.group(3))
+        else:
+            out_rows.append(row)
+    html = replace_table(html, T3, table_html(out_rows))
+    assert html.count(">小计<") == 4
+    out = extract(html)
+    diffs = cell_diffs(rep["tables"], out["tables"])
+    assert not diffs and out["status"] in ("ok", "warning"), explain(out, diffs, serious_issues(out))
+
+
+def test_t4_as_three_rows_of_five():
+    # A redrawn 表四: one row per group (行政复议 / 未经复议直接起诉 / 复议后起诉), five result columns.
+    rep = make_report()
+    html = html_of(rep)
+    t4 = rep["tables"]["t4_review_litigation"]["cells"]
+    cols = ("maintained", "corrected", "other", "pending", "total")
+    head = "<tr><td colspan=\"2\">类别</td>" + "".join(
+        f"<td>{w}</td>" for w in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")) + "</tr>"
+    body = [f'<tr><td colspan="2">行政复议</td>' + "".join(f"<td>{t4['review'][c]}</td>" for c in cols) + "</tr>",
+            '<tr><td rowspan="2">行政诉讼</td><td>未经复议直接起诉</td>'
+            + "".join(f"<td>{t4['litigation_direct'][c]}</td>" for c in cols) + "</tr>",
+            "<tr><td>复议后起诉</td>" + "".join(f"<td>{t4['litigation_after_review'][c]}</td>" for c in cols) + "</tr>"]
+    out = extract(replace_table(html, T4, table_html([head, *body])))
+    diffs = cell_diffs(rep["tables"], out["tables"], only=("t4_review_litigation",))
+    # Not a template layout: reading it is a bonus, but it must never come out wrong and unflagged.
+    assert not diffs or out["status"] == "failed", explain(out, diffs, serious_issues(out))
+    if diffs:
+        assert "missing_table" in issue_codes(out) or "missing_row" in issue_codes(out)
+
+
+# ====================================================================== 10. label spellings
+
+
+def test_t2_label_variants_seen_in_real_reports():
+    # 东湖街道 2023: 本年(2023)制发件数 and 规范性文件 in a gov2021 table; 长春 2023: 第二十条  第(五)项, 項.
+    rep = make_report()
+    html = html_of(rep)
+    html = html.replace(">本年制发件数<", ">本年(2023)制发件数<").replace(">本年废止件数<", ">本年（2023）废止件数<")
+    html = html.replace(">行政规范性文件<", ">规范性文件<").replace(">第二十条第（五）项<", ">第二十条  第(五)项<")
+    html = html.replace(">第二十条第（六）项<", ">第二十条 第(六)項<")
+    assert_exact(extract(html), rep)
+
+
+@pytest.mark.parametrize("style", ["{n}、", "{n}．", "{n}. "])
+def test_t3_sub_items_numbered_in_another_style(style):
+    # "1.属于国家秘密" written "1、属于国家秘密" / "（1）属于国家秘密" / "1．…" — incl. 2.重复申请 and 3.其他.
+    rep = make_report()
+    html = re.sub(r"<td>(\d)\.(\S+?)</td>", lambda m: f"<td>{style.format(n=m.group(1))}{m.group(2)}</td>", html_of(rep))
+    assert ">3.其他<" not in html
+    assert_exact(extract(html), rep)
+
+
+def test_utf8_page_declared_gb2312():
+    # A CMS migrated to UTF-8 but kept its old template's <meta charset="gb2312">.
+    rep = make_report()
+    html = html_of(rep).replace('charset="utf-8"', 'charset="gb2312"').replace("charset=utf-8", "charset=gb2312")
+    assert_exact(extract_bytes(html.encode("utf-8"), "misdeclared.html"), rep)
+
+
+# ====================================================================== KNOWN FAILURES (2026-11-25)
+# Variants the extractor does not handle yet; they fail until transform/extract are fixed (see the
+# helper report). Kept last so the passing guard above reads first.
+
+
+@pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_t2_captions_as_paragraphs_above_each_table(version, year):
+    rep = make_report(version, year)
+    html = html_of(rep)
+    parts = []
+    for block in _t2_blocks(html):
+        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
+        parts.append(f"<p>{caption}</p>" + table_html(block[1:]))
+    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
+
+
+def test_t2_captions_as_bold_paragraphs_with_item_prefix():
+    # Some pages number the blocks: "（一）第二十条第（一）项" in a bold centred paragraph.
+    rep = make_report()
+    html = html_of(rep)
+    parts = []
+    for n, block in enumerate(_t2_blocks(html)):
+        caption = re.search(r"第二十条第（.）项", block[0]).group(0)
+        parts.append(f'<p style="text-align:center"><strong>（{"一二三四五"[n]}）{caption}</strong></p>'
+                     + table_html(block[1:]))
+    assert_exact(extract(replace_table(html, T2, "\n".join(parts))), rep)
+
+
+def test_docx_t2_captions_as_paragraphs_above_separate_tables():
+    # The Word original of test_t2_captions_as_paragraphs_above_each_table.
+    rep = make_report()
+    word = docx.Document(io.BytesIO(render_report(rep, "docx")))
+    t2 = next(t for t in word.tables if "第二十条" in t.rows[0].cells[0].text)
+    tbl = t2._tbl
+    anchor = tbl
+    blocks = []
+    for tr in list(tbl.tr_lst):
+        text = "".join(tr.itertext())
+        if "第二十条" in text:
+            block = deepcopy(tbl)
+            for old in list(block.tr_lst):
+                block.remove(old)
+            blocks.append((text, block))
+        tbl.remove(tr)
+        if "第二十条" not in text:
+            blocks[-1][1].append(tr)
+    for caption, block in blocks:
+        para = deepcopy(word.paragraphs[-1]._p)
+        for r in para.findall(docx.oxml.ns.qn("w:r")):
+            para.remove(r)
+        anchor.addnext(para)
+        docx.text.paragraph.Paragraph(para, word._body).add_run(caption)
+        para.addnext(block)
+        anchor = block
+    tbl.getparent().remove(tbl)
+    buf = io.BytesIO()
+    word.save(buf)
+    again = docx.Document(io.BytesIO(buf.getvalue()))
+    assert len(again.tables) == 6 and sum("第二十条" in p.text for p in again.paragraphs) == 4
+    assert_exact(extract_bytes(buf.getvalue(), "captions.docx"), rep)
+
+
+def test_traditional_characters_in_every_label():
+    # A mirror site converts the whole page (labels, headings, title) to 繁體.
+    rep = make_report()
+    html = html_of(rep)
+    m = re.search(r"<body>.*</body>", html, re.S)
+    html = html[: m.start()] + traditional(m.group(0)) + html[m.end():]
+    out = extract(html)
+    diffs = cell_diffs(rep["tables"], out["tables"])
+    assert not diffs and out["status"] == "ok", explain(out, diffs, serious_issues(out))
+
+
+def test_footnote_marker_on_a_t2_number_is_flagged():
+    # 表二 has no sum rule to catch a misread: a marker that NFKC turns into a digit (① → 1) must not
+    # silently become part of the number.
+    rep = make_report()
+    value = rep["tables"]["t2_art20_1"]["cells"]["normative_docs"]["in_force"]
+    html = set_value(html_of(rep), T2, "行政规范性文件", 2, f"{value}①")
+    out = extract(html)
+    got = out["tables"].get("t2_art20_1", {}).get("cells", {}).get("normative_docs", {}).get("in_force")
+    assert out["status"] != "ok" and got != int(f"{value}1"), explain(out, [f"in_force read as {got!r}"])
+
+
+def test_superscript_note_on_a_number_is_not_read_into_it():
+    # Word footnote reference as a superscript digit: 36<sup>1</sup> is 36 with note 1, never 361.
+    rep = make_report()
+    value = rep["tables"]["t2_art20_1"]["cells"]["normative_docs"]["in_force"]
+    html = set_value(html_of(rep), T2, "行政规范性文件", 2, f"{value}<sup>1</sup>")
+    out = extract(html)
+    got = out["tables"].get("t2_art20_1", {}).get("cells", {}).get("normative_docs", {}).get("in_force")
+    assert got in (value, None) and (got == value or out["status"] != "ok"), explain(
+        out, [f"in_force read as {got!r}, printed {value}<sup>1</sup>"])
+
+
+def test_fee_printed_in_yuan_under_a_wanyuan_header_is_flagged():
+    # §9.3: gov2021 收费金额 is 万元 by its header; a cell in 元 must be converted or flagged, never kept as 万元.
+    rep = make_report()
+    fee = rep["tables"]["t2_art20_8"]["cells"]["admin_fees"]["fee_amount"]
+    yuan = int(fee * 10000)
+    out = extract(set_value(html_of(rep), T2, "行政事业性收费", 0, f"{yuan}元"))
+    got = out["tables"]["t2_art20_8"]["cells"]["admin_fees"]["fee_amount"]
+    assert got is None or abs(got - float(fee)) < 1e-9 or out["status"] != "ok", explain(out, [f"fee read as {got!r}"])
+    assert got != yuan or out["status"] != "ok", explain(out, [f"fee {yuan}元 kept as {got} 万元 with status ok"])
+
+
+def test_previous_years_in_a_sidebar_before_the_article():
+    # Site chrome lists earlier reports ("往年年报") above the article; the title is only in the <h1>.
+    rep = make_report()
+    html = _strip_titles(html_of(rep)).replace("<title></title>", "<title>某某区人民政府网</title>")
+    links = "".join(f'<li><a href="/{y}.html">{AGENCY}{y}年政府信息公开工作年度报告</a></li>' for y in (2022, 2021, 2020))
+    html = html.replace('<div class="article">', f'<div class="side"><h3>往年年报</h3><ul>{links}</ul></div>'
+                        f'<div class="article"><h1>{AGENCY}2023年政府信息公开工作年度报告</h1>')
+    out = extract(html)
+    assert out["report"]["year"] == 2023 or out["status"] != "ok", explain(out, [])
+    assert_exact(out, rep)
+
+
+def test_qita_written_as_其它():
+    # 其它 is a common variant spelling of 其他: applicant column 其它, 3.其它 in （六）, 表四 其它结果.
+    rep = make_report()
+    html = html_of(rep).replace("<td>其他</td>", "<td>其它</td>").replace(">3.其他<", ">3.其它<")
+    html = html.replace(">其他结果<", ">其它结果<")
+    assert html.count("其它") >= 5
+    assert_exact(extract(html), rep)
+
+
+def test_circled_number_footnote_on_a_t3_number_is_flagged():
+    # NFKC turns ① into 1: "14①" must not become 141 (here only the row total check notices).
+    rep = make_report()
+    value = _t3_cell(rep, "granted", "total")
+    out = extract(set_value(html_of(rep), T3, "（一）予以公开", 6, f"{value}①"))
+    got = out["tables"]["t3_requests"]["cells"]["granted"]["total"]
+    flagged = [i for i in out["issues"] if i.get("row") == "granted" and i.get("col") == "total"
+               and i["severity"] in ("warning", "error")]
+    assert got in (value, None) and flagged, explain(out, [f"granted.total read as {got!r}, printed {value}①"])
+
+
+def test_t3_sub_items_numbered_with_parentheses():
+    # "（1）属于国家秘密" … "（2）重复申请", "（3）其他": the anchored patterns of 2.重复申请 and 3.其他 miss them.
+    rep = make_report()
+    html = re.sub(r"<td>(\d)\.(\S+?)</td>", lambda m: f"<td>（{m.group(1)}）{m.group(2)}</td>", html_of(rep))
+    assert "<td>（3）其他</td>" in html
+    assert_exact(extract(html), rep)
