@@ -139,3 +139,27 @@ def test_every_night_ends_with_a_summary_artifact(nights):
     for needle in ("report links found", "documents extracted", "warehouse: current reports", "time per stage",
                    "demo-down", "skipped"):
         assert needle in text
+
+
+def test_rebuild_reextracts_every_document_into_a_fresh_warehouse(nights):
+    """Runs last: it rewrites the extracted JSON and replaces the warehouse of the nights above."""
+    from extract.batch import archived_documents, extracted_path, extracted_version, write_json_atomically
+    from extract.archive import Archive
+    from flows.nightly import rebuild
+    from tests.flows.demo_nights import snapshot
+    from transform.report import PARSER_VERSION
+
+    docs = archived_documents(Archive(nights.data_dir).manifest())
+    stale = extracted_path(nights.data_dir, docs[0].sha256)
+    write_json_atomically(stale, {"status": "failed", "parser_version": "xxgk-extract/0.9", "sha256": docs[0].sha256})
+
+    summary = rebuild(overrides={"data_dir": str(nights.data_dir), "workers": 2, "extract_timeout_s": 60,
+                                 "extract_memory_mb": 1024})
+
+    assert summary["extraction"]["documents"] == len(docs)
+    assert summary["sites"] == [] and "crawl" not in summary["stages"]
+    assert extracted_version(stale) == PARSER_VERSION
+    rebuilt, before = snapshot(nights.data_dir / "warehouse" / "xxgk.duckdb"), nights.snapshots[2]
+    assert rebuilt.reports == before.reports
+    assert rebuilt.facts == before.facts
+    assert rebuilt.document_states == before.document_states
