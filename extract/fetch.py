@@ -290,6 +290,14 @@ def host_allowed(url: str, allowed_hosts: set[str] | frozenset[str]) -> bool:
     return False
 
 
+def _connect_error_text(exc: Exception) -> str:
+    """A certificate problem is permanent for this run (never retried); other connect errors are transient."""
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text.lower():
+        return f"TLS certificate verification failed ({text}); see crawl.insecure_tls in the registry"
+    return f"transient: ConnectError: {text}"
+
+
 class Fetcher:
     """One polite HTTP client for a crawl run.
 
@@ -511,6 +519,10 @@ class Fetcher:
                 host.consecutive_failures = 0 if status < 500 else host.consecutive_failures + 1
             except (_Truncated, _TooLarge) as exc:
                 status, resp_headers, body, state, error = None, {}, None, "failed", str(exc)
+            except httpx.ConnectError as exc:
+                host.consecutive_failures += 1
+                status, resp_headers, body = None, {}, None
+                state, error = "failed", _connect_error_text(exc)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 host.consecutive_failures += 1
                 status, resp_headers, body = None, {}, None

@@ -257,3 +257,39 @@ def test_cookie_setting_redirect_to_self_is_followed_once(server):
         result = fetcher.get(f"{server.base}/col/")
     assert result.state == "ok" and b"real column" in result.content
     assert server.paths().count("/col/") == 2
+
+
+@pytest.fixture
+def tls_server(server, tmp_path):
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+    server.routes["/a.html"] = static(body=b"<html><body>page behind a self-signed certificate</body></html>")
+    return server
+
+
+def test_certificates_are_checked_and_a_bad_chain_is_not_retried(tls_server, caplog):
+    url = f"https://{tls_server.netloc}/a.html"
+    with fetcher_for(tls_server) as fetcher:
+        result = fetcher.get(url)
+        robots_error = fetcher.host(tls_server.netloc).skip_reason
+    # robots.txt is the first request to the host: unreachable (bad chain) → the host is skipped this run
+    assert result.state == "robots_skipped" and "TLS certificate verification failed" in result.error
+    assert "insecure_tls" in robots_error
+    assert "transient" not in robots_error  # a bad chain is not retried with backoff
+
+
+def test_insecure_tls_escape_hatch_is_logged(tls_server, caplog):
+    url = f"https://{tls_server.netloc}/a.html"
+    with caplog.at_level("WARNING", logger="extract.fetch"):
+        fetcher = Fetcher(FetchSettings.for_tests(), {tls_server.netloc}, insecure_tls=True)
+    with fetcher:
+        result = fetcher.get(url)
+    assert result.state == "ok" and b"self-signed" in result.content
+    assert any("TLS certificate checks OFF" in r.message for r in caplog.records)
