@@ -259,16 +259,24 @@ def test_cookie_setting_redirect_to_self_is_followed_once(server):
     assert server.paths().count("/col/") == 2
 
 
-@pytest.fixture
-def tls_server(server, tmp_path):
-    import ssl
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory):
     import subprocess
 
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(server, self_signed):
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(*self_signed)
     server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
     server.routes["/a.html"] = static(body=b"<html><body>page behind a self-signed certificate</body></html>")
     return server
