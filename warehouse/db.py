@@ -92,8 +92,12 @@ def refresh_catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the out_ views; the header comment of each SQL file becomes the view's comment."""
     for view in OUT_VIEWS:
-        con.execute(sql_text(view))
+        text = sql_text(view)
+        con.execute(text)
+        header = " ".join(line.removeprefix("--").strip() for line in text.splitlines() if line.startswith("--"))
+        con.execute(f"COMMENT ON VIEW {view} IS '{header.replace(chr(39), chr(39) * 2)}'")
 
 
 def out_views(con: duckdb.DuckDBPyConnection) -> list[str]:

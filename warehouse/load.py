@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from warehouse import agencies
 from warehouse.db import connect, sql_text
-from warehouse.schema import WIDE_MEASURES_TABLE, enforce_schema
+from warehouse.schema import WIDE_MEASURES_TABLE, arrow_schema, enforce_schema
 from warehouse.measures import catalog
 
 logger = logging.getLogger(__name__)
@@ -139,8 +139,9 @@ def _fact_columns(result: dict, sources: dict[tuple[str, str, str], dict]) -> di
 def manifest_row(row: dict) -> dict:
     """A manifest JSON object renamed to the raw_fetch_manifest columns."""
     out = {MANIFEST_FIELDS.get(k, k): v for k, v in row.items()}
-    for key in ("link_date",):
-        out[key] = out.get(key) or None
+    for column in arrow_schema("raw_fetch_manifest").names:  # older rows may lack newer fields
+        out.setdefault(column, None)
+    out["link_date"] = out.get("link_date") or None
     if out.get("fetched_at"):
         out["fetched_at"] = datetime.fromisoformat(str(out["fetched_at"]).replace("Z", "+00:00")).replace(tzinfo=None)
     if out.get("link_date"):
