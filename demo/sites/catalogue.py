@@ -28,6 +28,10 @@ TOWN_STEMS = (
     "三里", "双井", "梅溪", "石门", "河口", "望江", "兴隆", "太平", "清水", "凤凰", "和平", "建设", "胜利", "前进",
 )
 
+# For big worlds (the nightly benchmark): more towns, named from two syllables.
+_EXTRA_STEMS = tuple(a + b for a in "东西南北新青白金石长" for b in "桥湖岭塘港山溪坪庄湾"
+                     if a + b not in TOWN_STEMS)
+
 
 @dataclass(frozen=True)
 class District:
@@ -88,10 +92,11 @@ def units_for(district: District, rng: random.Random, n_reports: int) -> list[Un
     units = [Unit(f"{district.prefix}人民政府", GOVERNMENT, "qzf"),
              Unit(f"{district.prefix}人民政府办公室", GOVERNMENT, "qzfb")]
     n_depts = max(2, min(len(DEPARTMENTS), n_reports // 4))
-    n_towns = max(1, min(len(TOWN_STEMS), n_reports // 8))
+    n_towns = max(1, min(len(TOWN_STEMS) + len(_EXTRA_STEMS), n_reports // 8, max(0, n_reports - 180) // 3 + 28))
     for name, slug in rng.sample(DEPARTMENTS, n_depts):
         units.append(Unit(f"{district.prefix}{name}", DEPARTMENT, slug))
-    stems = list(district.gbk_names) + [s for s in rng.sample(TOWN_STEMS, n_towns) if s not in district.gbk_names]
+    pool = TOWN_STEMS + _EXTRA_STEMS if n_towns > len(TOWN_STEMS) else TOWN_STEMS
+    stems = list(district.gbk_names) + [s for s in rng.sample(pool, n_towns) if s not in district.gbk_names]
     for i, stem in enumerate(stems[:max(n_towns, len(district.gbk_names))]):
         street = district.towns_are_streets or (i % 3 == 2)
         suffix = "街道办事处" if street else "镇人民政府"
