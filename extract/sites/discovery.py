@@ -77,6 +77,7 @@ class DiscoveryContext:
         self._record_page = record_page
         self.max_pages = max_pages
         self.max_depth = max_depth
+        self.page_base = site.crawl.page_base  # "auto" = the family's own pager numbering
         self.allowed_hosts = set(site.hosts)
         self._page_cache: dict[tuple, FetchResult] = {}
         self.reported: set[str] = set()

@@ -53,7 +53,7 @@ class CrawlLimits(BaseModel):
     # a floor for this site's hosts (never lowers the run's delay); scaled like Crawl-delay in tests
     min_delay_s: float | None = Field(None, ge=0)
     insecure_tls: bool = False  # escape hatch for broken chains; logged on every run
-    page_base: Literal["auto", "0", "1"] = "auto"
+    page_base: Literal["auto", "0", "1"] = "auto"  # suffix of page 2: "0" → index_1 (TRS), "1" → index_2 (gd)
 
 
 class Evidence(BaseModel):

@@ -108,9 +108,10 @@ def api_pages(ctx, column: Column, first):
                 break
 
 
-def static_page_url(column_url: str, n: int) -> str:
-    """1-based: page 1 is the column index, page 2 is index_2.html."""
-    return column_url if n == 1 else urljoin(column_url, f"index_{n}.html")
+def static_page_url(column_url: str, n: int, page_base: str = "auto") -> str:
+    """1-based: page 1 is the column index, page 2 is index_2.html (``page_base: "0"`` → index_1.html)."""
+    offset = -1 if page_base == "0" else 0
+    return column_url if n == 1 else urljoin(column_url, f"index_{n + offset}.html")
 
 
 def static_page_count(html: str, column_url: str) -> int | None:
@@ -132,7 +133,7 @@ def list_pages(ctx, column: Column, first):
         return
     yield html_list_page(ctx, column, column.url, html)
     for n in range(2, count + 1):
-        url = static_page_url(column.url, n)
+        url = static_page_url(column.url, n, ctx.page_base)
         result = ctx.fetch_page(url, referrer=column.url)
         if not usable(result):
             return

@@ -39,9 +39,14 @@ def pager(html: str) -> tuple[int, str, str] | None:
     return None
 
 
-def page_url(column_url: str, stem: str, ext: str, n: int) -> str:
-    """URL of 0-based page ``n`` (``n == 0`` is the column's own index page)."""
-    return column_url if n == 0 else urljoin(column_url, f"{stem}_{n}.{ext}")
+def page_url(column_url: str, stem: str, ext: str, n: int, page_base: str = "auto") -> str:
+    """URL of 0-based page ``n`` (``n == 0`` is the column's own index page).
+
+    TRS numbers the second page ``_1``; a site whose template numbers it ``_2`` is configured with
+    ``crawl.page_base: "1"`` in the registry.
+    """
+    offset = 1 if page_base == "1" else 0
+    return column_url if n == 0 else urljoin(column_url, f"{stem}_{n + offset}.{ext}")
 
 
 def list_pages(ctx, column: Column, first):
@@ -53,7 +58,7 @@ def list_pages(ctx, column: Column, first):
     count, stem, ext = info
     yield html_list_page(ctx, column, column.url, html)
     for n in range(1, count):
-        url = page_url(column.url, stem, ext, n)
+        url = page_url(column.url, stem, ext, n, ctx.page_base)
         result = ctx.fetch_page(url, referrer=column.url)
         if not usable(result):
             return  # broken deep page: stop this column, the state is recorded

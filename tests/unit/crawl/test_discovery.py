@@ -48,6 +48,13 @@ def test_trs_pager_is_zero_based():
         column, f"{column}index_1.shtml", f"{column}index_2.shtml"]
 
 
+def test_page_base_from_the_registry_overrides_the_family_numbering():
+    column = f"{B}/xxgk/zfxxgknb/"
+    assert trs.page_url(column, "index", "shtml", 1, "1") == f"{column}index_2.shtml"
+    assert gd.static_page_url(column, 2, "0") == f"{column}index_1.html"
+    assert gd.static_page_url(column, 2, "auto") == f"{column}index_2.html"
+
+
 def test_trs_multi_page_article_continuations():
     html = '<div class="TRS_Editor">…</div><script>createPageHTML(3, 0, "t20250116_1234567", "shtml")</script>'
     url = f"{B}/xxgk/zfxxgknb/qzfnb/202501/t20250116_1234567.shtml"
