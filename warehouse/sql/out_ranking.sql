@@ -4,7 +4,12 @@
 -- extraction failed are left out (their numbers may be incomplete). n_ranked = how many were ranked.
 CREATE OR REPLACE VIEW out_ranking AS
 WITH base AS (
-    SELECT * FROM out_agency_year WHERE extract_status IN ('ok', 'warning')
+    SELECT agency_id, agency_name, region, level, report_year, new_received, results_total, review_total,
+           litigation_total, disclosure_pct, disclosure_numerator, disclosure_denominator, denial_pct,
+           denial_numerator, denial_denominator, review_correction_pct, review_correction_numerator,
+           review_correction_denominator, litigation_correction_pct, litigation_correction_numerator,
+           litigation_correction_denominator
+    FROM out_agency_year WHERE extract_status IN ('ok', 'warning')
 ),
 long AS (
     -- one pass over out_agency_year: each row unnests into one row per ranked measure
@@ -40,7 +45,8 @@ rankable AS (
 )
 SELECT agency_id, agency_name, region, level, report_year, measure, value, numerator, denominator,
        is_small_denominator, is_ranked,
-       CASE WHEN is_ranked THEN rank() OVER (PARTITION BY region, level, report_year, measure, is_ranked
-                                             ORDER BY value DESC) END AS rank_in_group,
+       -- ranked rows sort first, so their ranks are not affected by the unranked ones
+       CASE WHEN is_ranked THEN rank() OVER peers END AS rank_in_group,
        count(*) FILTER (WHERE is_ranked) OVER (PARTITION BY region, level, report_year, measure) AS n_ranked
-FROM rankable;
+FROM rankable
+WINDOW peers AS (PARTITION BY region, level, report_year, measure ORDER BY is_ranked DESC, value DESC);
