@@ -179,5 +179,16 @@ def pre2019_html(agency: str, year: int) -> bytes:
             f"<div id=\"zoom\"><h1>{title}</h1>{body}</div></body></html>").encode("utf-8")
 
 
+def to_gbk(body: bytes) -> bytes:
+    """Re-encode a UTF-8 page as GBK with a gb2312 meta (the renderer's ``gbk`` quirk does this too)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body  # already GBK
+    for decl in ('<meta charset="utf-8">', "<meta charset='utf-8'>", 'charset=utf-8'):
+        text = text.replace(decl, '<meta charset="gb2312">' if decl.startswith("<") else "charset=gb2312")
+    return text.encode("gbk", errors="xmlcharrefreplace")
+
+
 def real_bytes(name: str) -> bytes:
     return (REAL_DIR / name).read_bytes()

@@ -145,7 +145,8 @@ class DemoWorld:
         if doc.fmt == "scan-pdf":
             return documents.scanned_pdf(values)
         if doc.fmt == "pre2019-html":
-            return documents.pre2019_html(doc.agency, doc.year)
+            body = documents.pre2019_html(doc.agency, doc.year)
+            return documents.to_gbk(body) if "gbk" in doc.quirks else body
         raise ValueError(f"unknown format {doc.fmt}")
 
     def routes(self, day: int, bases: dict[str, str] | None = None) -> dict[str, SiteRoutes]:

@@ -13,6 +13,7 @@ from datetime import date
 
 from demo.sites import pages as P
 from demo.sites.catalogue import plan_reports, report_title
+from demo.sites.documents import to_gbk
 from demo.sites.families.common import make_doc, pages_of, pick_format, yyyymm, yyyymmdd
 from demo.sites.model import Doc, ExpectedPage, Resource
 from demo.sites.server import SiteRoutes
@@ -61,17 +62,6 @@ def listed_on(world, doc, day):
     if doc.article_path:
         out.append(doc.article_path)
     return out
-
-
-def to_gbk(body: bytes) -> bytes:
-    """Re-encode a UTF-8 page as GBK with a gb2312 meta (the renderer's ``gbk`` quirk does this too)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body  # already GBK
-    for decl in ('<meta charset="utf-8">', "<meta charset='utf-8'>", 'charset=utf-8'):
-        text = text.replace(decl, '<meta charset="gb2312">' if decl.startswith("<") else "charset=gb2312")
-    return text.encode("gbk", errors="xmlcharrefreplace")
 
 
 def _gbk_page(head: str, body: str) -> bytes:
