@@ -174,3 +174,14 @@ def test_legacy_gbk_pages(world, live):
     with pytest.raises(UnicodeDecodeError):
         page.content.decode("utf-8")
     assert "政府信息公开" in page.content.decode("gb18030")
+
+
+def test_every_legacy_page_is_gbk_whatever_it_declares(world, live):
+    docs = [d for d in world.docs_on("legacy", 1) if d.fmt in ("html", "pre2019-html")]
+    assert len(docs) >= 3
+    for d in docs:
+        body = httpx.get(live.base_url("legacy") + d.path).content
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+        text = body.decode("gb18030")
+        assert d.agency in text and "gb2312" in text.lower()
