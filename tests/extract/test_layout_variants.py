@@ -707,6 +707,29 @@ def test_t3_note_cell_holding_a_nested_table():
     assert not diffs or out["status"] == "failed", explain(out, diffs, serious_issues(out))
 
 
+def test_docx_tracked_changes_read_as_the_final_text():
+    # A number revised with track changes on: <w:del>12</w:del><w:ins>13</w:ins> prints 13.
+    rep = make_report()
+    value = rep["tables"]["t2_art20_1"]["cells"]["normative_docs"]["in_force"]
+    word = docx.Document(io.BytesIO(render_report(rep, "docx")))
+    qn = docx.oxml.ns.qn
+    t2 = next(t for t in word.tables if "第二十条" in t.rows[0].cells[0].text)
+    row = next(r for r in t2.rows if r.cells[0].text == "行政规范性文件")
+    p = row.cells[3].paragraphs[0]._p
+    run = p.find(qn("w:r"))
+    deleted = docx.oxml.parse_xml(
+        f'<w:del xmlns:w="{docx.oxml.ns.nsmap["w"]}" w:id="1" w:author="a" w:date="2024-01-20T00:00:00Z">'
+        f"<w:r><w:delText>{value + 5}</w:delText></w:r></w:del>")
+    inserted = docx.oxml.parse_xml(
+        f'<w:ins xmlns:w="{docx.oxml.ns.nsmap["w"]}" w:id="2" w:author="a" w:date="2024-01-20T00:00:00Z"></w:ins>')
+    run.addprevious(deleted)
+    run.addprevious(inserted)
+    inserted.append(run)
+    buf = io.BytesIO()
+    word.save(buf)
+    assert_exact(extract_bytes(buf.getvalue(), "tracked.docx"), rep)
+
+
 # ====================================================================== KNOWN FAILURES (2026-11-25)
 # Variants the extractor does not handle yet; they fail until transform/extract are fixed (see the
 # helper report). Kept last so the passing guard above reads first.
@@ -880,3 +903,27 @@ def test_zero_width_spaces_from_the_web_editor():
     html = html.replace(">（一）予以公开<", ">（一）\u200b予以公开<").replace(">3.其他<", ">3.其他\u200b<")
     assert html.count("\u200b") > 100
     assert_exact(extract(html), rep)
+
+
+def test_docx_values_inside_content_controls():
+    # Form-like Word templates put each value in a content control (<w:sdt>) inside the cell.
+    rep = make_report()
+    word = docx.Document(io.BytesIO(render_report(rep, "docx")))
+    qn = docx.oxml.ns.qn
+    wrapped = 0
+    for table in word.tables:
+        for tc in table._tbl.iter(qn("w:tc")):
+            for p in tc.findall(qn("w:p")):
+                text = "".join(p.itertext())
+                if text.isdigit():
+                    sdt = docx.oxml.OxmlElement("w:sdt")
+                    sdt.append(docx.oxml.OxmlElement("w:sdtPr"))
+                    content = docx.oxml.OxmlElement("w:sdtContent")
+                    sdt.append(content)
+                    p.addprevious(sdt)
+                    content.append(p)
+                    wrapped += 1
+    assert wrapped > 150
+    buf = io.BytesIO()
+    word.save(buf)
+    assert_exact(extract_bytes(buf.getvalue(), "sdt.docx"), rep)
