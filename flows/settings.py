@@ -102,7 +102,7 @@ def demo_settings(data_dir: Path, sites_file: Path, **overrides) -> Settings:
     The fast world's stalls are sized for a 1 s read timeout (a slow first byte passes, a trickling
     attachment fails); never use these values for real hosts.
     """
-    values = dict(data_dir=data_dir, sites_file=sites_file, min_delay_s=0.02, jitter_s=0.01, crawl_delay_scale=0.01,
+    values = dict(data_dir=data_dir, sites_file=sites_file, min_delay_s=0.005, jitter_s=0.002, crawl_delay_scale=0.002,
                   connect_timeout_s=1.0, read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0,
                   crawl_threads=8, crawl_retries=0, crawl_retry_delay_s=0.0, extract_timeout_s=60.0)
     values.update(overrides)
