@@ -23,7 +23,8 @@ class Fault:
 _F = [
     Fault("slow_first_byte", 1, "new", ("new",), True, "first byte after Delays.slow_first_byte; must pass"),
     Fault("trickle", 1, "failed", ("failed",), False,
-          "attachment body trickles with gaps longer than the read timeout: retry, then fail; host not stalled"),
+          "attachment sends half its body, stalls longer than the read timeout, then drops: retry, then fail;"
+          " host not stalled"),
     Fault("fail_first", 2, "new", ("new",), True, "500 on the first request of the day to that URL; a retry passes"),
     Fault("unavailable_once", 2, "new", ("new",), True, "503 + Retry-After once; honour it, then it passes"),
     Fault("rate_limited_once", 2, "new", ("new",), True, "429 + Retry-After once"),

@@ -366,9 +366,10 @@ class _SiteHandler(BaseHTTPRequestHandler):
         return len(body)
 
     def _trickle(self, record: RequestRecord, headers: dict, body: bytes) -> None:
-        """Headers and half the body at once, then one long gap (the read timeout must fire), then the rest.
+        """Headers and half the body at once, one long stall, then the connection drops.
 
-        One gap only, so even a client without a read timeout stalls no more than ``trickle_gap``.
+        A crawler with a read timeout below ``trickle_gap`` gives up during the stall; a patient one gets
+        an incomplete body. Either way the attachment ends ``failed``, and nobody waits more than one gap.
         """
         record.status = 200
         self.send_response(200)
@@ -376,14 +377,16 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        step = max(1, len(body) // 2 + 1)
-        for i in range(0, len(body), step):
-            self.wfile.write(body[i:i + step])
-            self.wfile.flush()
-            record.bytes_sent += len(body[i:i + step])
-            if i + step < len(body) and not self.live.sleep(self.live.delays.trickle_gap):
-                break
+        half = body[: len(body) // 2]
+        self.wfile.write(half)
+        self.wfile.flush()
+        record.bytes_sent = len(half)
+        self.live.sleep(self.live.delays.trickle_gap)
         self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _truncated(self, record: RequestRecord, headers: dict, body: bytes) -> None:
         """Announce the full length, send about 60 %, then drop the connection."""
