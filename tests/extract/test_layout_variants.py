@@ -730,6 +730,49 @@ def test_docx_tracked_changes_read_as_the_final_text():
     assert_exact(extract_bytes(buf.getvalue(), "tracked.docx"), rep)
 
 
+# ====================================================================== 12. PDF (Word/WPS export) variants
+
+
+def _pdf_document(rep: dict, split_mode: str | None = None):
+    """The demo's laid-out report (blocks + grids) before it is written as PDF, to be edited by a test."""
+    from demo.render.document import build_document
+
+    return build_document(rep, frozenset(), None, split_mode)
+
+
+def _grid(doc, name: str):
+    from demo.render.tables import Grid
+
+    return next(b for b in doc.blocks if isinstance(b, Grid) and b.name == name)
+
+
+def test_pdf_t3_header_rows_repeated_after_the_page_break():
+    # Word's "repeat as header row": page 2 of 表三 starts with the 3 header rows again.
+    from demo.render.pdf_file import render_pdf
+
+    rep = make_report()
+    doc = _pdf_document(rep, "flow")
+    t3 = _grid(doc, "t3_requests")
+    k = t3.break_before
+    t3.rows = t3.rows[:k] + deepcopy(t3.rows[:3]) + t3.rows[k:]
+    out = extract_bytes(render_pdf(doc, break_table=True), "repeated-header.pdf")
+    assert_exact(out, rep)
+    assert len({s["page"] for s in out["cells_source"] if s["table"] == "t3_requests"}) == 2
+
+
+def test_pdf_t4_row_of_five_empty_cells_under_review_headers():
+    from demo.render.pdf_file import render_pdf
+    from demo.render.tables import GridCell
+
+    rep = make_report()
+    doc = _pdf_document(rep)
+    t4 = _grid(doc, "t4_review_litigation")
+    for cell in t4.rows[1]:
+        cell.rowspan = 1
+    t4.rows[2] = [GridCell("", kind="header") for _ in range(5)] + t4.rows[2]
+    assert_exact(extract_bytes(render_pdf(doc), "t4-empty-row.pdf"), rep)
+
+
 # ====================================================================== KNOWN FAILURES (2026-11-25)
 # Variants the extractor does not handle yet; they fail until transform/extract are fixed (see the
 # helper report). Kept last so the passing guard above reads first.
@@ -927,3 +970,22 @@ def test_docx_values_inside_content_controls():
     buf = io.BytesIO()
     word.save(buf)
     assert_exact(extract_bytes(buf.getvalue(), "sdt.docx"), rep)
+
+
+def test_pdf_t2_blocks_as_tables_with_caption_paragraphs():
+    from demo.render.document import Block
+    from demo.render.pdf_file import render_pdf
+    from demo.render.tables import Grid
+
+    rep = make_report()
+    doc = _pdf_document(rep)
+    t2 = _grid(doc, "t2")
+    at = doc.blocks.index(t2)
+    parts: list = []
+    for row in t2.rows:
+        if "第二十条" in row[0].text:
+            parts += [Block("para", row[0].text), Grid("t2", t2.n_cols, [], t2.widths)]
+        else:
+            parts[-1].rows.append(row)
+    doc.blocks[at:at + 1] = parts
+    assert_exact(extract_bytes(render_pdf(doc), "t2-captions.pdf"), rep)
