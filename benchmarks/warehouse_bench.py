@@ -28,20 +28,55 @@ import pyarrow.compute as pc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transform.schema import VERSIONS, layout, tables_in_version  # noqa: E402
-from warehouse.db import OUT_VIEWS, connect_readonly  # noqa: E402
-from warehouse.export import export_csv  # noqa: E402
-from warehouse.load import load_arrow, load_results  # noqa: E402
-from warehouse.publish import checkpoint  # noqa: E402
-from warehouse.synthetic import make_result  # noqa: E402
+from transform.schema import VERSIONS, layout, tables_in_version
+from warehouse.db import OUT_VIEWS, connect_readonly
+from warehouse.export import export_csv
+from warehouse.load import load_arrow, load_results
+from warehouse.publish import checkpoint
+from warehouse.synthetic import make_result
 
-BODIES = ["人民政府", "人民政府办公室", "财政局", "教育局", "公安分局", "民政局", "司法局", "人力资源和社会保障局",
-          "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "商务局",
-          "文化和旅游局", "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局",
-          "城市管理局", "发展和改革委员会", "科学技术局", "工业和信息化局", "退役军人事务局", "信访局",
-          "东城街道办事处", "西城街道办事处", "南山镇人民政府", "北山镇人民政府", "青石镇人民政府",
-          "白沙镇人民政府", "红旗乡人民政府", "金桥镇人民政府", "柳河镇人民政府", "石门镇人民政府",
-          "新华街道办事处", "光明街道办事处"]
+BODIES = [
+    "人民政府",
+    "人民政府办公室",
+    "财政局",
+    "教育局",
+    "公安分局",
+    "民政局",
+    "司法局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "城市管理局",
+    "发展和改革委员会",
+    "科学技术局",
+    "工业和信息化局",
+    "退役军人事务局",
+    "信访局",
+    "东城街道办事处",
+    "西城街道办事处",
+    "南山镇人民政府",
+    "北山镇人民政府",
+    "青石镇人民政府",
+    "白沙镇人民政府",
+    "红旗乡人民政府",
+    "金桥镇人民政府",
+    "柳河镇人民政府",
+    "石门镇人民政府",
+    "新华街道办事处",
+    "光明街道办事处",
+]
 YEARS = [2020, 2021, 2022, 2023]
 
 
@@ -76,14 +111,22 @@ def synth_reports(n_reports: int, seed: int = 7) -> dict[str, pa.Table]:
     shas = [hashlib.sha256(f"bench-{i}".encode()).hexdigest() for i in range(n_reports)]
     regions = [f"某省第{r}市示{r}区" for r in region_no]
     names = [f"示{r}区{BODIES[a % per_region]}" for r, a in zip(region_no, agency)]
-    documents = pa.table({
-        "sha256": shas, "source": [f"{s[:12]}.pdf" for s in shas], "media_type": ["application/pdf"] * n_reports,
-        "extract_status": np.where(rng.random(n_reports) < 0.9, "ok", "warning").tolist(),
-        "parser_version": ["bench"] * n_reports, "printed_agency": names, "printed_region": regions,
-        "report_year": year.astype(np.int32), "format_version": version.tolist(),
-        "printed_title": [f"{n}{y}年政府信息公开工作年度报告" for n, y in zip(names, year)],
-        "load_seq": np.arange(1, n_reports + 1), "loaded_at": pa.array([None] * n_reports, pa.timestamp("us")),
-    })
+    documents = pa.table(
+        {
+            "sha256": shas,
+            "source": [f"{s[:12]}.pdf" for s in shas],
+            "media_type": ["application/pdf"] * n_reports,
+            "extract_status": np.where(rng.random(n_reports) < 0.9, "ok", "warning").tolist(),
+            "parser_version": ["bench"] * n_reports,
+            "printed_agency": names,
+            "printed_region": regions,
+            "report_year": year.astype(np.int32),
+            "format_version": version.tolist(),
+            "printed_title": [f"{n}{y}年政府信息公开工作年度报告" for n, y in zip(names, year)],
+            "load_seq": np.arange(1, n_reports + 1),
+            "loaded_at": pa.array([None] * n_reports, pa.timestamp("us")),
+        }
+    )
     report_ids = np.array([int(s[:15], 16) for s in shas], dtype=np.int64)
     facts, cells = [], []
     for v in VERSIONS:
@@ -102,17 +145,42 @@ def synth_reports(n_reports: int, seed: int = 7) -> dict[str, pa.Table]:
         bbox = pa.ListArray.from_arrays(pa.array(np.arange(0, n * 4 + 1, 4, dtype=np.int32)), pa.array(flat))
         rid = pa.array(np.repeat(report_ids[idx], n_cells))
         tables, rows, cols = dict_column(t, len(idx)), dict_column(r, len(idx)), dict_column(c, len(idx))
-        facts.append(pa.table({
-            "report_id": rid, "table_id": tables, "table_version": pa.array([v] * n), "row_code": rows,
-            "col_code": cols, "value": value,
-            "value_source": pc.if_else(blank, pa.scalar("blank"), pa.scalar("printed")),
-            "raw_text": raw, "page": page, "bbox": bbox}))
+        facts.append(
+            pa.table(
+                {
+                    "report_id": rid,
+                    "table_id": tables,
+                    "table_version": pa.array([v] * n),
+                    "row_code": rows,
+                    "col_code": cols,
+                    "value": value,
+                    "value_source": pc.if_else(blank, pa.scalar("blank"), pa.scalar("printed")),
+                    "raw_text": raw,
+                    "page": page,
+                    "bbox": bbox,
+                }
+            )
+        )
         sha_col = pa.array(np.repeat(np.array(shas, dtype=object)[idx], n_cells).tolist(), pa.string())
-        cells.append(pa.table({"sha256": sha_col, "table_id": tables, "row_code": rows, "col_code": cols,
-                               "raw_text": raw, "page": page, "bbox": bbox,
-                               "cell_path": pa.nulls(n, pa.string())}))
-    return {"raw_documents": documents, "core_facts": pa.concat_tables(facts),
-            "raw_cells": pa.concat_tables(cells)}
+        cells.append(
+            pa.table(
+                {
+                    "sha256": sha_col,
+                    "table_id": tables,
+                    "row_code": rows,
+                    "col_code": cols,
+                    "raw_text": raw,
+                    "page": page,
+                    "bbox": bbox,
+                    "cell_path": pa.nulls(n, pa.string()),
+                }
+            )
+        )
+    return {
+        "raw_documents": documents,
+        "core_facts": pa.concat_tables(facts),
+        "raw_cells": pa.concat_tables(cells),
+    }
 
 
 def peak_rss_mb() -> float:
@@ -137,8 +205,10 @@ def time_views(db: Path, runs: int = 3) -> dict[str, tuple[float, int]]:
 
 def json_path_rate(n_results: int, work: Path) -> tuple[float, int]:
     """Facts/s through the JSON path (load_results: Python flattening + the same bulk insert)."""
-    results = [make_result(f"示{i}区财政局", f"某省第{i}市示{i}区", 2021, "gov2021", salt=str(i))
-               for i in range(n_results)]
+    results = [
+        make_result(f"示{i}区财政局", f"某省第{i}市示{i}区", 2021, "gov2021", salt=str(i))
+        for i in range(n_results)
+    ]
     start = time.perf_counter()
     summary = load_results(work / "json.duckdb", results)
     return summary["facts_loaded"] / (time.perf_counter() - start), summary["facts_loaded"]
@@ -181,10 +251,21 @@ def main() -> None:
     export_mb = sum(p.stat().st_size for p in paths) / 1e6
     json_rate, json_facts = json_path_rate(args.json_reports, work)
     result = {
-        "reports": args.reports, "facts": n_facts, "synth_s": synth_s, "load_s": load_s,
-        "facts_per_s": n_facts / load_s, "checkpoint_s": checkpoint_s, "size_mb": size_mb, "views": views,
-        "export_s": export_s, "export_mb": export_mb, "peak_rss_mb": peak_rss_mb(),
-        "json_rate": json_rate, "json_facts": json_facts, "cpus": os.cpu_count(), "loadavg": loadavg,
+        "reports": args.reports,
+        "facts": n_facts,
+        "synth_s": synth_s,
+        "load_s": load_s,
+        "facts_per_s": n_facts / load_s,
+        "checkpoint_s": checkpoint_s,
+        "size_mb": size_mb,
+        "views": views,
+        "export_s": export_s,
+        "export_mb": export_mb,
+        "peak_rss_mb": peak_rss_mb(),
+        "json_rate": json_rate,
+        "json_facts": json_facts,
+        "cpus": os.cpu_count(),
+        "loadavg": loadavg,
     }
     print(result, flush=True)
     if args.write_results:
@@ -228,7 +309,7 @@ def write_results(result: dict) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
     path.write_text(text, encoding="utf-8")
 
 

@@ -17,9 +17,15 @@ def _published(data_dir: Path) -> Path:
 
 
 def load(
-    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Data directory (raw/, extracted/, warehouse/)."),
-    from_json: Path | None = typer.Option(None, "--from-json", help="JSON Lines file of `xxgk extract` output."),
-    db: Path | None = typer.Option(None, "--db", help="Published warehouse (default DATA_DIR/warehouse/xxgk.duckdb)."),
+    data_dir: Path = typer.Option(
+        DEFAULT_DATA_DIR, "--data-dir", help="Data directory (raw/, extracted/, warehouse/)."
+    ),
+    from_json: Path | None = typer.Option(
+        None, "--from-json", help="JSON Lines file of `xxgk extract` output."
+    ),
+    db: Path | None = typer.Option(
+        None, "--db", help="Published warehouse (default DATA_DIR/warehouse/xxgk.duckdb)."
+    ),
 ) -> None:
     """Load extraction results into a working copy, then publish it atomically."""
     import json
@@ -76,9 +82,11 @@ def _print_table(frame, limit: int) -> None:
 
 
 def _is_null(value) -> bool:
+    import pandas as pd
+
     try:
-        return value is None or value != value  # NaN/NA
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists (bbox) and other containers are values, not nulls
         return False
 
 

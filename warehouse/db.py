@@ -78,16 +78,24 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -
 def refresh_catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The measure catalog and deadlines are generated from schema.yaml; keep them in step with the code."""
     catalog_rows = [
-        {"measure_code": m.code, "table_id": m.table_id, "label": m.label, "unit": m.unit,
-         "versions": ",".join(m.versions), "is_comparable_across_versions": m.comparable,
-         "description": m.description}
+        {
+            "measure_code": m.code,
+            "table_id": m.table_id,
+            "label": m.label,
+            "unit": m.unit,
+            "versions": ",".join(m.versions),
+            "is_comparable_across_versions": m.comparable,
+            "description": m.description,
+        }
         for m in measures.catalog()
     ]
     replace_rows(con, "core_measure_catalog", catalog_rows)
     replace_rows(con, "core_measure_sources", measures.source_rows())
     replace_rows(con, "core_measure_parts", measures.part_rows())
-    deadlines = [{"publisher_type": p, "deadline_month": m, "deadline_day": d}
-                 for p, (m, d) in publisher_deadlines().items()]
+    deadlines = [
+        {"publisher_type": p, "deadline_month": m, "deadline_day": d}
+        for p, (m, d) in publisher_deadlines().items()
+    ]
     replace_rows(con, "core_publication_deadlines", deadlines)
 
 
@@ -96,11 +104,15 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     for view in OUT_VIEWS:
         text = sql_text(view)
         con.execute(text)
-        header = " ".join(line.removeprefix("--").strip() for line in text.splitlines() if line.startswith("--"))
+        header = " ".join(
+            line.removeprefix("--").strip() for line in text.splitlines() if line.startswith("--")
+        )
         con.execute(f"COMMENT ON VIEW {view} IS '{header.replace(chr(39), chr(39) * 2)}'")
 
 
 def out_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the out_ views present in a database, in dependency order."""
-    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    present = {
+        r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
     return [v for v in OUT_VIEWS if v in present]

@@ -42,14 +42,31 @@ def data_dictionary(con) -> pd.DataFrame:
     rows = []
     for table, spec in all_tables().items():
         for column in spec["columns"]:
-            rows.append({"object": table, "object_type": "table", "object_description": spec["description"],
-                         "column": column, "type": field(column).type, "unit": field(column).unit,
-                         "description": describe(column)})
+            rows.append(
+                {
+                    "object": table,
+                    "object_type": "table",
+                    "object_description": spec["description"],
+                    "column": column,
+                    "type": field(column).type,
+                    "unit": field(column).unit,
+                    "description": describe(column),
+                }
+            )
     for view in out_views(con):
         comment = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = ?", [view]).fetchall()
         for name, type_ in con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {view})").fetchall():
-            rows.append({"object": view, "object_type": "view", "object_description": comment[0][0] if comment else None,
-                         "column": name, "type": type_, "unit": field_unit(name), "description": describe_column(name)})
+            rows.append(
+                {
+                    "object": view,
+                    "object_type": "view",
+                    "object_description": comment[0][0] if comment else None,
+                    "column": name,
+                    "type": type_,
+                    "unit": field_unit(name),
+                    "description": describe_column(name),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 
 from warehouse import agencies
 from warehouse.db import connect, sql_text
-from warehouse.schema import WIDE_MEASURES_TABLE, arrow_schema, enforce_schema
 from warehouse.measures import catalog
+from warehouse.schema import WIDE_MEASURES_TABLE, arrow_schema, enforce_schema
 
 logger = logging.getLogger(__name__)
 
@@ -91,32 +91,69 @@ def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetim
     """Append one extract JSON object to ``batch`` (documents, cells, facts, checks, issues)."""
     sha = result["sha256"]
     report = _report_part(result)
-    batch.add("raw_documents", {
-        "sha256": sha, "source": result.get("source"), "media_type": result.get("media_type"),
-        "extract_status": result.get("status"), "parser_version": result.get("parser_version"),
-        **report, "load_seq": load_seq, "loaded_at": loaded_at,
-    })
+    batch.add(
+        "raw_documents",
+        {
+            "sha256": sha,
+            "source": result.get("source"),
+            "media_type": result.get("media_type"),
+            "extract_status": result.get("status"),
+            "parser_version": result.get("parser_version"),
+            **report,
+            "load_seq": load_seq,
+            "loaded_at": loaded_at,
+        },
+    )
     sources = _cell_sources(result)
-    for (table, row, col), src in ([] if _becomes_report(result["status"], report) else sources.items()):
-        batch.add("raw_cells", {"sha256": sha, "table_id": table, "row_code": row, "col_code": col,
-                                "raw_text": src.get("raw"), "page": src.get("page"), "bbox": src.get("bbox"),
-                                "cell_path": src.get("path")})
+    for (table, row, col), src in [] if _becomes_report(result["status"], report) else sources.items():
+        batch.add(
+            "raw_cells",
+            {
+                "sha256": sha,
+                "table_id": table,
+                "row_code": row,
+                "col_code": col,
+                "raw_text": src.get("raw"),
+                "page": src.get("page"),
+                "bbox": src.get("bbox"),
+                "cell_path": src.get("path"),
+            },
+        )
     batch.extend("core_facts", _fact_columns(result, sources))
     for check in result.get("checks") or []:
-        batch.add("core_checks", {"sha256": sha, "rule_id": check.get("rule"), "check_where": check.get("where"),
-                                  "is_ok": check.get("ok"), "detail": check.get("detail")})
+        batch.add(
+            "core_checks",
+            {
+                "sha256": sha,
+                "rule_id": check.get("rule"),
+                "check_where": check.get("where"),
+                "is_ok": check.get("ok"),
+                "detail": check.get("detail"),
+            },
+        )
     for issue in result.get("issues") or []:
-        batch.add("core_issues", {
-            "sha256": sha, "severity": issue.get("severity"), "issue_code": issue.get("code"),
-            "table_id": issue.get("table"), "row_code": issue.get("row"), "col_code": issue.get("col"),
-            "page": issue.get("page"), "raw_text": issue.get("raw"), "message": issue.get("message"),
-        })
+        batch.add(
+            "core_issues",
+            {
+                "sha256": sha,
+                "severity": issue.get("severity"),
+                "issue_code": issue.get("code"),
+                "table_id": issue.get("table"),
+                "row_code": issue.get("row"),
+                "col_code": issue.get("col"),
+                "page": issue.get("page"),
+                "raw_text": issue.get("raw"),
+                "message": issue.get("message"),
+            },
+        )
 
 
 def _fact_columns(result: dict, sources: dict[tuple[str, str, str], dict]) -> dict[str, list]:
     """Every cell of every table of one result, as columns of core_facts."""
-    cols: dict[str, list] = {k: [] for k in ("table_id", "table_version", "row_code", "col_code", "value",
-                                               "raw_text", "page", "bbox")}
+    cols: dict[str, list] = {
+        k: []
+        for k in ("table_id", "table_version", "row_code", "col_code", "value", "raw_text", "page", "bbox")
+    }
     empty: dict = {}
     for table_id, table in (result.get("tables") or {}).items():
         version = table.get("version")
@@ -144,7 +181,9 @@ def manifest_row(row: dict) -> dict:
         out.setdefault(column, None)
     out["link_date"] = out.get("link_date") or None
     if out.get("fetched_at"):
-        out["fetched_at"] = datetime.fromisoformat(str(out["fetched_at"]).replace("Z", "+00:00")).replace(tzinfo=None)
+        out["fetched_at"] = datetime.fromisoformat(str(out["fetched_at"]).replace("Z", "+00:00")).replace(
+            tzinfo=None
+        )
     if out.get("link_date"):
         out["link_date"] = datetime.strptime(str(out["link_date"])[:10], "%Y-%m-%d").date()
     return out
@@ -182,7 +221,9 @@ def _drop_known(tables: dict[str, pa.Table], known: set[str]) -> dict[str, pa.Ta
 
 def _delete_documents(con: duckdb.DuckDBPyConnection, shas: set[str]) -> None:
     """Remove what an older parser produced for documents that are re-extracted."""
-    con.register("_gone", pa.table({"sha256": sorted(shas), "report_id": [report_id_for(s) for s in sorted(shas)]}))
+    con.register(
+        "_gone", pa.table({"sha256": sorted(shas), "report_id": [report_id_for(s) for s in sorted(shas)]})
+    )
     for table in ("raw_documents", "raw_cells", "core_checks", "core_issues"):
         con.execute(f"DELETE FROM {table} WHERE sha256 IN (SELECT sha256 FROM _gone)")
     for table in ("core_facts", "core_reports", "core_measures", WIDE_MEASURES_TABLE):
@@ -214,9 +255,17 @@ def _resolve_names(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, st
     rows = []
     for name, region in new:
         agency = agencies.resolve_agency(name, region)
-        rows.append({"name_seen": name, "region": region, "agency_id": agency.agency_id,
-                     "agency_key": agency.agency_key, "level": agency.level, "publisher_type": agency.publisher,
-                     "agency_name": agencies.strip_title_words(agencies.clean_text(name)) or name})
+        rows.append(
+            {
+                "name_seen": name,
+                "region": region,
+                "agency_id": agency.agency_id,
+                "agency_key": agency.agency_key,
+                "level": agency.level,
+                "publisher_type": agency.publisher,
+                "agency_name": agencies.strip_title_words(agencies.clean_text(name)) or name,
+            }
+        )
     insert_arrow(con, "core_agency_names", enforce_schema(pa.Table.from_pylist(rows), "core_agency_names"))
 
 
@@ -252,18 +301,25 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
         _delete_documents(con, changed)
     tables = _drop_known(tables, same)
     docs = tables["raw_documents"]
-    counts = {"documents_new": docs.num_rows - len(changed), "documents_reextracted": len(changed),
-              "documents_unchanged": len(same)}
+    counts = {
+        "documents_new": docs.num_rows - len(changed),
+        "documents_reextracted": len(changed),
+        "documents_unchanged": len(same),
+    }
     for name in ("raw_documents", "core_checks", "core_issues"):
         insert_arrow(con, name, tables[name])
-    _resolve_names(con, zip(docs.column("printed_agency").to_pylist(), docs.column("printed_region").to_pylist()))
+    _resolve_names(
+        con, zip(docs.column("printed_agency").to_pylist(), docs.column("printed_region").to_pylist())
+    )
     counts["reports_loaded"] = _insert_reports(con, docs)
     # A report's printed cells live once, in core_facts (raw_text, page, bbox); raw_cells keeps the cells
     # of documents that are not reports, so nothing printed is lost and 20 M cells are not stored twice.
     con.register("_cells", tables["raw_cells"])
     con.execute("INSERT INTO raw_cells SELECT c.* FROM _cells c ANTI JOIN core_reports r USING (sha256)")
     con.unregister("_cells")
-    counts["facts_loaded"] = insert_arrow(con, "core_facts", _facts_of_reports(con, tables["core_facts"], docs))
+    counts["facts_loaded"] = insert_arrow(
+        con, "core_facts", _facts_of_reports(con, tables["core_facts"], docs)
+    )
     return counts
 
 
@@ -310,10 +366,14 @@ def _guess_unreported_documents(con: duckdb.DuckDBPyConnection) -> None:
         name, year = agencies.name_and_year_from_title(title)
         if name:
             pairs.append((name, district))
-            guesses.append({"link_title": title, "district": district, "name_seen": name, "report_year": year})
+            guesses.append(
+                {"link_title": title, "district": district, "name_seen": name, "report_year": year}
+            )
     _resolve_names(con, pairs)
-    con.execute("CREATE OR REPLACE TEMP TABLE _title_guesses "
-                "(link_title VARCHAR, district VARCHAR, name_seen VARCHAR, report_year INTEGER)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _title_guesses "
+        "(link_title VARCHAR, district VARCHAR, name_seen VARCHAR, report_year INTEGER)"
+    )
     if guesses:
         con.register("_g", pa.Table.from_pylist(guesses))
         con.execute("INSERT INTO _title_guesses SELECT link_title, district, name_seen, report_year FROM _g")
@@ -326,7 +386,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     # Reports without measures are the new and the re-extracted ones (their measures were deleted).
     con.execute("""CREATE OR REPLACE TEMP TABLE _new_reports AS SELECT report_id FROM core_reports
                    ANTI JOIN core_measures USING (report_id)""")
-    con.execute(f"DELETE FROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports)")
+    con.execute("DELETE FROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports)")
     con.execute(sql_text("_core_measures"))
     con.execute(f"DELETE FROM {WIDE_MEASURES_TABLE} WHERE report_id IN (SELECT report_id FROM _new_reports)")
     con.execute(wide_measures_sql())
@@ -347,7 +407,8 @@ def wide_measures_sql() -> str:
         columns.append(f'"{m.code}_v"::{m.sql_type} AS "{m.code}"')
         columns.append(f'"{m.code}_s" AS "{m.code}_source"')
     return (
-        f"INSERT INTO {WIDE_MEASURES_TABLE}\nSELECT report_id,\n  " + ",\n  ".join(columns)
+        f"INSERT INTO {WIDE_MEASURES_TABLE}\nSELECT report_id,\n  "
+        + ",\n  ".join(columns)
         + "\nFROM (PIVOT (SELECT * FROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports))"
         + f"\n      ON measure_code IN ({codes})\n      USING first(value) AS v, first(value_source) AS s"
         + "\n      GROUP BY report_id)"

@@ -45,7 +45,9 @@ class Measure:
     def description(self) -> str:
         how = "derived: sum of " + " + ".join(self.parts) if self.parts and not self.sources else self.label
         scope = "/".join(self.versions)
-        return f"{how} [{self.table_id}; {scope}{'' if self.comparable else '; not comparable across versions'}]"
+        return (
+            f"{how} [{self.table_id}; {scope}{'' if self.comparable else '; not comparable across versions'}]"
+        )
 
 
 def _t3_measures() -> list[Measure]:
@@ -57,18 +59,34 @@ def _t3_measures() -> list[Measure]:
         sources = [(row["code"], TOTAL, "printed")] + [(row["code"], c, "part") for c in applicant]
         comparable = set(row["versions"]) == set(VERSIONS)
         measures.append(
-            Measure(row["code"], T3, f"{row['label']} — 总计", spec["unit"], row["versions"], comparable, sources)
+            Measure(
+                row["code"], T3, f"{row['label']} — 总计", spec["unit"], row["versions"], comparable, sources
+            )
         )
     new_received = spec["rows"][0]["code"]
     labels = {c["code"]: c["label"] for c in spec["columns"]}
     for col in applicant:
         measures.append(
-            Measure(f"{new_received}_{col}", T3, f"{spec['rows'][0]['label']} — {labels[col]}", spec["unit"],
-                    list(VERSIONS), True, [(new_received, col, "printed")])
+            Measure(
+                f"{new_received}_{col}",
+                T3,
+                f"{spec['rows'][0]['label']} — {labels[col]}",
+                spec["unit"],
+                list(VERSIONS),
+                True,
+                [(new_received, col, "printed")],
+            )
         )
     measures.append(
-        Measure(f"{new_received}_{LEGAL_PERSON_GROUP}", T3, f"{spec['rows'][0]['label']} — 法人或其他组织",
-                spec["unit"], list(VERSIONS), True, [(new_received, c, "part") for c in org_columns])
+        Measure(
+            f"{new_received}_{LEGAL_PERSON_GROUP}",
+            T3,
+            f"{spec['rows'][0]['label']} — 法人或其他组织",
+            spec["unit"],
+            list(VERSIONS),
+            True,
+            [(new_received, c, "part") for c in org_columns],
+        )
     )
     measures.extend(_t3_derived_rows(spec, {m.code: m for m in measures}))
     return measures
@@ -85,8 +103,17 @@ def _t3_derived_rows(spec: dict, existing: dict[str, Measure]) -> list[Measure]:
             existing[code].versions = list(VERSIONS)
             existing[code].comparable = True
             continue
-        new.append(Measure(code, T3, f"{code} (sum of {len(parts)} rows)", spec["unit"], list(VERSIONS), True,
-                           parts=parts))
+        new.append(
+            Measure(
+                code,
+                T3,
+                f"{code} (sum of {len(parts)} rows)",
+                spec["unit"],
+                list(VERSIONS),
+                True,
+                parts=parts,
+            )
+        )
     return new
 
 
@@ -98,7 +125,9 @@ def _t4_measures() -> list[Measure]:
         for col in spec["columns"]:
             code = f"{row['code']}_{col['code']}"
             if col["code"] == TOTAL:
-                sources = [(row["code"], TOTAL, "printed")] + [(row["code"], c, "part") for c in columns if c != TOTAL]
+                sources = [(row["code"], TOTAL, "printed")] + [
+                    (row["code"], c, "part") for c in columns if c != TOTAL
+                ]
             else:
                 sources = [(row["code"], col["code"], "printed")]
             label = f"{row.get('parent_label', '')}{row['label']} — {col['label']}"
@@ -107,8 +136,17 @@ def _t4_measures() -> list[Measure]:
     litigation_rows = [r["code"] for r in spec["rows"] if r.get("parent_label") == "行政诉讼"]
     for col in spec["columns"]:
         parts = [f"{r}_{col['code']}" for r in litigation_rows]
-        measures.append(Measure(f"litigation_{col['code']}", T4, f"行政诉讼 — {col['label']}", spec["unit"],
-                                list(VERSIONS), True, parts=parts))
+        measures.append(
+            Measure(
+                f"litigation_{col['code']}",
+                T4,
+                f"行政诉讼 — {col['label']}",
+                spec["unit"],
+                list(VERSIONS),
+                True,
+                parts=parts,
+            )
+        )
     return measures
 
 
@@ -135,8 +173,15 @@ def _t2_measures() -> list[Measure]:
                         by_code[code].versions.append(version)
                         continue
                     label = f"{load_schema()['tables'][table_id]['caption']} {row.label} — {col.label}"
-                    by_code[code] = Measure(code, table_id, label, col.unit or "count", [version], False,
-                                            [(row.code, col.code, "printed")])
+                    by_code[code] = Measure(
+                        code,
+                        table_id,
+                        label,
+                        col.unit or "count",
+                        [version],
+                        False,
+                        [(row.code, col.code, "printed")],
+                    )
     for m in by_code.values():
         row, col, _ = m.sources[0]
         m.comparable = _t2_comparable(m.table_id, row, col, m.versions)

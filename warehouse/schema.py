@@ -30,7 +30,9 @@ def _f(type_: str, description: str, unit: str | None = None) -> FieldSpec:
 FIELDS: dict[str, FieldSpec] = {
     # identity and provenance
     "sha256": _f("VARCHAR", "SHA-256 of the document bytes: the document's identity in the raw archive"),
-    "document_id": _f("VARCHAR", "Document identity: the sha256, or 'url:<hash>' for a report link never fetched"),
+    "document_id": _f(
+        "VARCHAR", "Document identity: the sha256, or 'url:<hash>' for a report link never fetched"
+    ),
     "fetch_id": _f("VARCHAR", "Id of one fetch attempt in the crawler manifest"),
     "run_id": _f("VARCHAR", "Crawler run that made the fetch"),
     "site": _f("VARCHAR", "Site id in the district registry"),
@@ -43,8 +45,11 @@ FIELDS: dict[str, FieldSpec] = {
     "link_date": _f("DATE", "Date shown next to the link on the site (publication date as published)"),
     "kind": _f("VARCHAR", "report = report candidate (a document); page = list or article page"),
     "http_status": _f("INTEGER", "HTTP status of the fetch"),
-    "fetch_state": _f("VARCHAR", "Crawler state of a fetch: new, changed, unchanged, not_modified, duplicate, "
-                      "blocked, failed, robots_skipped, off_allowlist, not_found, gone"),
+    "fetch_state": _f(
+        "VARCHAR",
+        "Crawler state of a fetch: new, changed, unchanged, not_modified, duplicate, "
+        "blocked, failed, robots_skipped, off_allowlist, not_found, gone",
+    ),
     "error": _f("VARCHAR", "Crawler error message"),
     "media_type": _f("VARCHAR", "Media type detected from the bytes"),
     "size_bytes": _f("BIGINT", "Size of the document", "bytes"),
@@ -61,26 +66,36 @@ FIELDS: dict[str, FieldSpec] = {
     "load_seq": _f("BIGINT", "Order in which documents were loaded (later loads have larger numbers)"),
     "loaded_at": _f("TIMESTAMP", "When the document was loaded into the warehouse (UTC)"),
     # cells
-    "table_id": _f("VARCHAR", "Statistics table id from schema.yaml (t2_art20_1 … t3_requests, t4_review_litigation)"),
+    "table_id": _f(
+        "VARCHAR", "Statistics table id from schema.yaml (t2_art20_1 … t3_requests, t4_review_litigation)"
+    ),
     "table_version": _f("VARCHAR", "Format version of this table as detected: gov2019 or gov2021"),
     "row_code": _f("VARCHAR", "Row code from schema.yaml"),
     "col_code": _f("VARCHAR", "Column code from schema.yaml"),
     "value": _f("DOUBLE", "The number as printed; NULL when the cell is printed blank (never 0)"),
-    "value_source": _f("VARCHAR", "printed = read from the report; blank = printed blank (NULL); "
-                       "derived = computed from printed parts (null policy)"),
+    "value_source": _f(
+        "VARCHAR",
+        "printed = read from the report; blank = printed blank (NULL); "
+        "derived = computed from printed parts (null policy)",
+    ),
     "raw_text": _f("VARCHAR", "Cell text exactly as printed"),
     "page": _f("INTEGER", "1-based PDF page of the cell (NULL for HTML/DOCX)"),
     "bbox": _f("DOUBLE[]", "Cell box in PDF points: x0, top, x1, bottom (pdfplumber coordinates)"),
     "cell_path": _f("VARCHAR", "HTML/DOCX locator of the cell"),
     # agencies and reports
     "agency_id": _f("VARCHAR", "Stable agency id (hash of the normalized agency key)"),
-    "agency_key": _f("VARCHAR", "Normalized agency name: region anchor + name without region, year and title words"),
+    "agency_key": _f(
+        "VARCHAR", "Normalized agency name: region anchor + name without region, year and title words"
+    ),
     "agency_name": _f("VARCHAR", "Agency name: the longest printed form seen"),
     "names_seen": _f("VARCHAR[]", "Every printed form of the agency's name"),
     "name_seen": _f("VARCHAR", "One printed form of an agency name"),
     "region": _f("VARCHAR", "Region as printed in the most recent report"),
-    "level": _f("VARCHAR", "Administrative level inferred from the name suffix: province, city, district, "
-                "government_office, department, town, street, unknown"),
+    "level": _f(
+        "VARCHAR",
+        "Administrative level inferred from the name suffix: province, city, district, "
+        "government_office, department, town, street, unknown",
+    ),
     "publisher_type": _f("VARCHAR", "Publisher type of schema.yaml publication.deadlines that applies"),
     "report_id": _f("BIGINT", "Report version id (from the document sha256)"),
     "report_year": _f("INTEGER", "Year the report is about"),
@@ -92,9 +107,14 @@ FIELDS: dict[str, FieldSpec] = {
     "published_date": _f("DATE", "Publication date: the earliest link date seen for the document"),
     "first_fetched_at": _f("TIMESTAMP", "First time the crawler fetched the document"),
     "last_fetched_at": _f("TIMESTAMP", "Last time the crawler fetched the document or tried the URL"),
-    "document_state": _f("VARCHAR", "One state per document: ok, warning, failed, unsupported, not_a_report, "
-                         "not_extracted, or the fetch state (blocked, failed_fetch, robots_skipped, gone, …)"),
-    "agency_from": _f("VARCHAR", "Where agency and year come from: report (extracted) or link_title (guessed)"),
+    "document_state": _f(
+        "VARCHAR",
+        "One state per document: ok, warning, failed, unsupported, not_a_report, "
+        "not_extracted, or the fetch state (blocked, failed_fetch, robots_skipped, gone, …)",
+    ),
+    "agency_from": _f(
+        "VARCHAR", "Where agency and year come from: report (extracted) or link_title (guessed)"
+    ),
     "is_current_version": _f("BOOLEAN", "True when the document is the current version of its report"),
     # checks and issues
     "rule_id": _f("VARCHAR", "Rule id from schema.yaml rules"),
@@ -118,45 +138,116 @@ FIELDS: dict[str, FieldSpec] = {
 TABLES: dict[str, dict] = {
     "raw_fetch_manifest": {
         "description": "Crawler manifest: one row per fetch attempt of a discovered link (data/raw/manifest.jsonl)",
-        "columns": ["fetch_id", "run_id", "site", "district", "admin_code", "url", "final_url", "referrer",
-                    "link_title", "link_date", "kind", "http_status", "fetch_state", "error", "sha256",
-                    "media_type", "size_bytes", "etag", "last_modified", "fetched_at", "crawler_version"],
+        "columns": [
+            "fetch_id",
+            "run_id",
+            "site",
+            "district",
+            "admin_code",
+            "url",
+            "final_url",
+            "referrer",
+            "link_title",
+            "link_date",
+            "kind",
+            "http_status",
+            "fetch_state",
+            "error",
+            "sha256",
+            "media_type",
+            "size_bytes",
+            "etag",
+            "last_modified",
+            "fetched_at",
+            "crawler_version",
+        ],
         "primary_key": ["fetch_id"],
     },
     "raw_documents": {
         "description": "Every extracted document, with what the extractor read from it",
-        "columns": ["sha256", "source", "media_type", "extract_status", "parser_version", "printed_agency",
-                    "printed_region", "report_year", "format_version", "printed_title", "load_seq", "loaded_at"],
+        "columns": [
+            "sha256",
+            "source",
+            "media_type",
+            "extract_status",
+            "parser_version",
+            "printed_agency",
+            "printed_region",
+            "report_year",
+            "format_version",
+            "printed_title",
+            "load_seq",
+            "loaded_at",
+        ],
         "primary_key": ["sha256"],
     },
     "raw_cells": {
         "description": "Cells as printed (extract cells_source) of documents that are not reports; a report's "
-                       "printed cells are in core_facts (raw_text, page, bbox), stored once",
+        "printed cells are in core_facts (raw_text, page, bbox), stored once",
         "columns": ["sha256", "table_id", "row_code", "col_code", "raw_text", "page", "bbox", "cell_path"],
         "primary_key": [],
     },
     "core_agencies": {
         "description": "Agencies: one row per public body, stable across years and spellings",
-        "columns": ["agency_id", "agency_key", "agency_name", "names_seen", "region", "admin_code", "level",
-                    "publisher_type"],
+        "columns": [
+            "agency_id",
+            "agency_key",
+            "agency_name",
+            "names_seen",
+            "region",
+            "admin_code",
+            "level",
+            "publisher_type",
+        ],
         "primary_key": ["agency_id"],
     },
     "core_agency_names": {
         "description": "Alias table: every printed agency name (with its region) and the agency it resolves to",
-        "columns": ["name_seen", "region", "agency_id", "agency_key", "agency_name", "level", "publisher_type"],
+        "columns": [
+            "name_seen",
+            "region",
+            "agency_id",
+            "agency_key",
+            "agency_name",
+            "level",
+            "publisher_type",
+        ],
         "primary_key": [],  # (name_seen, region) is unique; region may be NULL, so not a SQL key
     },
     "core_reports": {
         "description": "Report versions: one row per document that is a report of an agency and year",
-        "columns": ["report_id", "agency_id", "report_year", "sha256", "version_no", "n_versions", "is_current",
-                    "superseded_by", "extract_status", "format_version", "printed_title", "published_date",
-                    "first_fetched_at", "load_seq"],
+        "columns": [
+            "report_id",
+            "agency_id",
+            "report_year",
+            "sha256",
+            "version_no",
+            "n_versions",
+            "is_current",
+            "superseded_by",
+            "extract_status",
+            "format_version",
+            "printed_title",
+            "published_date",
+            "first_fetched_at",
+            "load_seq",
+        ],
         "primary_key": ["report_id"],
     },
     "core_facts": {
         "description": "Facts in long form: every cell of every statistics table of every report version",
-        "columns": ["report_id", "table_id", "table_version", "row_code", "col_code", "value", "value_source",
-                    "raw_text", "page", "bbox"],
+        "columns": [
+            "report_id",
+            "table_id",
+            "table_version",
+            "row_code",
+            "col_code",
+            "value",
+            "value_source",
+            "raw_text",
+            "page",
+            "bbox",
+        ],
         "primary_key": [],
     },
     "core_checks": {
@@ -166,21 +257,54 @@ TABLES: dict[str, dict] = {
     },
     "core_issues": {
         "description": "Issues the extractor raised (blank cells, repairs, unknown labels, missing tables …)",
-        "columns": ["sha256", "severity", "issue_code", "table_id", "row_code", "col_code", "page", "raw_text",
-                    "message"],
+        "columns": [
+            "sha256",
+            "severity",
+            "issue_code",
+            "table_id",
+            "row_code",
+            "col_code",
+            "page",
+            "raw_text",
+            "message",
+        ],
         "primary_key": [],
     },
     "core_documents": {
         "description": "Document states: every document (fetched or not) in exactly one state",
-        "columns": ["document_id", "sha256", "url", "site", "district", "admin_code", "link_title", "link_date",
-                    "media_type", "document_state", "fetch_state", "agency_id", "report_year", "agency_from",
-                    "report_id", "is_current_version", "first_fetched_at", "last_fetched_at"],
+        "columns": [
+            "document_id",
+            "sha256",
+            "url",
+            "site",
+            "district",
+            "admin_code",
+            "link_title",
+            "link_date",
+            "media_type",
+            "document_state",
+            "fetch_state",
+            "agency_id",
+            "report_year",
+            "agency_from",
+            "report_id",
+            "is_current_version",
+            "first_fetched_at",
+            "last_fetched_at",
+        ],
         "primary_key": ["document_id"],
     },
     "core_measure_catalog": {
         "description": "Named measures built from the facts (generated from schema.yaml)",
-        "columns": ["measure_code", "table_id", "label", "unit", "versions", "is_comparable_across_versions",
-                    "description"],
+        "columns": [
+            "measure_code",
+            "table_id",
+            "label",
+            "unit",
+            "versions",
+            "is_comparable_across_versions",
+            "description",
+        ],
         "primary_key": ["measure_code"],
     },
     "core_measure_sources": {
@@ -197,7 +321,7 @@ TABLES: dict[str, dict] = {
         "description": "Measures per report version in long form, with value_source printed/blank/derived",
         "columns": ["report_id", "measure_code", "value", "value_source"],
         "primary_key": [],  # unique (report_id, measure_code); not enforced: an index on millions of rows
-                            # costs more at load time than it saves
+        # costs more at load time than it saves
     },
 }
 
@@ -217,7 +341,9 @@ def measure_fields() -> dict[str, FieldSpec]:
     out = {}
     for m in catalog():
         out[m.code] = FieldSpec(m.sql_type, m.description, m.unit)
-        out[f"{m.code}_source"] = FieldSpec("VARCHAR", f"printed, blank or derived: how {m.code} was obtained")
+        out[f"{m.code}_source"] = FieldSpec(
+            "VARCHAR", f"printed, blank or derived: how {m.code} was obtained"
+        )
     return out
 
 
@@ -265,9 +391,15 @@ def describe(column: str) -> str:
 
 def arrow_type(sql_type: str) -> pa.DataType:
     return {
-        "VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
-        "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
-        "DOUBLE[]": pa.list_(pa.float64()), "VARCHAR[]": pa.list_(pa.string()),
+        "VARCHAR": pa.string(),
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "DOUBLE[]": pa.list_(pa.float64()),
+        "VARCHAR[]": pa.list_(pa.string()),
     }[sql_type]
 
 
@@ -296,18 +428,24 @@ RATES: dict[str, tuple[str, str]] = {
     "denial": ("denied_subtotal (不予公开, all 8 reasons)", "results_total"),
     "unable": ("unable_subtotal (无法提供)", "results_total"),
     "natural_person": ("new_received_natural_person (自然人 applications)", "new_received"),
-    "review_correction": ("review_corrected (复议结果纠正)", "review_concluded (维持+纠正+其他, i.e. concluded)"),
+    "review_correction": (
+        "review_corrected (复议结果纠正)",
+        "review_concluded (维持+纠正+其他, i.e. concluded)",
+    ),
     "litigation_correction": ("litigation_corrected (诉讼结果纠正, both kinds)", "litigation_concluded"),
 }
 
 VIEW_FIELDS: dict[str, FieldSpec] = {
     "review_concluded": _f("BIGINT", "Concluded review cases: maintained + corrected + other", "count_cases"),
-    "litigation_concluded": _f("BIGINT", "Concluded litigation cases: maintained + corrected + other",
-                               "count_cases"),
+    "litigation_concluded": _f(
+        "BIGINT", "Concluded litigation cases: maintained + corrected + other", "count_cases"
+    ),
     "prev_report_year": _f("INTEGER", "The previous year (NULL when the agency has no report for year - 1)"),
     "prev_format_version": _f("VARCHAR", "Format version of the previous year's report"),
     "carried_forward_prev": _f("BIGINT", "Previous year's 结转下年度继续办理 (total)", "count_applications"),
-    "carry_difference": _f("BIGINT", "carried_over - carried_forward_prev (0 when consistent)", "count_applications"),
+    "carry_difference": _f(
+        "BIGINT", "carried_over - carried_forward_prev (0 when consistent)", "count_applications"
+    ),
     "carry_check_ok": _f("BOOLEAN", "Cross-year rule xyear_carry holds (NULL when a side is missing)"),
     "measure": _f("VARCHAR", "Measure ranked (a column of out_agency_year)"),
     "numerator": _f("BIGINT", "Numerator of the rate (NULL for counts)"),
@@ -317,7 +455,9 @@ VIEW_FIELDS: dict[str, FieldSpec] = {
     "rank_in_group": _f("BIGINT", "Rank within region, level, year and measure; 1 = highest value"),
     "n_ranked": _f("BIGINT", "How many agencies were ranked in the group"),
     "is_report_found": _f("BOOLEAN", "A report of the agency for the year is in the warehouse"),
-    "report_state": _f("VARCHAR", "Extraction status of the current report, else the document state, else missing"),
+    "report_state": _f(
+        "VARCHAR", "Extraction status of the current report, else the document state, else missing"
+    ),
     "deadline_date": _f("DATE", "Legal publication deadline (schema.yaml publication)"),
     "days_after_deadline": _f("BIGINT", "published_date - deadline_date in days (negative = early)"),
     "is_on_time": _f("BOOLEAN", "Published on or before the deadline (NULL when the date is unknown)"),
@@ -334,7 +474,10 @@ def view_column_description(name: str) -> str:
     for suffix, (index, template) in {
         "_numerator": (0, "Numerator of {rate}_pct: {text}"),
         "_denominator": (1, "Denominator of {rate}_pct: {text}"),
-        "_pct": (None, "{rate} rate in percent = numerator / denominator x 100; NULL when the denominator is 0"),
+        "_pct": (
+            None,
+            "{rate} rate in percent = numerator / denominator x 100; NULL when the denominator is 0",
+        ),
     }.items():
         rate = name.removesuffix(suffix)
         if name.endswith(suffix) and rate in RATES:
@@ -344,7 +487,10 @@ def view_column_description(name: str) -> str:
         return VIEW_FIELDS[name].description
     if name in FIELDS or name in measure_fields():
         return describe(name)
-    for suffix, template in (("_prev", "Previous year's value of {base}"), ("_change", "{base} minus {base}_prev")):
+    for suffix, template in (
+        ("_prev", "Previous year's value of {base}"),
+        ("_change", "{base} minus {base}_prev"),
+    ):
         base = name.removesuffix(suffix)
         if name.endswith(suffix) and base != name:
             return template.format(base=base) + ": " + view_column_description(base)

@@ -11,14 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 
-from transform.schema import T3, T4, layout, tables_in_version, t4_physical_order
+from transform.schema import T3, T4, layout, t4_physical_order, tables_in_version
 
 PAGE_OF = {T3: 4, T4: 5}
 
 
 def _blank_issue(table: str, row: str, col: str, page: int) -> dict:
-    return {"severity": "warning", "code": "blank_cell", "table": table, "row": row, "col": col, "page": page,
-            "raw": "", "message": "printed blank; kept as null"}
+    return {
+        "severity": "warning",
+        "code": "blank_cell",
+        "table": table,
+        "row": row,
+        "col": col,
+        "page": page,
+        "raw": "",
+        "message": "printed blank; kept as null",
+    }
 
 
 def _table_cells(table_id: str, version: str, given: dict) -> dict:
@@ -96,47 +104,118 @@ def make_result(
         for r, (row, cols) in enumerate(cells.items()):
             for c, (col, value) in enumerate(cols.items()):
                 raw = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
-                sources.append({"table": table_id, "row": row, "col": col, "page": page,
-                                "bbox": [100.0 + 40 * c, 200.0 + 14 * r, 138.0 + 40 * c, 212.0 + 14 * r],
-                                "raw": raw})
+                sources.append(
+                    {
+                        "table": table_id,
+                        "row": row,
+                        "col": col,
+                        "page": page,
+                        "bbox": [100.0 + 40 * c, 200.0 + 14 * r, 138.0 + 40 * c, 212.0 + 14 * r],
+                        "raw": raw,
+                    }
+                )
                 if value is None:
                     issues.append(_blank_issue(table_id, row, col, page))
     for table_id in omit_tables:
-        issues.append({"severity": "error", "code": "table_missing", "table": table_id, "row": None, "col": None,
-                       "page": None, "raw": None, "message": f"{table_id} not found"})
+        issues.append(
+            {
+                "severity": "error",
+                "code": "table_missing",
+                "table": table_id,
+                "row": None,
+                "col": None,
+                "page": None,
+                "raw": None,
+                "message": f"{table_id} not found",
+            }
+        )
     checks = _checks(cells_by_table, version)
     if status is None:
-        status = "failed" if omit_tables else ("warning" if issues or not all(c["ok"] for c in checks) else "ok")
+        status = (
+            "failed" if omit_tables else ("warning" if issues or not all(c["ok"] for c in checks) else "ok")
+        )
     report = None
     if agency is not None or year is not None:
         title = f"{agency}{year}年政府信息公开工作年度报告" if agency and year else None
         report = {"agency": agency, "region": region, "year": year, "format_version": version, "title": title}
     body = {"report": report, "tables": tables, "salt": salt}
     sha = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return {"source": f"{sha[:12]}.pdf", "sha256": sha, "media_type": media_type, "status": status,
-            "report": report, "tables": tables, "cells_source": sources, "checks": checks, "issues": issues,
-            "parser_version": parser_version}
+    return {
+        "source": f"{sha[:12]}.pdf",
+        "sha256": sha,
+        "media_type": media_type,
+        "status": status,
+        "report": report,
+        "tables": tables,
+        "cells_source": sources,
+        "checks": checks,
+        "issues": issues,
+        "parser_version": parser_version,
+    }
 
 
 def make_unreadable(kind: str, salt: str, media_type: str = "application/octet-stream") -> dict:
     """An ``unsupported`` or ``not_a_report`` result: no report, no tables."""
     sha = hashlib.sha256(f"{kind}:{salt}".encode()).hexdigest()
-    return {"source": f"{sha[:12]}.bin", "sha256": sha, "media_type": media_type, "status": kind, "report": None,
-            "tables": {}, "cells_source": [], "checks": [],
-            "issues": [{"severity": "error", "code": kind, "table": None, "row": None, "col": None, "page": None,
-                        "raw": None, "message": f"document is {kind}"}],
-            "parser_version": "0.1.0"}
+    return {
+        "source": f"{sha[:12]}.bin",
+        "sha256": sha,
+        "media_type": media_type,
+        "status": kind,
+        "report": None,
+        "tables": {},
+        "cells_source": [],
+        "checks": [],
+        "issues": [
+            {
+                "severity": "error",
+                "code": kind,
+                "table": None,
+                "row": None,
+                "col": None,
+                "page": None,
+                "raw": None,
+                "message": f"document is {kind}",
+            }
+        ],
+        "parser_version": "0.1.0",
+    }
 
 
-def manifest_entry(url: str, sha256: str | None, state: str, link_title: str, link_date: str | None,
-                   fetched_at: str, district: str = "示例区", site: str = "demo-trs") -> dict:
+def manifest_entry(
+    url: str,
+    sha256: str | None,
+    state: str,
+    link_title: str,
+    link_date: str | None,
+    fetched_at: str,
+    district: str = "示例区",
+    site: str = "demo-trs",
+) -> dict:
     """A crawler manifest row for a report candidate."""
-    return {"fetch_id": hashlib.sha1(f"{url}{fetched_at}".encode()).hexdigest()[:16], "run_id": fetched_at[:10],
-            "site": site, "district": district, "admin_code": "110199", "url": url, "final_url": url,
-            "referrer": "http://127.0.0.1/xxgk/ndbg/", "link_title": link_title, "link_date": link_date,
-            "kind": "report", "http_status": 200 if sha256 else 412, "state": state, "error": None,
-            "sha256": sha256, "media_type": "application/pdf" if sha256 else None, "size": 1000 if sha256 else None,
-            "etag": None, "last_modified": None, "fetched_at": fetched_at, "crawler_version": "xxgk/0.1.0"}
+    return {
+        "fetch_id": hashlib.sha1(f"{url}{fetched_at}".encode()).hexdigest()[:16],
+        "run_id": fetched_at[:10],
+        "site": site,
+        "district": district,
+        "admin_code": "110199",
+        "url": url,
+        "final_url": url,
+        "referrer": "http://127.0.0.1/xxgk/ndbg/",
+        "link_title": link_title,
+        "link_date": link_date,
+        "kind": "report",
+        "http_status": 200 if sha256 else 412,
+        "state": state,
+        "error": None,
+        "sha256": sha256,
+        "media_type": "application/pdf" if sha256 else None,
+        "size": 1000 if sha256 else None,
+        "etag": None,
+        "last_modified": None,
+        "fetched_at": fetched_at,
+        "crawler_version": "xxgk/0.1.0",
+    }
 
 
 # ------------------------------------------------------------------------------ a small district world
@@ -152,69 +231,240 @@ def _district_reports() -> list[tuple[str, dict, str | None, str]]:
     """(label, result, link_date, fetched_at) of the 示例区 reports, in the order they were published."""
     gov = "示例区人民政府"
     out = []
-    a2020 = make_result("北京市示例区人民政府", REGION, 2020, "gov2019", t3={
-        "new_received": [40, 5, 0, 0, 2, 3, 50], "carried_over": _z(2), "granted": [20, 2, 0, 0, 1, 1, 24],
-        "partially_granted": [5, 1, 0, 0, 0, 0, 6], "denied_state_secret": _z(1), "denied_third_party": _z(2),
-        "unable_not_held": [6, 1, 0, 0, 0, 1, 8], "not_processed_repeat": _z(3),
-        "other_processing": [2, 0, 0, 0, 1, 0, 3], "results_total": [39, 4, 0, 0, 2, 2, 47],
-        "carried_forward": [3, 1, 0, 0, 0, 1, 5]},
+    a2020 = make_result(
+        "北京市示例区人民政府",
+        REGION,
+        2020,
+        "gov2019",
+        t3={
+            "new_received": [40, 5, 0, 0, 2, 3, 50],
+            "carried_over": _z(2),
+            "granted": [20, 2, 0, 0, 1, 1, 24],
+            "partially_granted": [5, 1, 0, 0, 0, 0, 6],
+            "denied_state_secret": _z(1),
+            "denied_third_party": _z(2),
+            "unable_not_held": [6, 1, 0, 0, 0, 1, 8],
+            "not_processed_repeat": _z(3),
+            "other_processing": [2, 0, 0, 0, 1, 0, 3],
+            "results_total": [39, 4, 0, 0, 2, 2, 47],
+            "carried_forward": [3, 1, 0, 0, 0, 1, 5],
+        },
         t4=[1, 1, 0, 0, 2, 0, 0, 1, 1, 2, 0, 0, 0, 0, 0],
-        t2={"t2_art20_5": {"admin_licensing": {"decisions": 100}},
-            "t2_art20_6": {"admin_penalty": {"decisions": 30}, "admin_coercion": {"decisions": 2}}})
+        t2={
+            "t2_art20_5": {"admin_licensing": {"decisions": 100}},
+            "t2_art20_6": {"admin_penalty": {"decisions": 30}, "admin_coercion": {"decisions": 2}},
+        },
+    )
     out.append(("A2020", a2020, "2021-02-10", "2021-03-01T08:00:00Z"))
-    a2021 = make_result("北京市示例区人民政府", REGION, 2021, "gov2021", t3={
-        "new_received": [50, 10, 0, 0, 0, 0, 60], "carried_over": [3, 1, 0, 0, 0, 1, 5],
-        "granted": [30, 5, 0, 0, 0, 0, 35], "partially_granted": [5, 2, 0, 0, 0, 0, 7], "denied_process_info": _z(2),
-        "unable_not_held": [4, 1, 0, 0, 0, 1, 6], "not_processed_petition": _z(1), "other_overdue_correction": _z(2),
-        "other_other": _z(1), "results_total": [45, 8, 0, 0, 0, 1, 54], "carried_forward": [8, 3, 0, 0, 0, 0, 11]},
+    a2021 = make_result(
+        "北京市示例区人民政府",
+        REGION,
+        2021,
+        "gov2021",
+        t3={
+            "new_received": [50, 10, 0, 0, 0, 0, 60],
+            "carried_over": [3, 1, 0, 0, 0, 1, 5],
+            "granted": [30, 5, 0, 0, 0, 0, 35],
+            "partially_granted": [5, 2, 0, 0, 0, 0, 7],
+            "denied_process_info": _z(2),
+            "unable_not_held": [4, 1, 0, 0, 0, 1, 6],
+            "not_processed_petition": _z(1),
+            "other_overdue_correction": _z(2),
+            "other_other": _z(1),
+            "results_total": [45, 8, 0, 0, 0, 1, 54],
+            "carried_forward": [8, 3, 0, 0, 0, 0, 11],
+        },
         t4=[2, 1, 1, 0, 4, 1, 0, 0, 1, 2, 1, 1, 0, 0, 2],
-        t2={"t2_art20_1": {"normative_docs": {"issued": 3, "repealed": 0, "in_force": 20}},
+        t2={
+            "t2_art20_1": {"normative_docs": {"issued": 3, "repealed": 0, "in_force": 20}},
             "t2_art20_5": {"admin_licensing": {"decisions": 120}},
             "t2_art20_6": {"admin_penalty": {"decisions": 25}, "admin_coercion": {"decisions": 3}},
-            "t2_art20_8": {"admin_fees": {"fee_amount": 12.5}}})
+            "t2_art20_8": {"admin_fees": {"fee_amount": 12.5}},
+        },
+    )
     out.append(("A2021", a2021, "2022-02-10", "2022-03-01T08:00:00Z"))
-    a2022 = make_result("示例区政府", REGION, 2022, "gov2021", t3={
-        "new_received": _z(70), "carried_over": _z(9), "granted": _z(40), "partially_granted": _z(10),
-        "unable_not_held": _z(20), "results_total": _z(70), "carried_forward": _z(9)},
+    a2022 = make_result(
+        "示例区政府",
+        REGION,
+        2022,
+        "gov2021",
+        t3={
+            "new_received": _z(70),
+            "carried_over": _z(9),
+            "granted": _z(40),
+            "partially_granted": _z(10),
+            "unable_not_held": _z(20),
+            "results_total": _z(70),
+            "carried_forward": _z(9),
+        },
         t4=[3, 2, 0, 1, 6] + [0] * 10,
-        t2={"t2_art20_5": {"admin_licensing": {"decisions": 150}},
-            "t2_art20_6": {"admin_penalty": {"decisions": 20}, "admin_coercion": {"decisions": 0}}})
+        t2={
+            "t2_art20_5": {"admin_licensing": {"decisions": 150}},
+            "t2_art20_6": {"admin_penalty": {"decisions": 20}, "admin_coercion": {"decisions": 0}},
+        },
+    )
     out.append(("A2022", a2022, "2023-02-25", "2023-03-01T08:00:00Z"))
 
     fin = "示例区财政局"
-    out.append(("B2020", make_result(fin, REGION, 2020, "gov2019", t3={
-        "new_received": [8, 2, 0, 0, 0, 0, 10], "granted": [6, 1, 0, 0, 0, 0, 7], "denied_internal_affairs": _z(1),
-        "unable_need_creation": [1, 1, 0, 0, 0, 0, 2], "results_total": [8, 2, 0, 0, 0, 0, 10]}),
-        "2021-01-20", "2021-03-01T08:01:00Z"))
+    out.append(
+        (
+            "B2020",
+            make_result(
+                fin,
+                REGION,
+                2020,
+                "gov2019",
+                t3={
+                    "new_received": [8, 2, 0, 0, 0, 0, 10],
+                    "granted": [6, 1, 0, 0, 0, 0, 7],
+                    "denied_internal_affairs": _z(1),
+                    "unable_need_creation": [1, 1, 0, 0, 0, 0, 2],
+                    "results_total": [8, 2, 0, 0, 0, 0, 10],
+                },
+            ),
+            "2021-01-20",
+            "2021-03-01T08:01:00Z",
+        )
+    )
     # 2021: the balance does not hold as printed (12 received, 11 handled, 0 carried forward).
-    out.append(("B2021", make_result(fin, REGION, 2021, "gov2021", t3={
-        "new_received": _z(12), "granted": _z(10), "results_total": _z(11)}), "2022-01-25", "2022-03-01T08:01:00Z"))
+    out.append(
+        (
+            "B2021",
+            make_result(
+                fin,
+                REGION,
+                2021,
+                "gov2021",
+                t3={"new_received": _z(12), "granted": _z(10), "results_total": _z(11)},
+            ),
+            "2022-01-25",
+            "2022-03-01T08:01:00Z",
+        )
+    )
     # 2022: the 总计 column of 予以公开 is printed blank (as 上海 2019 does) -> derived from the parts.
-    out.append(("B2022", make_result(fin, REGION, 2022, "gov2021", t3={
-        "new_received": _z(5), "granted": [3, 0, 0, 0, 0, 0, None], "partially_granted": _z(2),
-        "results_total": _z(5)}, t4=[1, 0, 0, 0, 1] + [0] * 10), "2023-01-20", "2023-03-01T08:01:00Z"))
+    out.append(
+        (
+            "B2022",
+            make_result(
+                fin,
+                REGION,
+                2022,
+                "gov2021",
+                t3={
+                    "new_received": _z(5),
+                    "granted": [3, 0, 0, 0, 0, 0, None],
+                    "partially_granted": _z(2),
+                    "results_total": _z(5),
+                },
+                t4=[1, 0, 0, 0, 1] + [0] * 10,
+            ),
+            "2023-01-20",
+            "2023-03-01T08:01:00Z",
+        )
+    )
 
     edu = "示例区教育局"
-    out.append(("C2020", make_result(edu, REGION, 2020, "gov2019", t3={
-        "new_received": _z(20), "granted": _z(15), "unable_not_held": _z(5), "results_total": _z(20)}),
-        "2021-01-15", "2021-03-01T08:02:00Z"))
-    out.append(("C2021", make_result(edu, REGION, 2021, "gov2021", t3={
-        "new_received": _z(30), "granted": _z(25), "denied_third_party": _z(5), "results_total": _z(30)}),
-        "2022-01-15", "2022-03-01T08:02:00Z"))
+    out.append(
+        (
+            "C2020",
+            make_result(
+                edu,
+                REGION,
+                2020,
+                "gov2019",
+                t3={
+                    "new_received": _z(20),
+                    "granted": _z(15),
+                    "unable_not_held": _z(5),
+                    "results_total": _z(20),
+                },
+            ),
+            "2021-01-15",
+            "2021-03-01T08:02:00Z",
+        )
+    )
+    out.append(
+        (
+            "C2021",
+            make_result(
+                edu,
+                REGION,
+                2021,
+                "gov2021",
+                t3={
+                    "new_received": _z(30),
+                    "granted": _z(25),
+                    "denied_third_party": _z(5),
+                    "results_total": _z(30),
+                },
+            ),
+            "2022-01-15",
+            "2022-03-01T08:02:00Z",
+        )
+    )
 
     town = "岔河镇人民政府"
-    out.append(("D2021", make_result(town, REGION, 2021, "gov2021", t3={
-        "new_received": _z(3), "granted": _z(3), "results_total": _z(3)}), "2022-01-28", "2022-03-01T08:03:00Z"))
-    out.append(("D2022v1", make_result(town, REGION, 2022, "gov2021", t3={
-        "new_received": _z(4), "granted": _z(4), "results_total": _z(4)}), "2023-01-10", "2023-01-12T08:03:00Z"))
-    out.append(("D2022v2", make_result(town, REGION, 2022, "gov2021", t3={
-        "new_received": _z(6), "granted": _z(5), "partially_granted": _z(1), "results_total": _z(6)},
-        salt="corrected"), "2023-02-28", "2023-03-01T08:03:00Z"))
+    out.append(
+        (
+            "D2021",
+            make_result(
+                town,
+                REGION,
+                2021,
+                "gov2021",
+                t3={"new_received": _z(3), "granted": _z(3), "results_total": _z(3)},
+            ),
+            "2022-01-28",
+            "2022-03-01T08:03:00Z",
+        )
+    )
+    out.append(
+        (
+            "D2022v1",
+            make_result(
+                town,
+                REGION,
+                2022,
+                "gov2021",
+                t3={"new_received": _z(4), "granted": _z(4), "results_total": _z(4)},
+            ),
+            "2023-01-10",
+            "2023-01-12T08:03:00Z",
+        )
+    )
+    out.append(
+        (
+            "D2022v2",
+            make_result(
+                town,
+                REGION,
+                2022,
+                "gov2021",
+                t3={
+                    "new_received": _z(6),
+                    "granted": _z(5),
+                    "partially_granted": _z(1),
+                    "results_total": _z(6),
+                },
+                salt="corrected",
+            ),
+            "2023-02-28",
+            "2023-03-01T08:03:00Z",
+        )
+    )
 
-    out.append(("E2022", make_result("示例区卫生健康委员会", REGION, 2022, "gov2021", omit_tables=(T3,),
-                                     t4=[0] * 15), "2023-01-30", "2023-03-01T08:04:00Z"))
+    out.append(
+        (
+            "E2022",
+            make_result("示例区卫生健康委员会", REGION, 2022, "gov2021", omit_tables=(T3,), t4=[0] * 15),
+            "2023-01-30",
+            "2023-03-01T08:04:00Z",
+        )
+    )
     out.append(("X_unsupported", make_unreadable("unsupported", "scan.tif"), None, "2023-03-01T08:05:00Z"))
-    out.append(("X_not_a_report", make_unreadable("not_a_report", "网站工作年度报表"), None, "2023-03-01T08:06:00Z"))
+    out.append(
+        ("X_not_a_report", make_unreadable("not_a_report", "网站工作年度报表"), None, "2023-03-01T08:06:00Z")
+    )
     del gov
     return out
 
@@ -229,16 +479,35 @@ def district_dataset() -> tuple[dict[str, dict], list[dict]]:
     extract, and an unsupported file and a non-report.
     """
     results, manifest = {}, []
-    titles = {"A": "示例区人民政府", "B": "示例区财政局", "C": "示例区教育局", "D": "岔河镇人民政府",
-              "E": "示例区卫生健康委员会"}
+    titles = {
+        "A": "示例区人民政府",
+        "B": "示例区财政局",
+        "C": "示例区教育局",
+        "D": "岔河镇人民政府",
+        "E": "示例区卫生健康委员会",
+    }
     for label, result, link_date, fetched_at in _district_reports():
         results[label] = result
         year = (result.get("report") or {}).get("year")
-        title = f"{titles[label[0]]}{year}年政府信息公开工作年度报告" if label[0] in titles else f"附件{label}"
+        title = (
+            f"{titles[label[0]]}{year}年政府信息公开工作年度报告" if label[0] in titles else f"附件{label}"
+        )
         url = f"http://127.0.0.1:8001/xxgk/{label}.pdf"
         manifest.append(manifest_entry(url, result["sha256"], "new", title, link_date, fetched_at))
-    manifest.append(manifest_entry("http://127.0.0.1:8001/xxgk/C2022.pdf", None, "blocked",
-                                   "示例区教育局2022年政府信息公开工作年度报告", "2023-01-15", "2023-03-01T08:02:00Z"))
-    manifest.append(manifest_entry("http://127.0.0.1:8001/xxgk/list_2.html", None, "failed", "第2页", None,
-                                   "2023-03-01T08:07:00Z") | {"kind": "page"})
+    manifest.append(
+        manifest_entry(
+            "http://127.0.0.1:8001/xxgk/C2022.pdf",
+            None,
+            "blocked",
+            "示例区教育局2022年政府信息公开工作年度报告",
+            "2023-01-15",
+            "2023-03-01T08:02:00Z",
+        )
+    )
+    manifest.append(
+        manifest_entry(
+            "http://127.0.0.1:8001/xxgk/list_2.html", None, "failed", "第2页", None, "2023-03-01T08:07:00Z"
+        )
+        | {"kind": "page"}
+    )
     return results, manifest

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _python(script: str, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def _publish_district(published: Path) -> None:
@@ -83,8 +89,10 @@ def test_analyst_holding_the_file_is_never_blocked(tmp_path):
         for process in analysts.values():
             assert process.stdout.readline().strip() == "ready"
         time.sleep(0.3)
-        extra = [make_result("示例区财政局", "北京市示例区", 2023, "gov2021", t3={"new_received": 9}),
-                 make_result("示例区教育局", "北京市示例区", 2023, "gov2021", t3={"new_received": 4})]
+        extra = [
+            make_result("示例区财政局", "北京市示例区", 2023, "gov2021", t3={"new_received": 9}),
+            make_result("示例区教育局", "北京市示例区", 2023, "gov2021", t3={"new_received": 4}),
+        ]
         started = time.time()
         with working_copy(published) as work:
             load_results(work, extra)

@@ -25,9 +25,15 @@ def shared_dir() -> Path:
 
 
 REAL = shared_dir() / "real-reports"
-NAMES = sorted(p.name for p in REAL.iterdir() if (p / "truth.json").is_file() and (p / "report.pdf").is_file())
-NEW, CARRIED, RESULTS, FORWARD = ("一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
-                                  "三/(七)总计", "四、结转下年度继续办理")
+NAMES = sorted(
+    p.name for p in REAL.iterdir() if (p / "truth.json").is_file() and (p / "report.pdf").is_file()
+)
+NEW, CARRIED, RESULTS, FORWARD = (
+    "一、本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量",
+    "三/(七)总计",
+    "四、结转下年度继续办理",
+)
 
 
 def truth(name: str) -> dict:
@@ -93,13 +99,18 @@ def test_blank_total_column_is_derived_for_shanghai(warehouse):
     row = view_row(con, results["sh-city-office-2019"])
     apps = truth("sh-city-office-2019")["applications"]
     assert apps["三/(一)予以公开"][6] is None
-    assert (row["granted"], row["granted_source"]) == (sum(v for v in apps["三/(一)予以公开"][:6] if v), "derived")
+    assert (row["granted"], row["granted_source"]) == (
+        sum(v for v in apps["三/(一)予以公开"][:6] if v),
+        "derived",
+    )
     assert row["format_version"] == "gov2019"
 
 
 def test_same_agency_across_years(warehouse):
     con, results, _s, _ = warehouse
-    hongze = {view_row(con, results[n])["agency_id"] for n in ("js-huaian-hongze-2023", "js-huaian-hongze-2024")}
+    hongze = {
+        view_row(con, results[n])["agency_id"] for n in ("js-huaian-hongze-2023", "js-huaian-hongze-2024")
+    }
     pingtan = {view_row(con, results[n])["agency_id"] for n in ("fj-pingtan-2019", "fj-pingtan-2022")}
     city = view_row(con, results["js-huaian-city-2024"])["agency_id"]
     assert len(hongze) == 1 and len(pingtan) == 1 and city not in hongze
@@ -110,8 +121,11 @@ def test_same_agency_across_years(warehouse):
 def test_cross_year_carry_check_for_hongze(warehouse):
     con, results, _s, _ = warehouse
     agency = view_row(con, results["js-huaian-hongze-2024"])["agency_id"]
-    row = con.execute("SELECT carried_over, carried_forward_prev, carry_check_ok FROM out_year_over_year "
-                      "WHERE agency_id = ? AND report_year = 2024", [agency]).fetchall()[0]
+    row = con.execute(
+        "SELECT carried_over, carried_forward_prev, carry_check_ok FROM out_year_over_year "
+        "WHERE agency_id = ? AND report_year = 2024",
+        [agency],
+    ).fetchall()[0]
     this_year = expected_total(truth("js-huaian-hongze-2024")["applications"][CARRIED])
     last_year = expected_total(truth("js-huaian-hongze-2023")["applications"][FORWARD])
     assert row == (this_year, last_year, this_year == last_year)
@@ -121,15 +135,18 @@ def test_failed_checks_reach_validation_with_page(warehouse):
     con, results, _s, _ = warehouse
     failed = {(c["rule"], c["where"]) for c in results["js-huaian-hongze-2023"]["checks"] if not c["ok"]}
     assert failed  # 洪泽 2023 prints 表四 totals that contradict their parts
-    rows = con.execute("SELECT code, location, page, raw_text FROM out_validation WHERE kind = 'check' "
-                       "AND sha256 = ?", [results["js-huaian-hongze-2023"]["sha256"]]).fetchall()
+    rows = con.execute(
+        "SELECT code, location, page, raw_text FROM out_validation WHERE kind = 'check' AND sha256 = ?",
+        [results["js-huaian-hongze-2023"]["sha256"]],
+    ).fetchall()
     assert {(code, loc) for code, loc, _p, _r in rows} == failed
     assert all(page is not None and raw for _c, _l, page, raw in rows)
 
 
 def test_scanned_copy_is_a_document_not_a_report(warehouse):
     con, _results, scanned, summary = warehouse
-    state = con.execute("SELECT document_state, report_id FROM core_documents WHERE sha256 = ?",
-                        [scanned["sha256"]]).fetchall()
+    state = con.execute(
+        "SELECT document_state, report_id FROM core_documents WHERE sha256 = ?", [scanned["sha256"]]
+    ).fetchall()
     assert state == [(scanned["status"], None)] and scanned["status"] != "ok"
     assert summary["reports_current"] == len(NAMES)

@@ -15,7 +15,8 @@ def write_archive(data_dir, results, manifest):
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     for result in results:
         (data_dir / "extracted" / f"{result['sha256']}.json").write_text(
-            json.dumps(result, ensure_ascii=False), encoding="utf-8")
+            json.dumps(result, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 def test_archive_layout_loads_with_versions_in_fetch_order(tmp_path):
@@ -38,8 +39,9 @@ def test_archive_layout_loads_with_versions_in_fetch_order(tmp_path):
         assert current == [(results["D2022v2"]["sha256"],)]
         pages = con.execute("SELECT count(*) FROM raw_fetch_manifest WHERE kind = 'page'").fetchall()
         assert pages == [(1,)]
-        published = con.execute("SELECT published_date::VARCHAR FROM core_reports WHERE sha256 = ?",
-                                [results["A2022"]["sha256"]]).fetchall()
+        published = con.execute(
+            "SELECT published_date::VARCHAR FROM core_reports WHERE sha256 = ?", [results["A2022"]["sha256"]]
+        ).fetchall()
         assert published == [("2023-02-25",)]
     finally:
         con.close()

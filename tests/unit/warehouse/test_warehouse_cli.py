@@ -18,11 +18,20 @@ def test_load_query_export(tmp_path):
 
     loaded = runner.invoke(app, ["load", "--from-json", str(jsonl), "--db", str(db)])
     assert loaded.exit_code == 0, loaded.output
-    assert json.loads(loaded.stdout[loaded.stdout.index("{"):])["reports_current"] == 11
+    assert json.loads(loaded.stdout[loaded.stdout.index("{") :])["reports_current"] == 11
     assert db.exists() and not (tmp_path / "warehouse" / "xxgk.work.duckdb").exists()
 
-    q = runner.invoke(app, ["query", "SELECT agency_name, new_received FROM out_agency_year "
-                                     "WHERE report_year = 2021 ORDER BY new_received DESC", "--csv", "--db", str(db)])
+    q = runner.invoke(
+        app,
+        [
+            "query",
+            "SELECT agency_name, new_received FROM out_agency_year "
+            "WHERE report_year = 2021 ORDER BY new_received DESC",
+            "--csv",
+            "--db",
+            str(db),
+        ],
+    )
     assert q.exit_code == 0, q.output
     assert q.stdout.splitlines()[:2] == ["agency_name,new_received", "北京市示例区人民政府,60"]
 

@@ -18,7 +18,7 @@ def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("exp") / "w.duckdb"
     results, manifest = district_dataset()
     # a hostile agency name: would run as a formula in Excel if written as is
-    hostile = make_result("=HYPERLINK(\"http://x\")局", "北京市示例区", 2022, "gov2021", t3={"new_received": 1})
+    hostile = make_result('=HYPERLINK("http://x")局', "北京市示例区", 2022, "gov2021", t3={"new_received": 1})
     load_results(path, [*results.values(), hostile], manifest)
     return path
 
@@ -47,7 +47,7 @@ def test_formula_text_neutralized_but_negative_numbers_kept(db, tmp_path):
     export_csv(db, tmp_path)
     rows = read(tmp_path / "out_agency_year.csv")
     names = {r["agency_name"] for r in rows}
-    assert "'=HYPERLINK(\"http://x\")局" in names
+    assert '\'=HYPERLINK("http://x")局' in names
     assert not any(n.startswith("=") for n in names)
     yoy = read(tmp_path / "out_year_over_year.csv")
     fin = next(r for r in yoy if r["agency_name"] == "示例区财政局" and r["report_year"] == "2022")
@@ -57,7 +57,9 @@ def test_formula_text_neutralized_but_negative_numbers_kept(db, tmp_path):
 
 
 def test_neutralize_only_text_columns():
-    frame = pd.DataFrame({"t": ["=1+1", "+x", "-y", "@z", "\tq", "\rr", "ok", None], "n": [-3, 1, 2, 3, 4, 5, 6, 7]})
+    frame = pd.DataFrame(
+        {"t": ["=1+1", "+x", "-y", "@z", "\tq", "\rr", "ok", None], "n": [-3, 1, 2, 3, 4, 5, 6, 7]}
+    )
     out = neutralize_frame(frame)
     assert out["t"].tolist()[:7] == ["'=1+1", "'+x", "'-y", "'@z", "'\tq", "'\rr", "ok"]
     assert pd.isna(out["t"].iloc[7])

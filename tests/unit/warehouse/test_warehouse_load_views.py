@@ -35,7 +35,9 @@ def one(con, sql, *params):
 
 
 def ay(con, name, year):
-    return one(con, "SELECT * FROM out_agency_year WHERE agency_name LIKE ? AND report_year = ?", f"%{name}", year)
+    return one(
+        con, "SELECT * FROM out_agency_year WHERE agency_name LIKE ? AND report_year = ?", f"%{name}", year
+    )
 
 
 def test_summary_counts(world):
@@ -51,8 +53,12 @@ def test_same_body_under_three_printed_names_is_one_agency(world):
     agency = one(con, "SELECT * FROM core_agencies WHERE agency_key = '示例区人民政府'")
     assert sorted(agency["names_seen"]) == ["北京市示例区人民政府", "示例区政府"]
     assert agency["level"] == "district"
-    years = [r["report_year"] for r in rows(con, "SELECT report_year FROM out_agency_year WHERE agency_id = ? "
-                                                "ORDER BY 1", agency["agency_id"])]
+    years = [
+        r["report_year"]
+        for r in rows(
+            con, "SELECT report_year FROM out_agency_year WHERE agency_id = ? ORDER BY 1", agency["agency_id"]
+        )
+    ]
     assert years == [2020, 2021, 2022]
 
 
@@ -63,8 +69,12 @@ def test_agency_year_counts_and_rates_gov2021(world):
     assert (r["granted"], r["partially_granted"]) == (35, 7)
     # derived rows: gov2021 其他处理 = 2 + 0 + 1; subtotals from their reasons
     assert (r["other_processing"], r["other_processing_source"]) == (3, "derived")
-    assert (r["denied_subtotal"], r["denied_process_info"], r["unable_subtotal"], r["not_processed_subtotal"]) == (
-        2, 2, 6, 1)
+    assert (
+        r["denied_subtotal"],
+        r["denied_process_info"],
+        r["unable_subtotal"],
+        r["not_processed_subtotal"],
+    ) == (2, 2, 6, 1)
     assert (r["disclosure_numerator"], r["disclosure_denominator"]) == (42, 54)
     assert r["disclosure_pct"] == pytest.approx(100 * 42 / 54)
     assert r["natural_person_pct"] == pytest.approx(100 * 50 / 60)
@@ -74,7 +84,11 @@ def test_agency_year_counts_and_rates_gov2021(world):
     assert r["review_correction_pct"] == pytest.approx(25.0)
     assert (r["litigation_total"], r["litigation_corrected"], r["litigation_concluded"]) == (4, 1, 3)
     assert r["litigation_correction_pct"] == pytest.approx(100 / 3)
-    assert (r["admin_licensing_decisions"], r["normative_docs_in_force"], r["admin_fees_fee_amount"]) == (120, 20, 12.5)
+    assert (r["admin_licensing_decisions"], r["normative_docs_in_force"], r["admin_fees_fee_amount"]) == (
+        120,
+        20,
+        12.5,
+    )
     assert r["normative_docs_new_published"] is None  # a gov2019 measure stays NULL in a gov2021 report
 
 
@@ -90,9 +104,13 @@ def test_blank_total_is_derived_not_zero(world):
     con = world[1]
     r = ay(con, "示例区财政局", 2022)
     assert (r["granted"], r["granted_source"]) == (3, "derived")
-    fact = one(con, """SELECT f.value, f.value_source, f.raw_text, f.page FROM core_facts f
+    fact = one(
+        con,
+        """SELECT f.value, f.value_source, f.raw_text, f.page FROM core_facts f
                        JOIN core_reports r USING (report_id) WHERE r.agency_id = ? AND r.report_year = 2022
-                       AND f.table_id = 't3_requests' AND f.row_code = 'granted' AND f.col_code = 'total'""", FIN)
+                       AND f.table_id = 't3_requests' AND f.row_code = 'granted' AND f.col_code = 'total'""",
+        FIN,
+    )
     assert fact == {"value": None, "value_source": "blank", "raw_text": "", "page": 4}
 
 
@@ -106,8 +124,12 @@ def test_republished_report_supersedes_and_views_use_current(world):
     con = world[1]
     r = ay(con, "岔河镇人民政府", 2022)
     assert (r["new_received"], r["partially_granted"], r["n_versions"], r["version_no"]) == (6, 1, 2, 2)
-    versions = rows(con, "SELECT version_no, is_current, superseded_by, report_id FROM core_reports "
-                         "WHERE agency_id = ? AND report_year = 2022 ORDER BY version_no", TOWN)
+    versions = rows(
+        con,
+        "SELECT version_no, is_current, superseded_by, report_id FROM core_reports "
+        "WHERE agency_id = ? AND report_year = 2022 ORDER BY version_no",
+        TOWN,
+    )
     assert [(v["version_no"], v["is_current"]) for v in versions] == [(1, False), (2, True)]
     assert versions[0]["superseded_by"] == versions[1]["report_id"]
 
@@ -135,18 +157,31 @@ def test_year_over_year_and_carry_check(world):
 
 def test_ranking_within_region_level_year(world):
     con = world[1]
-    ranked = rows(con, """SELECT agency_name, value, numerator, denominator, rank_in_group, n_ranked
+    ranked = rows(
+        con,
+        """SELECT agency_name, value, numerator, denominator, rank_in_group, n_ranked
                           FROM out_ranking WHERE level = 'department' AND report_year = 2021
-                          AND measure = 'disclosure_pct' ORDER BY rank_in_group""")
+                          AND measure = 'disclosure_pct' ORDER BY rank_in_group""",
+    )
     assert [(r["agency_name"], r["numerator"], r["denominator"], r["rank_in_group"]) for r in ranked] == [
-        ("示例区财政局", 10, 11, 1), ("示例区教育局", 25, 30, 2)]
+        ("示例区财政局", 10, 11, 1),
+        ("示例区教育局", 25, 30, 2),
+    ]
     assert ranked[0]["value"] == pytest.approx(100 * 10 / 11) and ranked[0]["n_ranked"] == 2
     # 4 concluded review cases: flagged, not ranked
-    small = one(con, """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2021
-                        AND measure = 'review_correction_pct'""", GOV)
+    small = one(
+        con,
+        """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2021
+                        AND measure = 'review_correction_pct'""",
+        GOV,
+    )
     assert small["is_small_denominator"] and small["rank_in_group"] is None and small["denominator"] == 4
-    big = one(con, """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2022
-                      AND measure = 'review_correction_pct'""", GOV)
+    big = one(
+        con,
+        """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2022
+                      AND measure = 'review_correction_pct'""",
+        GOV,
+    )
     assert (big["numerator"], big["denominator"], big["rank_in_group"]) == (2, 5, 1)
 
 
@@ -155,9 +190,17 @@ def test_coverage_states_and_deadlines(world):
     cov = {(r["agency_name"], r["report_year"]): r for r in rows(con, "SELECT * FROM out_coverage")}
     assert len(cov) == 5 * 3
     late = cov[("北京市示例区人民政府", 2022)]
-    assert (late["deadline_date"], late["days_after_deadline"], late["is_on_time"]) == (date(2023, 2, 20), 5, False)
+    assert (late["deadline_date"], late["days_after_deadline"], late["is_on_time"]) == (
+        date(2023, 2, 20),
+        5,
+        False,
+    )
     blocked = cov[("示例区教育局", 2022)]
-    assert (blocked["is_report_found"], blocked["report_state"], blocked["is_on_time"]) == (False, "blocked", True)
+    assert (blocked["is_report_found"], blocked["report_state"], blocked["is_on_time"]) == (
+        False,
+        "blocked",
+        True,
+    )
     assert cov[("岔河镇人民政府", 2020)]["report_state"] == "missing"
     assert cov[("岔河镇人民政府", 2022)]["deadline_date"] == date(2023, 1, 31)
     assert cov[("示例区卫生健康委员会", 2022)]["report_state"] == "failed"
@@ -166,12 +209,18 @@ def test_coverage_states_and_deadlines(world):
 
 def test_every_document_in_exactly_one_state(world):
     con = world[1]
-    states = {r["document_state"]: r["n"] for r in rows(
-        con, "SELECT document_state, count(*) AS n FROM core_documents GROUP BY 1")}
+    states = {
+        r["document_state"]: r["n"]
+        for r in rows(con, "SELECT document_state, count(*) AS n FROM core_documents GROUP BY 1")
+    }
     assert states == {"ok": 9, "warning": 2, "failed": 1, "unsupported": 1, "not_a_report": 1, "blocked": 1}
     assert one(con, "SELECT count(DISTINCT document_id) = count(*) AS ok FROM core_documents")["ok"]
     blocked = one(con, "SELECT * FROM core_documents WHERE document_state = 'blocked'")
-    assert blocked["agency_from"] == "link_title" and blocked["report_year"] == 2022 and blocked["sha256"] is None
+    assert (
+        blocked["agency_from"] == "link_title"
+        and blocked["report_year"] == 2022
+        and blocked["sha256"] is None
+    )
 
 
 def test_validation_lists_failed_checks_issues_and_cross_year(world):
@@ -179,11 +228,16 @@ def test_validation_lists_failed_checks_issues_and_cross_year(world):
     found = rows(con, "SELECT * FROM out_validation")
     balance = [r for r in found if r["code"] == "t3_balance"]
     assert {r["location"] for r in balance} == {"natural_person", "total"}
-    assert all(r["agency_name"] == "示例区财政局" and r["report_year"] == 2021 and r["page"] == 4 for r in balance)
+    assert all(
+        r["agency_name"] == "示例区财政局" and r["report_year"] == 2021 and r["page"] == 4 for r in balance
+    )
     assert "new_received.total=12" in next(r for r in balance if r["location"] == "total")["raw_text"]
     blank = one(con, "SELECT * FROM out_validation WHERE code = 'blank_cell'")
     assert (blank["location"], blank["page"], blank["url"]) == (
-        "granted.total", 4, "http://127.0.0.1:8001/xxgk/B2022.pdf")
+        "granted.total",
+        4,
+        "http://127.0.0.1:8001/xxgk/B2022.pdf",
+    )
     carry = one(con, "SELECT * FROM out_validation WHERE kind = 'cross_year'")
     assert carry["report_year"] == 2022 and "11" in carry["message"]
     assert {r["code"] for r in found} >= {"table_missing", "unsupported", "not_a_report"}
@@ -193,8 +247,18 @@ def test_loading_again_changes_nothing(world, tmp_path):
     db, _con, _summary, results = world
     copy = tmp_path / "again.duckdb"
     copy.write_bytes(db.read_bytes())
-    tables = ["raw_documents", "raw_cells", "core_facts", "core_reports", "core_measures", "core_checks",
-              "core_issues", "core_documents", "core_agencies", "raw_fetch_manifest"]
+    tables = [
+        "raw_documents",
+        "raw_cells",
+        "core_facts",
+        "core_reports",
+        "core_measures",
+        "core_checks",
+        "core_issues",
+        "core_documents",
+        "core_agencies",
+        "raw_fetch_manifest",
+    ]
 
     def counts():
         con = connect_readonly(copy)
@@ -220,12 +284,18 @@ def test_reextraction_by_a_new_parser_replaces_rows(world, tmp_path):
     assert summary["documents_reextracted"] == 1
     con = connect_readonly(copy)
     try:
-        assert con.execute("SELECT count(*) FROM raw_documents WHERE sha256 = ?",
-                           [redone["sha256"]]).fetchall()[0][0] == 1
-        assert con.execute("SELECT n_versions FROM out_agency_year WHERE agency_id = ? AND report_year = 2022",
-                           [FIN]).fetchall() == [(1,)]
-        assert con.execute("SELECT granted FROM out_agency_year WHERE agency_id = ? AND report_year = 2022",
-                           [FIN]).fetchall() == [(3,)]
+        assert (
+            con.execute("SELECT count(*) FROM raw_documents WHERE sha256 = ?", [redone["sha256"]]).fetchall()[
+                0
+            ][0]
+            == 1
+        )
+        assert con.execute(
+            "SELECT n_versions FROM out_agency_year WHERE agency_id = ? AND report_year = 2022", [FIN]
+        ).fetchall() == [(1,)]
+        assert con.execute(
+            "SELECT granted FROM out_agency_year WHERE agency_id = ? AND report_year = 2022", [FIN]
+        ).fetchall() == [(3,)]
     finally:
         con.close()
 
@@ -234,14 +304,21 @@ def test_incremental_load_of_a_new_year(world, tmp_path):
     db = world[0]
     copy = tmp_path / "inc.duckdb"
     copy.write_bytes(db.read_bytes())
-    new = make_result("示例区财政局", "北京市示例区", 2023, "gov2021", t3={"new_received": 9, "results_total": 9,
-                                                                       "granted": 9})
+    new = make_result(
+        "示例区财政局",
+        "北京市示例区",
+        2023,
+        "gov2021",
+        t3={"new_received": 9, "results_total": 9, "granted": 9},
+    )
     summary = load_results(copy, [new])
     assert summary["documents_new"] == 1 and summary["reports_loaded"] == 1
     con = connect_readonly(copy)
     try:
-        assert con.execute("SELECT new_received_change FROM out_year_over_year WHERE agency_id = ? "
-                           "AND report_year = 2023", [FIN]).fetchall() == [(4,)]
+        assert con.execute(
+            "SELECT new_received_change FROM out_year_over_year WHERE agency_id = ? AND report_year = 2023",
+            [FIN],
+        ).fetchall() == [(4,)]
         assert con.execute("SELECT count(*) FROM out_coverage").fetchall()[0][0] == 5 * 4
     finally:
         con.close()

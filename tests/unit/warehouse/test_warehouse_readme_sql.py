@@ -13,7 +13,7 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "readme" / "warehouse.md"
 
 
 def sql_blocks() -> list[str]:
-    return re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -50,5 +50,5 @@ def test_year_over_year_example(con):
 
 
 def test_lineage_example(con):
-    (url, page, bbox, raw, value), = con.execute(sql_blocks()[3]).fetchall()
+    ((url, page, bbox, raw, value),) = con.execute(sql_blocks()[3]).fetchall()
     assert url.endswith("/A2021.pdf") and page == 4 and raw == "60" and value == 60 and len(bbox) == 4

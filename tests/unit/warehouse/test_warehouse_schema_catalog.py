@@ -76,8 +76,9 @@ def test_every_view_column_is_described(tmp_path):
     for view in OUT_VIEWS:
         for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {view})").fetchall():
             assert view_column_description(name), (view, name)
-    comments = con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'core_facts' "
-                           "AND column_name = 'value'").fetchall()
+    comments = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'core_facts' AND column_name = 'value'"
+    ).fetchall()
     assert "never 0" in comments[0][0]
 
 
