@@ -158,6 +158,7 @@ def synth_reports(n_reports: int, seed: int = 7) -> dict[str, pa.Table]:
                     "raw_text": raw,
                     "page": page,
                     "bbox": bbox,
+                    "cell_path": pa.nulls(n, pa.string()),
                 }
             )
         )

@@ -55,7 +55,11 @@ def query(
 
     from warehouse.db import connect_readonly
 
-    con = connect_readonly(db or _published(DEFAULT_DATA_DIR))
+    try:
+        con = connect_readonly(db or _published(DEFAULT_DATA_DIR))
+    except FileNotFoundError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
     try:
         frame = con.execute(sql).df()
     finally:

@@ -152,7 +152,17 @@ def _fact_columns(result: dict, sources: dict[tuple[str, str, str], dict]) -> di
     """Every cell of every table of one result, as columns of core_facts."""
     cols: dict[str, list] = {
         k: []
-        for k in ("table_id", "table_version", "row_code", "col_code", "value", "raw_text", "page", "bbox")
+        for k in (
+            "table_id",
+            "table_version",
+            "row_code",
+            "col_code",
+            "value",
+            "raw_text",
+            "page",
+            "bbox",
+            "cell_path",
+        )
     }
     empty: dict = {}
     for table_id, table in (result.get("tables") or {}).items():
@@ -168,6 +178,7 @@ def _fact_columns(result: dict, sources: dict[tuple[str, str, str], dict]) -> di
                 cols["raw_text"].append(src.get("raw"))
                 cols["page"].append(src.get("page"))
                 cols["bbox"].append(src.get("bbox"))
+                cols["cell_path"].append(src.get("path"))
     n = len(cols["value"])
     cols["report_id"] = [report_id_for(result["sha256"])] * n
     cols["value_source"] = ["blank" if v is None else "printed" for v in cols["value"]]

@@ -247,6 +247,7 @@ TABLES: dict[str, dict] = {
             "raw_text",
             "page",
             "bbox",
+            "cell_path",
         ],
         "primary_key": [],
     },

@@ -322,3 +322,19 @@ def test_incremental_load_of_a_new_year(world, tmp_path):
         assert con.execute("SELECT count(*) FROM out_coverage").fetchall()[0][0] == 5 * 4
     finally:
         con.close()
+
+
+def test_html_cells_keep_their_path(tmp_path):
+    html = make_result("示例区水务局", "北京市示例区", 2022, "gov2021", t3={"new_received": 7}, media_type="text/html")
+    for i, src in enumerate(html["cells_source"]):
+        src.update(page=None, bbox=None, path=f"table[3]/tr[{i}]/td[2]")
+    load_results(tmp_path / "w.duckdb", [html])
+    con = connect_readonly(tmp_path / "w.duckdb")
+    try:
+        row = con.execute(
+            "SELECT page, bbox, cell_path, raw_text FROM core_facts "
+            "WHERE table_id = 't3_requests' AND row_code = 'new_received' AND col_code = 'total'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert row[0][0] is None and row[0][1] is None and row[0][2].startswith("table[3]/tr[") and row[0][3] == "7"
