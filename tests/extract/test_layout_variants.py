@@ -773,6 +773,29 @@ def test_pdf_t4_row_of_five_empty_cells_under_review_headers():
     assert_exact(extract_bytes(render_pdf(doc), "t4-empty-row.pdf"), rep)
 
 
+def test_pdf_tables_with_horizontal_rules_only_are_flagged(monkeypatch):
+    # A "三线表"-style print without vertical rules: cell boundaries cannot be recovered from lines.
+    # Reading it by text position would be a bonus; it must never come out wrong with status ok.
+    import demo.render.pdf_file as pdf_file
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    ruled = pdf_file._table
+
+    def horizontal_only(grid, start, stop, col_widths, styles):
+        table = ruled(grid, start, stop, col_widths, styles)
+        table._linecmds = [c for c in table._linecmds if c[0] != "GRID"]
+        table.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, -1), 0.75, colors.black),
+                                   ("LINEBELOW", (0, -1), (-1, -1), 0.75, colors.black)]))
+        return table
+
+    monkeypatch.setattr(pdf_file, "_table", horizontal_only)
+    rep = make_report()
+    out = extract_bytes(pdf_file.render_pdf(_pdf_document(rep)), "no-vertical-rules.pdf")
+    diffs = cell_diffs(rep["tables"], out["tables"])
+    assert not diffs or out["status"] == "failed", explain(out, diffs, serious_issues(out))
+
+
 # ====================================================================== KNOWN FAILURES (2026-11-25)
 # Variants the extractor does not handle yet; they fail until transform/extract are fixed (see the
 # helper report). Kept last so the passing guard above reads first.
@@ -989,3 +1012,20 @@ def test_pdf_t2_blocks_as_tables_with_caption_paragraphs():
             parts[-1].rows.append(row)
     doc.blocks[at:at + 1] = parts
     assert_exact(extract_bytes(render_pdf(doc), "t2-captions.pdf"), rep)
+
+
+def test_t3_extra_subtotal_column_for_organisations():
+    # A 小计 column after the five 法人或其他组织 columns (not in the template) must be ignored, not shift 总计.
+    rep = make_report()
+    html = html_of(rep)
+    rows = rows_of(html, T3)
+    rows[0] = rows[0].replace('colspan="7">申请人情况', 'colspan="8">申请人情况')
+    rows[1] = rows[1].replace('colspan="5">法人或其他组织', 'colspan="6">法人或其他组织')
+    rows[2] = rows[2].replace("<td>其他</td>", "<td>其他</td><td>小计</td>")
+    out_rows = rows[:3]
+    for row in rows[3:]:
+        tds = cells_of(row)
+        values = tds[-7:]
+        nums = [int(re.sub(r"<[^>]+>", "", v)) for v in values[1:6]]
+        out_rows.append(row.replace("".join(values), "".join(values[:6]) + f"<td>{sum(nums)}</td>" + values[6]))
+    assert_exact(extract(replace_table(html, T3, table_html(out_rows))), rep)
