@@ -22,4 +22,7 @@ SELECT n.agency_id, any_value(n.agency_key), arg_max(n.agency_name, strlen(n.age
 FROM core_agency_names n
 LEFT JOIN latest_region lr USING (agency_id)
 LEFT JOIN admin_codes a USING (agency_id)
+-- a name a re-extraction no longer produces leaves no stale agency behind
+WHERE n.agency_id IN (SELECT agency_id FROM core_reports
+                      UNION SELECT agency_id FROM core_documents WHERE agency_id IS NOT NULL)
 GROUP BY n.agency_id;

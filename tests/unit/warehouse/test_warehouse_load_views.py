@@ -338,3 +338,18 @@ def test_html_cells_keep_their_path(tmp_path):
     finally:
         con.close()
     assert row[0][0] is None and row[0][1] is None and row[0][2].startswith("table[3]/tr[") and row[0][3] == "7"
+
+
+def test_reextraction_that_renames_the_publisher_leaves_no_stale_agency(world, tmp_path):
+    db, _con, _summary, results = world
+    copy = tmp_path / "rename.duckdb"
+    copy.write_bytes(db.read_bytes())
+    redone = dict(results["E2022"], parser_version="0.2.0")
+    redone["report"] = dict(redone["report"], agency="示例区卫生健康局")
+    load_results(copy, [redone])
+    con = connect_readonly(copy)
+    try:
+        names = {r[0] for r in con.execute("SELECT agency_name FROM core_agencies").fetchall()}
+    finally:
+        con.close()
+    assert "示例区卫生健康局" in names and "示例区卫生健康委员会" not in names
