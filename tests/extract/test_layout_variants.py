@@ -1029,3 +1029,24 @@ def test_t3_extra_subtotal_column_for_organisations():
         nums = [int(re.sub(r"<[^>]+>", "", v)) for v in values[1:6]]
         out_rows.append(row.replace("".join(values), "".join(values[:6]) + f"<td>{sum(nums)}</td>" + values[6]))
     assert_exact(extract(replace_table(html, T3, table_html(out_rows))), rep)
+
+
+def test_all_tables_in_one_grid_padded_to_fifteen_columns():
+    # One Word table for all three: narrower rows end in an empty cell spanning the unused columns.
+    rep = make_report()
+    html = html_of(rep)
+
+    def padded(rows: list[str], width: int) -> list[str]:
+        out = []
+        for row in rows:
+            used = sum(int(m or 1) for m in re.findall(r'<td(?: rowspan="\d+")?(?: colspan="(\d+)")?[ >]', row))
+            out.append(row.replace("</tr>", f'<td colspan="{15 - width}"></td></tr>') if used == width else row)
+        return out
+
+    t3 = rows_of(html, T3)
+    t3 = [t3[0].replace("</tr>", '<td rowspan="3" colspan="5"></td></tr>'), *t3[1:3], *padded(t3[3:], 10)]
+    rows = padded(rows_of(html, T2), 4) + t3 + rows_of(html, T4)
+    tables = data_tables(html)
+    html = html[: tables[T2].start()] + table_html(rows) + html[tables[T4].end():]
+    assert html.count('colspan="11"></td>') >= 10
+    assert_exact(extract(html), rep)
