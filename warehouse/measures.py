@@ -65,18 +65,21 @@ def _t3_measures() -> list[Measure]:
         )
     new_received = spec["rows"][0]["code"]
     labels = {c["code"]: c["label"] for c in spec["columns"]}
-    for col in applicant:
-        measures.append(
-            Measure(
-                f"{new_received}_{col}",
-                T3,
-                f"{spec['rows'][0]['label']} — {labels[col]}",
-                spec["unit"],
-                list(VERSIONS),
-                True,
-                [(new_received, col, "printed")],
+    row_labels = {r["code"]: r["label"] for r in spec["rows"]}
+    # Applicant columns of 本年新收 (applicant mix) and of the two rows the cross-year rule compares.
+    for row in [new_received, *carry_rows()]:
+        for col in applicant:
+            measures.append(
+                Measure(
+                    f"{row}_{col}",
+                    T3,
+                    f"{row_labels[row]} — {labels[col]}",
+                    spec["unit"],
+                    list(VERSIONS),
+                    True,
+                    [(row, col, "printed")],
+                )
             )
-        )
     measures.append(
         Measure(
             f"{new_received}_{LEGAL_PERSON_GROUP}",
@@ -90,6 +93,13 @@ def _t3_measures() -> list[Measure]:
     )
     measures.extend(_t3_derived_rows(spec, {m.code: m for m in measures}))
     return measures
+
+
+def carry_rows() -> tuple[str, str]:
+    """(this year's row, last year's row) of the cross-year rule ``xyear_carry`` in schema.yaml."""
+    rule = next(r for r in load_schema()["rules"] if r["id"] == "xyear_carry")
+    this_year, last_year = re.findall(rf"{T3}\.([a-z_]+)\.", rule["formula"])
+    return this_year, last_year
 
 
 def _t3_derived_rows(spec: dict, existing: dict[str, Measure]) -> list[Measure]:

@@ -447,7 +447,13 @@ VIEW_FIELDS: dict[str, FieldSpec] = {
     "carry_difference": _f(
         "BIGINT", "carried_over - carried_forward_prev (0 when consistent)", "count_applications"
     ),
-    "carry_check_ok": _f("BOOLEAN", "Cross-year rule xyear_carry holds (NULL when a side is missing)"),
+    "carry_check_ok": _f(
+        "BOOLEAN",
+        "Cross-year rule xyear_carry holds in every column (NULL when a year or its 表三 is missing)",
+    ),
+    "carry_mismatch_columns": _f(
+        "VARCHAR", "Columns (applicant columns, total) where carried_over != last year's carried_forward"
+    ),
     "measure": _f("VARCHAR", "Measure ranked (a column of out_agency_year)"),
     "numerator": _f("BIGINT", "Numerator of the rate (NULL for counts)"),
     "denominator": _f("BIGINT", "Denominator of the rate (NULL for counts)"),

@@ -34,10 +34,10 @@ issues AS (
 ),
 carry AS (
     SELECT r.sha256, 'cross_year' AS kind, 'xyear_carry' AS code, 'warning' AS severity,
-           't3_requests' AS table_id, 'carried_over.total' AS location, NULL::INTEGER AS page,
-           CAST(y.carried_over AS VARCHAR) AS raw_text,
-           format('上年结转 {} != previous year''s 结转下年度继续办理 {}', y.carried_over, y.carried_forward_prev)
-               AS message
+           't3_requests' AS table_id, 'carried_over.' || y.carry_mismatch_columns AS location,
+           NULL::INTEGER AS page, CAST(y.carried_over AS VARCHAR) AS raw_text,
+           format('上年结转 != previous year''s 结转下年度继续办理 in {} (total {} vs {})',
+                  y.carry_mismatch_columns, y.carried_over, y.carried_forward_prev) AS message
     FROM out_year_over_year y
     JOIN core_reports r ON r.agency_id = y.agency_id AND r.report_year = y.report_year AND r.is_current
     WHERE NOT y.carry_check_ok

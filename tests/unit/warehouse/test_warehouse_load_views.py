@@ -151,6 +151,9 @@ def test_year_over_year_and_carry_check(world):
     y2022 = one(con, "SELECT * FROM out_year_over_year WHERE agency_id = ? AND report_year = 2022", GOV)
     assert (y2022["carried_over"], y2022["carried_forward_prev"], y2022["carry_difference"]) == (9, 11, -2)
     assert y2022["carry_check_ok"] is False
+    # per column: 2022 carries over 9/0/…/9, 2021 carried forward 8/3/0/0/0/0/11
+    assert y2022["carry_mismatch_columns"] == "natural_person,commercial_enterprise,total"
+    assert y2021["carry_mismatch_columns"] == ""
     fin = one(con, "SELECT * FROM out_year_over_year WHERE agency_id = ? AND report_year = 2022", FIN)
     assert fin["new_received_change"] == -7
 
@@ -325,7 +328,9 @@ def test_incremental_load_of_a_new_year(world, tmp_path):
 
 
 def test_html_cells_keep_their_path(tmp_path):
-    html = make_result("示例区水务局", "北京市示例区", 2022, "gov2021", t3={"new_received": 7}, media_type="text/html")
+    html = make_result(
+        "示例区水务局", "北京市示例区", 2022, "gov2021", t3={"new_received": 7}, media_type="text/html"
+    )
     for i, src in enumerate(html["cells_source"]):
         src.update(page=None, bbox=None, path=f"table[3]/tr[{i}]/td[2]")
     load_results(tmp_path / "w.duckdb", [html])
@@ -337,7 +342,9 @@ def test_html_cells_keep_their_path(tmp_path):
         ).fetchall()
     finally:
         con.close()
-    assert row[0][0] is None and row[0][1] is None and row[0][2].startswith("table[3]/tr[") and row[0][3] == "7"
+    assert (
+        row[0][0] is None and row[0][1] is None and row[0][2].startswith("table[3]/tr[") and row[0][3] == "7"
+    )
 
 
 def test_reextraction_that_renames_the_publisher_leaves_no_stale_agency(world, tmp_path):
