@@ -79,6 +79,19 @@ ANALYST = """
 """
 
 
+def _read_until(process: subprocess.Popen, done, timeout: float) -> str:
+    """Lines of ``process`` stdout up to and including the first observation for which ``done`` holds."""
+    lines, deadline = [], time.time() + timeout
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.strip() and done(json.loads(line)):
+            break
+    return "".join(lines)
+
+
 def test_analyst_holding_the_file_is_never_blocked(tmp_path):
     published = tmp_path / "warehouse" / "xxgk.duckdb"
     _publish_district(published)
@@ -99,9 +112,12 @@ def test_analyst_holding_the_file_is_never_blocked(tmp_path):
         load_seconds = time.time() - started
         new = (_count(published), 14)
         assert new[0] == old[0] + 2
-        time.sleep(0.5)  # let the analysts observe the published file after the swap
+        # let the fresh-connection analyst observe the published file after the swap (bounded wait)
+        early = _read_until(analysts["fresh"], lambda o: o.get("seen") == list(new), timeout=30)
+        time.sleep(0.2)
         stop.touch()
         outputs = {mode: p.communicate(timeout=30) for mode, p in analysts.items()}
+        outputs["fresh"] = (early + outputs["fresh"][0], outputs["fresh"][1])
     finally:
         stop.touch()
         for process in analysts.values():
