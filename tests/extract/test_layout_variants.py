@@ -185,10 +185,6 @@ def test_t3_halfwidth_parentheses_and_spaces_inside_labels():
 # ====================================================================== 3. 表四 header variants
 
 
-def _t4_values(html: str) -> str:
-    return rows_of(html, T4)[-1]
-
-
 def test_t4_row_of_five_empty_cells_under_review_headers():
     # KIROGOVCOMPARE's fixture (§8.5): no rowspan; an extra row of 5 empty cells under the review headers.
     rep = make_report()
@@ -311,6 +307,13 @@ def test_utf8_bom_and_no_charset_declaration():
     rep = make_report()
     html = re.sub(r'<meta[^>]*charset[^>]*>', "", html_of(rep))
     assert_exact(extract_bytes(b"\xef\xbb\xbf" + html.encode("utf-8"), "bom.html"), rep)
+
+
+def test_utf8_page_declared_gb2312():
+    # A CMS migrated to UTF-8 but kept its old template's <meta charset="gb2312">.
+    rep = make_report()
+    html = html_of(rep).replace('charset="utf-8"', 'charset="gb2312"').replace("charset=utf-8", "charset=gb2312")
+    assert_exact(extract_bytes(html.encode("utf-8"), "misdeclared.html"), rep)
 
 
 # ====================================================================== 6. cell values
@@ -655,13 +658,6 @@ def test_t3_sub_items_numbered_in_another_style(style):
     html = re.sub(r"<td>(\d)\.(\S+?)</td>", lambda m: f"<td>{style.format(n=m.group(1))}{m.group(2)}</td>", html_of(rep))
     assert ">3.其他<" not in html
     assert_exact(extract(html), rep)
-
-
-def test_utf8_page_declared_gb2312():
-    # A CMS migrated to UTF-8 but kept its old template's <meta charset="gb2312">.
-    rep = make_report()
-    html = html_of(rep).replace('charset="utf-8"', 'charset="gb2312"').replace("charset=utf-8", "charset=gb2312")
-    assert_exact(extract_bytes(html.encode("utf-8"), "misdeclared.html"), rep)
 
 
 # ====================================================================== 11. editor debris and old markup
