@@ -1,6 +1,6 @@
 """Nightly run benchmark: a full night over the demo world (≥ 500 reports) vs a night with nothing new.
 
-    .venv/bin/python benchmarks/nightly_bench.py [--scale 480] [--sample 120] [--out benchmarks/results/nightly.json]
+    .venv/bin/python benchmarks/nightly_bench.py [--scale 520] [--sample 120] [--out nightly.json]
 
 Measured, in this order, in one process against Prefect's ephemeral API (what `xxgk run` uses):
  1. fixed Prefect start-up: `import prefect`, then the first (empty) flow run, which starts the local
@@ -80,10 +80,10 @@ def extraction_speed_up(data_dir: Path, sample: int, workers: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=480, help="ordinary demo reports (specials come on top)")
+    parser.add_argument("--scale", type=int, default=520, help="ordinary demo reports (specials come on top)")
     parser.add_argument("--sample", type=int, default=120, help="documents for the pool speed-up measurement")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "nightly.json")
+    parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
@@ -120,8 +120,9 @@ def main() -> int:
     results["ratio_flow_wall"] = round(quiet["flow_wall_s"] / full["flow_wall_s"], 4)
     results["ratio_stages"] = round(quiet["stages_s"]["total"] / full["stages_s"]["total"], 4)
     results["extraction"] = extraction_speed_up(settings.data_dir, args.sample, workers)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(results, ensure_ascii=False, indent=1))
     shutil.rmtree(home, ignore_errors=True)
     return 0
