@@ -46,7 +46,7 @@ def find_title(doc: Document) -> str | None:
     Word/WPS title pages often break the title in two ("淮安市人民政府" / "2024年政府信息公开工作年度报告"),
     and PDF metadata titles are often generic ("政府信息公开工作年度报告"), so the candidates are scored.
     """
-    candidates = [c for c in (doc.meta.get("ArticleTitle"), doc.title) if c]
+    candidates = [c for c in (doc.meta.get("ArticleTitle"), doc.meta.get("Heading"), doc.title) if c]
     lines = [re.sub(r"\s+", "", b.text) for b in doc.blocks[:40] if isinstance(b, TextBlock)]
     for i, line in enumerate(lines[:25]):
         if not (_TITLE.search(line) or WEBSITE_REPORT.search(line)) or len(line) > 80:
@@ -200,8 +200,19 @@ def pre2019_markers(doc: Document) -> list[str]:
     return [m for m in load_schema()["format_versions"]["pre2019"]["detect_any"] if m in text]
 
 
+def period_year(doc: Document) -> int | None:
+    """The year of the statistics period sentence (统计期限自2023年1月1日…), if the body has one."""
+    m = _PERIOD.search(re.sub(r"\s+", "", arabic_years(doc.text[:20000])))
+    return int(m.group(1)) if m else None
+
+
 def read_meta(doc: Document) -> ReportMeta:
     title = find_title(doc)
     year, source = find_year(doc, title)
+    period = period_year(doc) if source == "title" else None
+    if period is not None and period != year:
+        # Either the title came from page chrome or the body's period sentence was copied from last
+        # year's report: keep the title's year and let a human decide (year_conflict warning).
+        source = f"title (statistics period says {period})"
     agency = find_agency(doc, title)
     return ReportMeta(title, year, agency, find_region(agency), source)

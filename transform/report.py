@@ -46,6 +46,9 @@ def build_report(doc: Document) -> dict:
         return _result(status, report, {}, [], issues)
     _check_versions(tables, meta.year, issues)
     _require_tables(tables, version, issues)
+    if meta.year_source and meta.year_source.startswith("title (statistics period says"):
+        issues.append(Issue("warning", "year_conflict", "the title and the statistics period disagree; year "
+                            f"taken from the {meta.year_source}"))
     if meta.year is None:
         issues.append(Issue("error", "year_unknown", "the report year is stated neither in the title nor the body"))
     if meta.agency is None:

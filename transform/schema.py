@@ -145,14 +145,15 @@ def normalize_label(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text or "")
     text = _WS.sub("", text).translate(_QUOTES)
-    return text.translate(_TRAD)
+    # 其它 is a common spelling of 其他 (applicant column, 3.其他, 其他结果).
+    return text.translate(_TRAD).replace("其它", "其他")
 
 
 # Traditional characters seen in table labels on mirror copies (§8.3); a full converter is not needed
 # for the closed vocabulary of the table labels.
 _TRAD = str.maketrans(
     {
-        "項": "项", "數": "数", "與": "与", "處": "处", "決": "决", "許": "许", "規": "规", "範": "范",
+        "項": "项", "數": "数", "沒": "没", "繳": "缴", "與": "与", "處": "处", "決": "决", "許": "许", "規": "规", "範": "范",
         "開": "开", "際": "际", "請": "请", "結": "结", "轉": "转", "總": "总", "計": "计", "無": "无",
         "務": "务", "類": "类", "機": "机", "關": "关", "掌": "掌", "現": "现", "製": "制", "發": "发",
         "廢": "废", "效": "效", "費": "费", "額": "额", "萬": "万", "復": "复", "議": "议", "訴": "诉",

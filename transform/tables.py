@@ -217,6 +217,12 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
         split_cols: set[str] = set()
         for cell in value_cells:
             codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            if not codes and _named_extra_column(row.table, header_rows.get(key, []), cell.col):
+                # A column the template does not have (小计 of the organisations): not ours to read.
+                if cell.text.strip():
+                    issues.append(Issue("info", "extra_column", "value under a column not in the template "
+                                        "ignored", T3, code, page=cell.page, raw=cell.text))
+                continue
             if len(codes) != 1:
                 if cell.text.strip():
                     issues.append(Issue("error", "merged_value_cell", "a value cell spans several applicant "
@@ -258,6 +264,16 @@ def joined_cell(head: Cell, tail: Cell) -> Cell:
     """One cell holding the texts of two printed cells (a number split across cells), head's lineage."""
     return Cell(f"{head.text.strip()}\n{tail.text.strip()}", head.row, head.col, head.rowspan,
                 head.colspan + tail.colspan, head.page, head.bbox, head.path)
+
+
+def _named_extra_column(table: RawTable, header_rows: list[int], col: int) -> bool:
+    """Does the lowest header cell above ``col`` name a column of its own that no applicant pattern matches?"""
+    for r in reversed(header_rows):
+        cell = table.grid[r][col]
+        if cell is None or not norm(cell.text):
+            continue
+        return cell.colspan == 1 and not any(rx.search(norm(cell.text)) for _, rx in labels.t3_column_patterns())
+    return False
 
 
 def _opens_fragment(row: Row, header_rows: dict[int, list[int]]) -> bool:
@@ -482,6 +498,12 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
             continue
         if texts and texts[0].startswith("信息内容"):
             pending_header = [t for t in texts[1:]]
+            while pending_header and not pending_header[-1]:  # empty padding cells at the row's end
+                pending_header.pop()
+            # A header after the block's data rows opens the next block (its caption was a paragraph
+            # outside the table, or missing): it must not overwrite the finished block's header.
+            if current in data:
+                current = None
             if current:
                 headers[current] = pending_header
             continue
@@ -535,6 +557,10 @@ def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hin
                 issues.append(Issue("error", "unreadable_cell", "digits broken over lines; no total to confirm",
                                     tid, row.code, col.code, cell.page, cell.text))
                 value = Value(None, cell.text, cell)
+            elif parsed.kind == "number" and col.unit == "wan_yuan" and parsed.unit == "元":
+                # The header says 万元 but the cell says 元: kept as printed (never silently rescaled), flagged.
+                issues.append(Issue("warning", "unit_mismatch", f"printed {cell.text!r} in 元 under a 万元 header; "
+                                    "kept as printed", tid, row.code, col.code, cell.page, cell.text))
             table.cells[row.code][col.code] = value
     return table
 
@@ -542,6 +568,9 @@ def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hin
 def _fit_t2_cells(cells: list[Cell], n: int) -> list[Cell] | None:
     if len(cells) == n:
         return cells
+    # Empty padding cells after the values (a grid shared with wider tables) are not columns.
+    if len(cells) > n and all(not c.text.strip() for c in cells[n:]):
+        return cells[:n]
     # A 1-column gov2021 block drawn as 3 cells with the value in the first and the rest empty.
     if n == 1 and len(cells) > 1 and all(not c.text.strip() for c in cells[1:]):
         return cells[:1]

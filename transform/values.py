@@ -17,6 +17,8 @@ from transform.schema import load_schema
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^[+\-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _SPLIT_DIGITS = re.compile(r"^\d+(\n\d+)+$")
+# Web editors (UEditor, pasted WeChat text) leave invisible characters around numbers and inside labels.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "－": "-", "﹣": "-", "＋": "+"})
 
 
@@ -41,7 +43,10 @@ class Parsed:
 
 def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -> Parsed:
     """Parse one printed cell as the schema's number rules say."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
+    # NFKC would turn a footnote marker into a digit (14① → 141, 26² → 262): refuse it before normalising.
+    if any(unicodedata.category(ch) == "No" for ch in raw or ""):
+        return Parsed("invalid", note=f"footnote marker or special numeral in {raw!r}")
+    text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", raw or "")).strip()
     compact = re.sub(r"[ \t\u00a0\u3000]+", "", text)
     if compact in _null_tokens() or re.fullmatch(r"[\s\-—–/\\]*", compact):
         return Parsed("null", note="placeholder" if compact else "blank")

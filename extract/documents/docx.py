@@ -101,12 +101,18 @@ def _paragraph_text(p: Any) -> str:
     for el in TEXT_XPATH(p):
         name = _tag(el)
         if name == "t":
-            parts.append(el.text or "")
+            # A superscript run is a footnote reference (26 + ¹), never more digits of the number.
+            parts.append(f"[注{el.text}]" if el.text and _is_superscript(el) else (el.text or ""))
         elif name == "tab":
             parts.append("\t")
         else:
             parts.append("\n")
     return "".join(parts).strip()
+
+
+def _is_superscript(t: Any) -> bool:
+    run = t.getparent()
+    return any(v.get(f"{{{W_NS}}}val") == "superscript" for v in run.iterfind(f"{{{W_NS}}}rPr/{{{W_NS}}}vertAlign"))
 
 
 def _int_attr(element: Any, expression: str, default: int) -> int:
@@ -236,5 +242,16 @@ def _merge_target(tc: Any, rows: list[list[Cell | None]], r: int, col: int, span
 
 def _cell_text(tc: Any) -> str:
     """The cell's own paragraphs joined by newlines (nested tables are read as tables of their own)."""
-    texts = (_paragraph_text(p) for p in tc.iterchildren(f"{{{W_NS}}}p"))
+    texts = (_paragraph_text(p) for p in _cell_paragraphs(tc))
     return "\n".join(t for t in texts if t)
+
+
+def _cell_paragraphs(parent: Any) -> list[Any]:
+    """The cell's paragraphs, including those inside content controls (form-like templates)."""
+    paras = []
+    for child in parent.iterchildren():
+        if _tag(child) == "p":
+            paras.append(child)
+        elif child.tag in WRAPPERS:
+            paras.extend(_cell_paragraphs(child))
+    return paras

@@ -134,6 +134,11 @@ class _Walker:
                 self.doc.blocks.append(table)
             return
         is_block = tag in BLOCK_TAGS
+        if tag in ("h1", "h2") and "Heading" not in self.doc.meta:
+            # The article's own heading: a better title candidate than link lists in the page chrome.
+            heading = re.sub(r"\s+", "", "".join(el.itertext()))
+            if heading:
+                self.doc.meta["Heading"] = heading
         if is_block:
             self.flush()
         if el.text:
@@ -157,6 +162,13 @@ def cell_text(el) -> str:
             return
         tag = node.tag.lower()
         if tag in SKIP_TAGS:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if tag == "sup" and node is not el:
+            # A superscript is a footnote reference (36<sup>1</sup>), never more digits of the number.
+            note = "".join(node.itertext()).strip()
+            parts.append(f"[注{note}]" if note else "")
             if node.tail:
                 parts.append(node.tail)
             return
