@@ -166,8 +166,11 @@ def _row_identity(label_cells: list[Cell], prev_code: str | None) -> tuple[str |
             group = g
     if prev_code and prev_code.startswith("other_overdue") and group is None:
         group = "other_processing_group"
-    for cell in reversed(label_cells):
-        for cand in labels.t3_candidates(cell.text):
+    # Only the most specific printed label names the row: an unknown sub-item under （六）其他处理 must
+    # not fall back to its group cell's code.
+    specific = next((c for c in reversed(label_cells) if norm(c.text)), None)
+    if specific is not None:
+        for cand in labels.t3_candidates(specific.text):
             if cand.group in (None, "results") or cand.group == group or group is None:
                 if cand.code == "other_other" and group != "other_processing_group":
                     continue

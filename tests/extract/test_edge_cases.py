@@ -198,3 +198,14 @@ def test_a_hanging_parse_is_stopped(monkeypatch):
 def test_isolated_result_equals_in_process_result():
     data = render_report(report(), "html")
     assert extract_isolated(data, "same.html") == extract_bytes(data, "same.html")
+
+
+def test_unknown_sub_item_never_takes_its_group_code():
+    rep = report()
+    html = html_of(rep).replace(">3.其他<", ">3.其他原因未予处理<")
+    out = extract_bytes(html.encode(), "unknown-sub.html")
+    assert out["tables"]["t3_requests"]["version"] == "gov2021"
+    assert "other_processing" not in out["tables"]["t3_requests"]["cells"]
+    assert {i["row"] for i in issues(out, "missing_row")} == {"other_other"}
+    assert issues(out, "unknown_row")[0]["raw"].endswith("3.其他原因未予处理")
+    assert out["status"] == "failed"
