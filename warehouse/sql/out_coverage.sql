@@ -5,8 +5,12 @@
 -- (blocked, fetch_failed …), else 'missing'. is_on_time is NULL when the publication date is unknown.
 CREATE OR REPLACE VIEW out_coverage AS
 WITH years AS (
-    SELECT DISTINCT report_year FROM core_reports
-    UNION SELECT DISTINCT report_year FROM core_documents WHERE report_year IS NOT NULL
+    -- only years under the 2019 条例: older reports (schema.yaml format_versions.pre2019,
+    -- detect_report_year_max = 2018) are documents, not a year every agency should cover
+    SELECT report_year FROM (
+        SELECT DISTINCT report_year FROM core_reports
+        UNION SELECT DISTINCT report_year FROM core_documents WHERE report_year IS NOT NULL
+    ) WHERE report_year > 2018
 ),
 doc_states AS (
     SELECT agency_id, report_year, arg_min(document_state, last_fetched_at) AS document_state,

@@ -7,7 +7,7 @@ import pytest
 
 from warehouse.db import connect_readonly
 from warehouse.load import load_results
-from warehouse.synthetic import district_dataset, make_result
+from warehouse.synthetic import district_dataset, make_result, manifest_entry
 
 GOV, FIN, EDU, TOWN, HEALTH = "ag_88685d93d4ac", "ag_9e10e66a16e8", "ag_3cb616fdf046", "ag_2396f2f41aea", None
 
@@ -360,3 +360,34 @@ def test_reextraction_that_renames_the_publisher_leaves_no_stale_agency(world, t
     finally:
         con.close()
     assert "示例区卫生健康局" in names and "示例区卫生健康委员会" not in names
+
+
+def test_pre2019_document_does_not_add_a_coverage_year(world, tmp_path):
+    db = world[0]
+    copy = tmp_path / "old.duckdb"
+    copy.write_bytes(db.read_bytes())
+    old = make_result("示例区财政局", "北京市示例区", 2015, "gov2019", status="unsupported", salt="2015")
+    link = manifest_entry(
+        "http://127.0.0.1:8001/xxgk/B2015.pdf",
+        old["sha256"],
+        "new",
+        "示例区财政局2015年政府信息公开工作年度报告",
+        "2016-03-01",
+        "2023-03-02T08:00:00Z",
+    )
+    load_results(copy, [old], [link])
+    con = connect_readonly(copy)
+    try:
+        guessed = con.execute(
+            "SELECT report_year, agency_from FROM core_documents WHERE sha256 = ?", [old["sha256"]]
+        ).fetchall()
+        assert guessed == [(2015, "link_title")]  # the year is known, yet it is not a coverage year
+        years = [
+            r[0] for r in con.execute("SELECT DISTINCT report_year FROM out_coverage ORDER BY 1").fetchall()
+        ]
+        state = con.execute(
+            "SELECT document_state FROM core_documents WHERE sha256 = ?", [old["sha256"]]
+        ).fetchall()
+    finally:
+        con.close()
+    assert years == [2020, 2021, 2022] and state == [("unsupported",)]

@@ -85,3 +85,8 @@ def test_every_view_column_is_described(tmp_path):
 def test_unknown_view_column_is_an_error():
     with pytest.raises(KeyError):
         view_column_description("no_such_column_anywhere")
+
+
+def test_coverage_years_start_after_the_pre2019_format():
+    cutoff = load_schema()["format_versions"]["pre2019"]["detect_report_year_max"]
+    assert f"report_year > {cutoff}" in (SQL_DIR / "out_coverage.sql").read_text(encoding="utf-8")
