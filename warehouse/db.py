@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from warehouse import measures
 from warehouse.agencies import publisher_deadlines
-from warehouse.schema import all_tables, comment_sql, create_table_sql, enforce_schema
+from warehouse.schema import all_tables, comment_sql, create_table_sql, describe, enforce_schema, field
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,29 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(create_table_sql(table))
             for statement in comment_sql(table):
                 con.execute(statement)
+        else:
+            add_missing_columns(con, table)
     refresh_catalog_tables(con)
     create_views(con)
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Bring a warehouse built by an older version up to date: columns added since are added (NULL for
+    the rows already loaded). Inserts go BY NAME, so column order does not matter. A changed type or a
+    removed column needs a rebuild (``xxgk rebuild``)."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+    for column in all_tables()[table]["columns"]:
+        if column not in have:
+            logger.info("%s: adding column %s", table, column)
+            con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {field(column).type}')
+            con.execute(
+                f"COMMENT ON COLUMN {table}.\"{column}\" IS '{describe(column).replace(chr(39), chr(39) * 2)}'"
+            )
 
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
@@ -71,7 +92,7 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -
     con.execute(f"DELETE FROM {table}")
     if data is not None:
         con.register("_rows", data)
-        con.execute(f"INSERT INTO {table} SELECT * FROM _rows")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
 
 

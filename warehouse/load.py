@@ -247,7 +247,7 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> 
     if data.num_rows == 0:
         return 0
     con.register("_batch", data)
-    con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
     con.unregister("_batch")
     return data.num_rows
 
@@ -284,9 +284,9 @@ def _insert_reports(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> int:
     """New report versions for documents whose extraction names an agency and a year."""
     con.register("_docs", docs)
     n = con.execute(f"""
-        INSERT INTO core_reports
-        SELECT hash_id, n.agency_id, d.report_year, d.sha256, NULL, NULL, NULL, NULL, d.extract_status,
-               d.format_version, d.printed_title, NULL, NULL, d.load_seq
+        INSERT INTO core_reports BY NAME
+        SELECT hash_id AS report_id, n.agency_id, d.report_year, d.sha256, d.extract_status, d.format_version,
+               d.printed_title, d.load_seq
         FROM (SELECT *, ('0x' || left(sha256, 15))::BIGINT AS hash_id FROM _docs) d
         JOIN core_agency_names n ON n.name_seen = d.printed_agency
                                  AND n.region IS NOT DISTINCT FROM d.printed_region
@@ -326,7 +326,9 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
     # A report's printed cells live once, in core_facts (raw_text, page, bbox); raw_cells keeps the cells
     # of documents that are not reports, so nothing printed is lost and 20 M cells are not stored twice.
     con.register("_cells", tables["raw_cells"])
-    con.execute("INSERT INTO raw_cells SELECT c.* FROM _cells c ANTI JOIN core_reports r USING (sha256)")
+    con.execute(
+        "INSERT INTO raw_cells BY NAME SELECT c.* FROM _cells c ANTI JOIN core_reports r USING (sha256)"
+    )
     con.unregister("_cells")
     counts["facts_loaded"] = insert_arrow(
         con, "core_facts", _facts_of_reports(con, tables["core_facts"], docs)
@@ -358,7 +360,7 @@ def load_manifest(con: duckdb.DuckDBPyConnection, manifest_rows: Iterable[dict])
     data = enforce_schema(pa.Table.from_pylist(rows), "raw_fetch_manifest")
     con.register("_manifest", data)
     n = con.execute("""
-        INSERT INTO raw_fetch_manifest
+        INSERT INTO raw_fetch_manifest BY NAME
         SELECT DISTINCT ON (fetch_id) * FROM _manifest m ANTI JOIN raw_fetch_manifest r USING (fetch_id)
     """).fetchall()[0][0]
     con.unregister("_manifest")
@@ -418,7 +420,7 @@ def wide_measures_sql() -> str:
         columns.append(f'"{m.code}_v"::{m.sql_type} AS "{m.code}"')
         columns.append(f'"{m.code}_s" AS "{m.code}_source"')
     return (
-        f"INSERT INTO {WIDE_MEASURES_TABLE}\nSELECT report_id,\n  "
+        f"INSERT INTO {WIDE_MEASURES_TABLE} BY NAME\nSELECT report_id,\n  "
         + ",\n  ".join(columns)
         + "\nFROM (PIVOT (SELECT * FROM core_measures WHERE report_id IN (SELECT report_id FROM _new_reports))"
         + f"\n      ON measure_code IN ({codes})\n      USING first(value) AS v, first(value_source) AS s"

@@ -5,7 +5,7 @@
 -- Agency and year come from the report when it was extracted, else are guessed from the link title.
 DELETE FROM core_documents;
 
-INSERT INTO core_documents
+INSERT INTO core_documents BY NAME
 WITH candidates AS (
     SELECT * FROM raw_fetch_manifest WHERE kind = 'report'
 ),
@@ -45,8 +45,9 @@ SELECT b.sha256 AS document_id, b.sha256, b.url, b.site, b.district, b.admin_cod
        b.media_type, b.document_state, b.fetch_state,
        coalesce(r.agency_id, g.agency_id) AS agency_id,
        coalesce(r.report_year, g.report_year) AS report_year,
-       CASE WHEN r.agency_id IS NOT NULL THEN 'report' WHEN g.agency_id IS NOT NULL THEN 'link_title' END,
-       r.report_id, r.is_current, b.first_fetched_at, b.last_fetched_at
+       CASE WHEN r.agency_id IS NOT NULL THEN 'report' WHEN g.agency_id IS NOT NULL THEN 'link_title' END
+           AS agency_from,
+       r.report_id, r.is_current AS is_current_version, b.first_fetched_at, b.last_fetched_at
 FROM with_bytes b
 LEFT JOIN core_reports r ON r.sha256 = b.sha256
 LEFT JOIN guesses g ON r.report_id IS NULL AND g.link_title = b.link_title

@@ -2,7 +2,7 @@
 -- Level 1: a measure's printed cell, or (when it is printed blank) the sum of its printed parts (derived).
 -- Level 2: derived rows (subtotals, gov2021 其他处理, 行政诉讼) sum level-1 measures unless printed.
 -- Blank stays NULL: a sum is only formed when at least one part is printed (schema null_policy).
-INSERT INTO core_measures
+INSERT INTO core_measures BY NAME
 WITH sourced AS (
     SELECT f.report_id, s.measure_code, s.role, f.value
     FROM core_facts f

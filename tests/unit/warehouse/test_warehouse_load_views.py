@@ -391,3 +391,31 @@ def test_pre2019_document_does_not_add_a_coverage_year(world, tmp_path):
     finally:
         con.close()
     assert years == [2020, 2021, 2022] and state == [("unsupported",)]
+
+
+def test_warehouse_from_an_older_version_gets_new_columns(world, tmp_path):
+    import duckdb
+
+    db = world[0]
+    copy = tmp_path / "older.duckdb"
+    copy.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(copy))
+    con.execute("DROP VIEW out_validation")  # views depending on the columns are recreated on connect
+    con.execute("DROP VIEW out_coverage")
+    con.execute("DROP VIEW out_ranking")
+    con.execute("DROP VIEW out_year_over_year")
+    con.execute("DROP VIEW out_agency_year")
+    con.execute("ALTER TABLE core_facts DROP COLUMN cell_path")
+    con.execute("ALTER TABLE core_report_measures DROP COLUMN carried_over_natural_person")
+    con.close()
+    new = make_result("示例区财政局", "北京市示例区", 2023, "gov2021", t3={"new_received": 2})
+    summary = load_results(copy, [new])
+    assert summary["documents_new"] == 1
+    ro = connect_readonly(copy)
+    try:
+        assert ro.execute("SELECT count(cell_path) FROM core_facts").fetchall() == [(0,)]
+        assert ro.execute(
+            "SELECT new_received FROM out_agency_year WHERE agency_id = ? AND report_year = 2023", [FIN]
+        ).fetchall() == [(2,)]
+    finally:
+        ro.close()
