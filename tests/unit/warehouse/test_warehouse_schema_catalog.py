@@ -54,7 +54,7 @@ def test_comparability_follows_schema():
     assert not measure("other_overdue_fee").comparable
 
 
-def test_sql_references_only_known_tables_and_measures():
+def test_year_over_year_compares_only_comparable_measures():
     known = {m.code for m in catalog()} | set(table_ids())
     year_over_year = (SQL_DIR / "out_year_over_year.sql").read_text(encoding="utf-8")
     used = set(re.findall(r"\bc\.([a-z_]+)", year_over_year))
