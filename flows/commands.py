@@ -16,9 +16,9 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEMO_MARKER = ".xxgk-demo"
 
 # (measure column of out_agency_year, header) shown by `xxgk demo`.
-DEMO_MEASURES = (("new_received", "新收申请"), ("results_total", "办理结果总计"), ("granted", "予以公开"),
-                 ("disclosure_pct", "公开率%"), ("review_correction_pct", "复议纠错率%"),
-                 ("litigation_correction_pct", "诉讼纠错率%"))
+DEMO_MEASURES = (("new_received", "新收"), ("results_total", "办结"), ("granted", "公开"),
+                 ("disclosure_pct", "公开%"), ("review_correction_pct", "复议%"),
+                 ("litigation_correction_pct", "诉讼%"))
 
 
 def _overrides(**options) -> dict:
@@ -150,10 +150,13 @@ def demo(
             _print_summary(summary, console)
     console.rule("comparison (published warehouse)")
     console.print(comparison_table(settings.published_db))
-    console.print(f"warehouse: {settings.published_db}  (open read-only)\nCSV exports: {settings.exports_dir}/")
+    console.print("新收 new applications · 办结 concluded · 公开 granted in full · 公开% (partly) disclosed of "
+                  "concluded · 复议% / 诉讼% reviews / lawsuits that corrected the agency, of those concluded")
+    console.print(f"warehouse: {settings.published_db}  (open read-only)\nCSV exports: {settings.exports_dir}/",
+                  soft_wrap=True)
     console.print(f'try:  xxgk query --db {settings.published_db} "SELECT agency_name, report_year, new_received, '
                   f'disclosure_pct FROM out_agency_year ORDER BY report_year DESC, new_received DESC LIMIT 10"',
-                  highlight=False, markup=False)
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 def reset_demo_dir(data_dir: Path) -> None:

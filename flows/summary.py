@@ -186,10 +186,13 @@ def rich_tables(summary: RunSummary) -> list:
     for name, value in overview_rows(summary):
         overview.add_row(str(name), str(value))
     header, rows = site_table_rows(summary)
-    sites = Table(title="sites (report links by state)")
-    for name in header:
-        sites.add_column(name, justify="left" if name in ("site", "other states") else "right",
-                         no_wrap=name == "site")
+    sites = Table(title="sites (report links by state; same = unchanged or 304)")
+    short = {"changed": "chg", "unchanged": "same", "duplicate": "dup", "other states": "other", "errors": "err"}
+    shown = [i for i, name in enumerate(header) if name != "pages"]  # pages: in the artifact only (width)
+    for i in shown:
+        name = header[i]
+        sites.add_column(short.get(name, name), justify="left" if name in ("site", "other states") else "right",
+                         no_wrap=name != "other states", min_width=16 if name == "other states" else None)
     for row in rows:
-        sites.add_row(*(str(v) if v else "·" for v in row))
+        sites.add_row(*(str(row[i]) if row[i] else "·" for i in shown))
     return [overview, sites]
