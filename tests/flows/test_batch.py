@@ -73,3 +73,15 @@ def test_one_worker_runs_in_process_and_a_vanished_file_fails_alone(tmp_path):
     assert statuses[gone] == "failed" and "FileNotFoundError" in summary.outcomes[0].message
     assert not extracted_path(tmp_path, gone).exists()  # no JSON: it is retried next night
     assert extracted_path(tmp_path, pending[1].sha256).exists()
+
+
+def test_a_document_over_the_time_limit_fails_alone_with_the_reason(tmp_path):
+    from tests.flows.archive_fixture import REAL
+
+    pdf = next(REAL.glob("*.pdf")).read_bytes()
+    rows = archive_rows(tmp_path, {"http://127.0.0.1/slow.pdf": pdf})
+    summary = extract_documents(find_pending(tmp_path, rows), tmp_path, workers=1, timeout_s=0.01, memory_mb=2048)
+    (outcome,) = summary.outcomes
+    assert outcome.status == "failed" and "longer than" in outcome.message
+    written = json.loads(extracted_path(tmp_path, outcome.sha256).read_text(encoding="utf-8"))
+    assert written["issues"][0]["code"] == "parser_limit" and written["tables"] == {}
