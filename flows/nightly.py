@@ -43,8 +43,9 @@ class RunInProgress(RuntimeError):
 @contextmanager
 def run_lock(data_dir: Path):
     """One run per data directory: two nights writing one manifest and one warehouse would interleave."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / ".xxgk-run.lock").open("w") as handle:
+    lock_dir = data_dir / "warehouse"  # beside the warehouse's own lock files (git-ignored with it)
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / ".xxgk-run.lock").open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

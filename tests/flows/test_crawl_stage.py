@@ -41,3 +41,16 @@ def test_a_site_that_stays_down_is_retried_then_recorded_and_the_night_completes
     assert summary["warehouse"]["reports_current"] == 0
     assert (tmp_path / "data" / "warehouse" / "xxgk.duckdb").exists()
     assert any(p.endswith("data_dictionary.csv") for p in summary["exports"])
+
+
+def test_two_runs_on_one_data_directory_exclude_each_other(tmp_path):
+    import pytest
+
+    from flows.nightly import RunInProgress, run_lock
+
+    with run_lock(tmp_path):
+        with pytest.raises(RunInProgress):
+            with run_lock(tmp_path):
+                pass
+    with run_lock(tmp_path):  # released after the first run
+        pass
