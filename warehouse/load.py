@@ -1,9 +1,10 @@
 """Load extraction results (and the crawler manifest) into the warehouse, idempotently and in bulk.
 
 Flow of one load:
- 1. ``flatten_results`` turns extract JSON objects into column batches (one per raw_/core_ table);
- 2. ``load_batches`` inserts them with Arrow (never row by row), skipping documents already loaded with
-    the same parser version and replacing those re-extracted by a newer parser;
+ 1. ``flatten_result`` turns extract JSON objects into column batches (one per raw_/core_ table);
+ 2. ``load_tables`` inserts them with Arrow (never row by row), skipping documents already loaded with
+    the same parser version and replacing those re-extracted by a newer parser (``load_arrow`` enters
+    here directly with pre-built Arrow tables);
  3. agencies are resolved in Python (``warehouse.agencies``) only for names not seen before;
  4. set-based SQL then renumbers report versions per (agency, year), computes the measures of the new
     reports (``sql/_core_measures.sql``), and rebuilds the document states (``sql/_core_documents.sql``).

@@ -229,7 +229,6 @@ def _z(total: int) -> list:
 
 def _district_reports() -> list[tuple[str, dict, str | None, str]]:
     """(label, result, link_date, fetched_at) of the 示例区 reports, in the order they were published."""
-    gov = "示例区人民政府"
     out = []
     a2020 = make_result(
         "北京市示例区人民政府",
@@ -465,7 +464,6 @@ def _district_reports() -> list[tuple[str, dict, str | None, str]]:
     out.append(
         ("X_not_a_report", make_unreadable("not_a_report", "网站工作年度报表"), None, "2023-03-01T08:06:00Z")
     )
-    del gov
     return out
 
 
