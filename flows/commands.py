@@ -90,10 +90,23 @@ def serve(
     task_runner: str | None = Runner,
     dask_address: str | None = DaskAddress,
 ) -> None:
-    """Serve the nightly deployment on its cron (default 02:30 Asia/Shanghai) until stopped."""
+    """Serve the nightly deployment on its cron (default 02:30 Asia/Shanghai) until stopped.
+
+    Schedules need a Prefect server (its scheduler creates the nightly runs): `prefect server start`
+    and PREFECT_API_URL pointing at it.
+    """
     from prefect.schedules import Cron
+    from prefect.settings import PREFECT_API_URL
 
     from flows.nightly import nightly
+
+    if not PREFECT_API_URL.value():
+        # Prefect's temporary local API has no scheduler: the deployment would be served but never run.
+        typer.echo("xxgk serve needs a Prefect server for its schedule:\n"
+                   "  prefect server start            # in another terminal or as a service\n"
+                   "  prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api\n"
+                   "then run `xxgk serve` again. (`xxgk run` needs no server.)", err=True)
+        raise typer.Exit(2)
 
     overrides = _overrides(data_dir=data_dir, sites_file=sites_file, workers=workers, task_runner=task_runner,
                            dask_address=dask_address)
