@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import resource
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 from extract.documents import sniff
@@ -54,8 +55,27 @@ def _empty(status: str, code: str, message: str, severity: str = "error") -> dic
     }
 
 
-def extract_bytes(data: bytes, source: str) -> dict:
-    """Extract one document given as bytes; never raises for bad input."""
+def read_pages(data: bytes, media_type: str, continuations: Sequence[bytes]) -> Document:
+    """A document and the further pages of the same article (TRS ``…_1.shtml``) as one document."""
+    doc = read_document(data, media_type)
+    for page_no, extra in enumerate(continuations, start=2):
+        if sniff.sniff(extra) != media_type:
+            doc.warnings.append(f"article page {page_no} is not {media_type}; ignored")
+            continue
+        more = read_document(extra, media_type)
+        offset = len(doc.tables)
+        for block in more.blocks:
+            if hasattr(block, "grid"):
+                block.index += offset
+            doc.blocks.append(block)
+    return doc
+
+
+def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ()) -> dict:
+    """Extract one document given as bytes (plus the further pages of a multi-page article).
+
+    Never raises for bad input: every problem becomes the status and issues of the result.
+    """
     from transform.report import PARSER_VERSION, build_report
 
     media_type = sniff.sniff(data)
@@ -65,7 +85,7 @@ def extract_bytes(data: bytes, source: str) -> dict:
         out.update(_empty("unsupported", "unsupported_type", f"{source}: {what}; only PDF, HTML and DOCX are read"))
         return out
     try:
-        doc = read_document(data, media_type)
+        doc = read_pages(data, media_type, continuations)
         out.update(build_report(doc))
     except DocumentError as exc:
         out.update(_empty("failed", exc.code, f"{source}: {exc.message}"))
@@ -89,14 +109,14 @@ def extract_file(path: str | Path) -> dict:
     return extract_bytes(data, str(path))
 
 
-def _child(conn, data: bytes, source: str, memory_mb: int) -> None:
+def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequence[bytes]) -> None:
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
     try:
-        conn.send(extract_bytes(data, source))
+        conn.send(extract_bytes(data, source, continuations))
     except MemoryError:
         conn.send(None)
     finally:
@@ -104,11 +124,11 @@ def _child(conn, data: bytes, source: str, memory_mb: int) -> None:
 
 
 def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                     memory_mb: int = DEFAULT_MEMORY_MB) -> dict:
+                     memory_mb: int = DEFAULT_MEMORY_MB, continuations: Sequence[bytes] = ()) -> dict:
     """``extract_bytes`` in a forked child with a wall-clock and address-space limit."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, data, source, memory_mb), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, data, source, memory_mb, tuple(continuations)), daemon=True)
     proc.start()
     child.close()
     result = None

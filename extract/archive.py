@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,9 @@ MANIFEST_FIELDS = (
 
 # States whose row carries bytes stored in the archive (sha256 set).
 STORED_STATES = frozenset({"new", "changed", "unchanged", "not_modified", "duplicate"})
+
+
+_PAGE_NO = re.compile(r"\(第(\d+)页\)$")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -132,6 +136,21 @@ class Archive:
         with self._lock:
             self._load()
             return sha in self._known_shas
+
+    def continuation_shas(self, report_url: str) -> list[str]:
+        """Bytes of the further pages of a multi-page article (TRS ``…_1.shtml``), in page order.
+
+        The crawler archives them as ``kind="page"`` rows whose referrer is the report's URL and whose
+        title ends in "(第N页)".
+        """
+        pages: dict[int, str] = {}
+        for row in self.manifest():
+            if row.get("kind") != "page" or row.get("referrer") != report_url or not row.get("sha256"):
+                continue
+            m = _PAGE_NO.search(row.get("link_title") or "")
+            if m:
+                pages[int(m.group(1))] = row["sha256"]
+        return [pages[n] for n in sorted(pages)]
 
     def documents(self) -> list[dict]:
         """The latest manifest row per report URL (``kind == "report"``), in first-seen order."""

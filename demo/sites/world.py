@@ -21,7 +21,7 @@ CONDITIONAL_SITES = frozenset({"trs", "gd", "legacy"})   # doc (JSON POST) never
 UNREACHABLE_SITES = frozenset({"down"})
 SPECIAL_CASES = 28  # real reports, fault cases and day-1 extras that come on top of the ordinary ones                 # robots.txt 500: the crawler skips the host
 UNSUPPORTED_FORMATS = {"wps": "unsupported", "ofd": "unsupported", "png": "unsupported",
-                       "scan-pdf": "failed", "pre2019-html": "unsupported"}
+                       "scan-pdf": "unsupported", "pre2019-html": "unsupported"}
 
 
 class DemoWorld:

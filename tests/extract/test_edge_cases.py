@@ -183,7 +183,7 @@ def test_gbk_page_declared_gb2312():
 
 
 def test_a_hanging_parse_is_stopped(monkeypatch):
-    def hang(data, source):
+    def hang(data, source, continuations=()):
         time.sleep(30)
 
     monkeypatch.setattr(api, "extract_bytes", hang)
@@ -209,3 +209,26 @@ def test_unknown_sub_item_never_takes_its_group_code():
     assert {i["row"] for i in issues(out, "missing_row")} == {"other_other"}
     assert issues(out, "unknown_row")[0]["raw"].endswith("3.其他原因未予处理")
     assert out["status"] == "failed"
+
+
+def test_article_continued_on_a_second_page_is_read_as_one_report():
+    from demo.sites import DemoWorld
+
+    world = DemoWorld(seed=7)
+    doc = next(d for d in world.docs if d.fmt == "html" and d.site == "trs" and _has_page2(world, d))
+    first, second = world.doc_bytes(doc, 1), world.continuation(doc, 1)
+    alone = extract_bytes(first, doc.path)
+    assert alone["status"] == "failed"  # 表四 is on page 2
+    joined = extract_bytes(first, doc.path, continuations=[second])
+    assert joined["status"] == "ok"
+    expected = world.values(doc, 1)["tables"]["t4_review_litigation"]["cells"]
+    assert joined["tables"]["t4_review_litigation"]["cells"] == expected
+    assert extract_isolated(first, doc.path, continuations=[second]) == joined
+
+
+def _has_page2(world, doc) -> bool:
+    try:
+        world.continuation(doc, 1)
+    except KeyError:
+        return False
+    return True

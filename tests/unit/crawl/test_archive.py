@@ -67,3 +67,19 @@ def test_documents_is_the_latest_report_row_per_url_and_reloads_from_disk(tmp_pa
     assert [(d["url"], d["state"], d["run_id"]) for d in docs] == [("http://h/1.pdf", "unchanged", "r2"),
                                                                   ("http://h/2.pdf", "gone", "r1")]
     assert reopened.sha_known(sha) and not reopened.sha_known("cd" * 32)
+
+
+def test_continuation_pages_in_page_order(tmp_path):
+    from extract.archive import Archive
+
+    archive = Archive(tmp_path)
+    url = "http://127.0.0.1:1/xxgk/202401/t20240120_1.shtml"
+    shas = [archive.store(f"page {n}".encode()) for n in (2, 3)]
+    archive.append_manifest({"url": url + "_2", "kind": "page", "referrer": url, "link_title": "某某局报告 (第3页)",
+                             "sha256": shas[1], "state": "new"})
+    archive.append_manifest({"url": url + "_1", "kind": "page", "referrer": url, "link_title": "某某局报告 (第2页)",
+                             "sha256": shas[0], "state": "new"})
+    archive.append_manifest({"url": "http://127.0.0.1:1/list", "kind": "page", "referrer": url,
+                             "link_title": "entry (本级)", "sha256": archive.store(b"list"), "state": "new"})
+    assert archive.continuation_shas(url) == shas
+    assert archive.continuation_shas("http://127.0.0.1:1/other") == []
