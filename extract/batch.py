@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Manifest states whose row points at bytes in the archive (the crawler's STORED_STATES).
 ARCHIVED_STATES = frozenset({"new", "changed", "unchanged", "not_modified", "duplicate"})
 _VERSION_AT_START = re.compile(rb'^\{"parser_version":\s*"((?:[^"\\]|\\.)*)"')
+_PAGE_NO = re.compile(r"\(第(\d+)页\)$")  # title of a continuation page row, as the crawler writes it
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class PendingDocument:
 
     sha256: str
     source: str  # the URL it was fetched from (kept as the extract JSON's ``source``)
+    continuations: tuple[str, ...] = ()  # sha256 of further pages of a multi-page article, in order
 
 
 @dataclass
@@ -129,17 +131,35 @@ def write_json_atomically(path: Path, result: dict) -> None:
 # ------------------------------------------------------------------------------------- what to do
 
 
+def continuation_index(manifest_rows: list[dict]) -> dict[str, tuple[str, ...]]:
+    """report URL → sha256 of its continuation pages, in page order, built in one pass.
+
+    Same rule as ``Archive.continuation_shas`` (page rows whose referrer is the report URL and whose
+    title ends in "(第N页)"), which scans the whole manifest per report — too slow for a rebuild.
+    """
+    pages: dict[str, dict[int, str]] = {}
+    for row in manifest_rows:
+        if row.get("kind") == "page" and row.get("sha256") and row.get("referrer"):
+            match = _PAGE_NO.search(row.get("link_title") or "")
+            if match:
+                pages.setdefault(row["referrer"], {})[int(match.group(1))] = row["sha256"]
+    return {url: tuple(by_no[n] for n in sorted(by_no)) for url, by_no in pages.items()}
+
+
 def archived_documents(manifest_rows: Iterable[dict]) -> list[PendingDocument]:
     """Every distinct document (by sha256) the manifest says is archived, first-fetched first.
 
     Older versions of a changed report are included: they stay in the warehouse as superseded
     versions, so they need an extraction too.
     """
+    rows = list(manifest_rows)
+    continuations = continuation_index(rows)
     seen: dict[str, PendingDocument] = {}
-    for row in manifest_rows:
+    for row in rows:
         sha = row.get("sha256")
         if row.get("kind") == "report" and sha and row.get("state") in ARCHIVED_STATES and sha not in seen:
-            seen[sha] = PendingDocument(sha, row.get("final_url") or row.get("url") or sha)
+            seen[sha] = PendingDocument(sha, row.get("final_url") or row.get("url") or sha,
+                                        continuations.get(row.get("url"), ()))
     return list(seen.values())
 
 
@@ -177,7 +197,8 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
 
     started = time.perf_counter()
     data = object_path(data_dir, doc.sha256).read_bytes()
-    result = extract_isolated(data, doc.source, timeout_s=timeout_s, memory_mb=memory_mb)
+    pages = [object_path(data_dir, sha).read_bytes() for sha in doc.continuations]
+    result = extract_isolated(data, doc.source, timeout_s=timeout_s, memory_mb=memory_mb, continuations=pages)
     if not result.get("parser_version"):
         # extract_bytes returns early for unsupported types without stamping the version; without it the
         # document would look pending again every night.

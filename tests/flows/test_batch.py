@@ -85,3 +85,21 @@ def test_a_document_over_the_time_limit_fails_alone_with_the_reason(tmp_path):
     assert outcome.status == "failed" and "longer than" in outcome.message
     written = json.loads(extracted_path(tmp_path, outcome.sha256).read_text(encoding="utf-8"))
     assert written["issues"][0]["code"] == "parser_limit" and written["tables"] == {}
+
+
+def test_continuation_pages_follow_their_report_in_page_order(tmp_path):
+    import uuid
+
+    from extract.archive import Archive
+    from extract.batch import continuation_index
+
+    rows = archive_rows(tmp_path, {"http://127.0.0.1/a.shtml": PNG})
+    archive = Archive(tmp_path)
+    for n, body in ((3, b"<html>p3</html>"), (2, b"<html>p2</html>")):
+        archive.append_manifest({"fetch_id": uuid.uuid4().hex, "run_id": "r1", "url": f"http://127.0.0.1/a_{n - 1}.shtml",
+                                 "referrer": "http://127.0.0.1/a.shtml", "link_title": f"报告(第{n}页)",
+                                 "kind": "page", "state": "new", "sha256": archive.store(body)})
+    rows = archive.manifest()
+    (doc,) = archived_documents(rows)
+    assert doc.continuations == tuple(archive.continuation_shas("http://127.0.0.1/a.shtml"))
+    assert len(doc.continuations) == 2 and continuation_index(rows)["http://127.0.0.1/a.shtml"] == doc.continuations
