@@ -83,6 +83,7 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
     if media_type not in sniff.READABLE:
         what = "an empty file" if media_type == sniff.EMPTY else f"a {media_type} file"
         out.update(_empty("unsupported", "unsupported_type", f"{source}: {what}; only PDF, HTML and DOCX are read"))
+        out["parser_version"] = PARSER_VERSION
         return out
     try:
         doc = read_pages(data, media_type, continuations)

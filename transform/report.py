@@ -12,7 +12,7 @@ from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version
 from transform.tables import read_t2, read_t3, read_t4, split_rows
 from transform.values import to_json_number
 
-PARSER_VERSION = "xxgk-extract/1.0"
+PARSER_VERSION = "xxgk-extract/1.1"  # bump whenever a change can alter results: archives re-extract
 
 
 def build_report(doc: Document) -> dict:
