@@ -1,4 +1,4 @@
-"""The SQL examples of docs/readme/warehouse.md run against the 示例区 world and answer their question."""
+"""The SQL examples of the README's warehouse section run against the 示例区 world and answer their question."""
 
 import re
 from pathlib import Path
@@ -9,11 +9,13 @@ from warehouse.db import connect_readonly
 from warehouse.load import load_results
 from warehouse.synthetic import district_dataset
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "readme" / "warehouse.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def sql_blocks() -> list[str]:
-    return re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## The warehouse", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
 
 
 @pytest.fixture(scope="module")
