@@ -57,6 +57,7 @@ class Archive:
         self._lock = threading.Lock()
         self._rows: list[dict] | None = None
         self._by_url: dict[str, dict] = {}
+        self._downloaded_by_url: dict[str, dict] = {}  # last row whose bytes really came from the server
         self._known_shas: set[str] = set()
 
     # -- objects ---------------------------------------------------------------------------------
@@ -94,6 +95,8 @@ class Archive:
         if row.get("sha256"):
             self._by_url[row["url"]] = row
             self._known_shas.add(row["sha256"])
+            if row.get("http_status") is not None:
+                self._downloaded_by_url[row["url"]] = row
 
     def append_manifest(self, row: dict) -> None:
         """Append one fetch row (missing layout fields are written as null)."""
@@ -119,6 +122,12 @@ class Archive:
         with self._lock:
             self._load()
             return self._by_url.get(url)
+
+    def last_download(self, url: str) -> dict | None:
+        """The last row of ``url`` whose bytes were really answered by the server (not reused)."""
+        with self._lock:
+            self._load()
+            return self._downloaded_by_url.get(url)
 
     def last_sha(self, url: str) -> str | None:
         row = self.last_row_with_bytes(url)

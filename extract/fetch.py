@@ -64,13 +64,17 @@ class FetchSettings(BaseModel):
     max_crawl_delay_s: float = 300.0  # Heritrix respectCrawlDelayUpToSeconds; longer → skip host
     max_requests_per_host: int = 2000
     max_consecutive_failures: int = 5  # circuit breaker per host
+    # A known report document on a host that offers no conditional GET (no ETag / Last-Modified) is
+    # downloaded again only this often; list pages are still read every night, so new reports are found
+    # nightly. A correction replaced in place on such a host is seen within this many days.
+    revalidate_after_days: float = 7.0
 
     @classmethod
     def for_tests(cls, **overrides) -> FetchSettings:
         """Short delays for tests against the demo world on 127.0.0.1."""
         values = dict(min_delay_s=0.05, jitter_s=0.02, latency_factor=0.0, connect_timeout_s=2.0,
                       read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02,
-                      timeout_cooldown_s=3.5)
+                      timeout_cooldown_s=3.5, revalidate_after_days=0.0)
         values.update(overrides)
         return cls(**values)
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Politeness (→ extract.fetch.FetchSettings). Production keeps ≥ 3 s between requests to one host;
     # only the loopback demo world may shrink it.
     user_agent: str | None = None  # None: the crawler's own honest default naming the project
+    # Known report documents on hosts without conditional GET are downloaded again this often (days).
+    revalidate_after_days: float = Field(7.0, ge=0)
     min_delay_s: float = Field(3.0, ge=0)
     jitter_s: float = Field(1.5, ge=0)
     crawl_delay_scale: float = Field(1.0, gt=0)  # multiplies robots Crawl-delay and per-site floors
@@ -86,7 +88,7 @@ class Settings(BaseSettings):
         values = dict(min_delay_s=self.min_delay_s, jitter_s=self.jitter_s, crawl_delay_scale=self.crawl_delay_scale,
                       connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
                       max_retries=self.max_retries, backoff_s=self.backoff_s,
-                      retry_after_cap_s=self.retry_after_cap_s)
+                      retry_after_cap_s=self.retry_after_cap_s, revalidate_after_days=self.revalidate_after_days)
         if self.user_agent:
             values["user_agent"] = self.user_agent
         if self.min_delay_s < 1.0:

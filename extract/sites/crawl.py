@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from extract.archive import Archive
@@ -149,6 +149,11 @@ class SiteCrawl:
                 result = link.prefetched
             elif not self.fetcher_allows(link.url):
                 result = FetchResult(link.url, "off_allowlist", error="link to a host not on the allowlist")
+            elif (recent := self.recent_download(link.url)) is not None:
+                outcome = self.record_not_revalidated(link, recent)
+                self.summary.states[outcome.state] += 1
+                self.summary.outcomes.append(outcome)
+                return
             else:
                 result = self.fetch(link.url, referrer=link.referrer)
             outcome = self.record(result, kind="report", referrer=link.referrer, title=link.title, date=link.date)
@@ -158,6 +163,31 @@ class SiteCrawl:
             outcome = self.record(failed, kind="report", referrer=link.referrer, title=link.title, date=link.date)
         self.summary.states[outcome.state] += 1
         self.summary.outcomes.append(outcome)
+
+    def recent_download(self, url: str) -> dict | None:
+        """A download of ``url`` recent enough not to fetch it again tonight (host has no conditional GET)."""
+        days = getattr(self.fetcher.settings, "revalidate_after_days", 0) or 0
+        row = self.archive.last_download(url)
+        if days <= 0 or row is None or row.get("etag") or row.get("last_modified"):
+            return None
+        if not self.archive.has(row["sha256"]) or not row.get("fetched_at"):
+            return None
+        fetched = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
+        return row if datetime.now(timezone.utc) - fetched < timedelta(days=days) else None
+
+    def record_not_revalidated(self, link: ReportLink, row: dict) -> LinkOutcome:
+        """Manifest row for a known document reused without a request (http_status stays null)."""
+        error = f"not downloaded again: last download {row['fetched_at']}; the host offers no conditional GET"
+        self.archive.append_manifest({
+            "fetch_id": uuid.uuid4().hex, "run_id": self.run_id, "site": self.site.id, "district": self.site.name,
+            "admin_code": self.site.admin_code, "url": link.url, "final_url": row.get("final_url"),
+            "referrer": link.referrer, "link_title": link.title, "link_date": link.date, "kind": "report",
+            "http_status": None, "state": "unchanged", "error": error, "sha256": row["sha256"],
+            "media_type": row.get("media_type"), "size": row.get("size"), "etag": None, "last_modified": None,
+            "fetched_at": _now(), "crawler_version": CRAWLER_VERSION,
+        })
+        return LinkOutcome(link.url, "unchanged", link.title, link.referrer, row["sha256"], row.get("media_type"),
+                           error)
 
     def fetcher_allows(self, url: str) -> bool:
         from extract.fetch import host_allowed

@@ -125,3 +125,42 @@ def test_a_304_without_a_stored_version_is_a_failure_not_a_crash(server, tmp_pat
     archive = Archive(tmp_path)
     run(server, archive, "r1")
     assert states(archive, "r1")["files/b.pdf"] == "failed"
+
+
+def test_known_documents_without_validators_are_not_downloaded_every_night(server, tmp_path):
+    # A quiet night re-reads list pages; a report document whose host offers no ETag/Last-Modified is
+    # downloaded again only every `revalidate_after_days`, and the manifest says so.
+    build_site(server)
+    archive = Archive(tmp_path)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r1")
+    build_site(server, pdf=b"%PDF-1.7 replaced in place")
+    server.log.clear()
+    with Fetcher(settings) as fetcher:
+        summary = crawl_site(site_config(server), archive, fetcher, run_id="r2")
+    assert states(archive, "r2") == {"nb/a.html": "unchanged", "files/b.pdf": "unchanged", "nb/c.pdf": "off_allowlist"}
+    requested = {path for _, path, *_ in server.log}
+    # Article pages are read for discovery anyway (an inline HTML report is its own article page).
+    assert "/files/b.pdf" not in requested and {"/nb/", "/nb/a.html", "/nb/b.html"} <= requested
+    row = next(r for r in archive.manifest() if r["run_id"] == "r2" and r["url"].endswith("/files/b.pdf"))
+    assert row["http_status"] is None and "not downloaded again" in row["error"]
+    assert summary.found == 3
+    # Once the last real download is older than the period, the document is fetched and the change seen.
+    with Fetcher(settings.model_copy(update={"revalidate_after_days": 1e-9})) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r3")
+    assert states(archive, "r3")["files/b.pdf"] == "changed"
+
+
+def test_documents_with_validators_are_always_revalidated(server, tmp_path):
+    build_site(server)
+    etag = {"Content-Type": "application/pdf", "ETag": '"v1"'}
+    server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version one", etag)
+    archive = Archive(tmp_path)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r1")
+    server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version two", {**etag, "ETag": '"v2"'})
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r2")
+    assert states(archive, "r2")["files/b.pdf"] == "changed"
