@@ -11,13 +11,13 @@ The fast subset runs in ``pytest -m "not slow"``; the full matrix is marked slow
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 import pytest
 
 from demo.render import render_report
 from demo.values import generate_report
 from extract.api import extract_bytes
+from tests.extract.variant_html import cell_diffs
 from transform import schema
 
 AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"
@@ -73,35 +73,6 @@ def _make_report(name: str, blanks: bool, quirks: tuple[str, ...]) -> dict:
     return generate_report(AGENCY, REGION, year, version, seed, scale=150, t3_version=t3_version, blanks=blanks)
 
 
-def _same(expected, got) -> bool:
-    if expected is None or got is None:
-        return expected is None and got is None
-    if isinstance(expected, Decimal):
-        return Decimal(str(got)) == expected
-    return isinstance(got, int) and got == expected
-
-
-def cell_diffs(expected: dict, got: dict) -> list[str]:
-    """Human-readable differences between the known tables and the extracted ones."""
-    diffs = []
-    missing = sorted(set(expected) - set(got))
-    extra = sorted(set(got) - set(expected))
-    if missing or extra:
-        diffs.append(f"tables missing {missing}, unexpected {extra}")
-    for table_id in sorted(set(expected) & set(got)):
-        want, have = expected[table_id], got[table_id]
-        # 表四 is the same in both versions; like the generator, the extractor gives it the report's version
-        if want["version"] != have["version"]:
-            diffs.append(f"{table_id}: version {have['version']} != {want['version']}")
-            continue
-        for row, cols in want["cells"].items():
-            for col, value in cols.items():
-                printed = have["cells"].get(row, {}).get(col, "<absent>")
-                if not _same(value, printed):
-                    diffs.append(f"{table_id}.{row}.{col}: got {printed!r}, want {value!r}")
-    return diffs
-
-
 def _allowed_warnings(blanks: bool, quirks: tuple[str, ...]) -> set[str]:
     allowed = set()
     if blanks:
@@ -114,7 +85,8 @@ def _allowed_warnings(blanks: bool, quirks: tuple[str, ...]) -> set[str]:
 def check_roundtrip(name: str, blanks: bool, fmt: str, quirks: tuple[str, ...]) -> None:
     report = _make_report(name, blanks, quirks)
     out = extract_bytes(render_report(report, fmt, quirks), f"demo/{name}.{fmt}")
-    problems = cell_diffs(report["tables"], out["tables"])
+    extra = sorted(set(out["tables"]) - set(report["tables"]))
+    problems = cell_diffs(report["tables"], out["tables"]) + ([f"unexpected tables {extra}"] if extra else [])
     meta = out["report"]
     if meta["year"] != report["report"]["year"] or meta["agency"] != report["report"]["agency"]:
         problems.append(f"report meta {meta['year']}/{meta['agency']}")
