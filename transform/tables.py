@@ -467,24 +467,41 @@ def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]
 # ---------------------------------------------------------------- 表二
 
 
-def _t2_version(tid: str, headers: list[str], n_values: int, hint: str | None) -> tuple[str | None, bool]:
-    """(version, header_ok) of a 表二 block from its header labels, else from the count of values."""
+def _t2_version(tid: str, headers: list[str], n_values: int,
+                hint: str | None) -> tuple[str | None, bool, list[int] | None]:
+    """(version, header_ok, column order) of a 表二 block from its header labels, else from the count of values.
+
+    ``column order`` gives, for each printed value position, the index of the layout column its header
+    names — a header printed in another order than the template is still read by its labels.
+    """
     fits = []
     for version in ("gov2019", "gov2021"):
         lay = layout(tid, version)
         if lay is None:
             continue
-        if headers and len(headers) == len(lay.columns) and all(
-            re.search(col.match, h) for col, h in zip(lay.columns, headers)
-        ):
-            return version, True
+        order = _header_order(lay.columns, headers)
+        if order is not None:
+            return version, True, order
         if len(lay.columns) == (len(headers) or n_values):
             fits.append(version)
     if len(fits) == 1:
-        return fits[0], not headers
+        return fits[0], not headers, None
     if hint in fits:
-        return hint, not headers
-    return (fits[0] if fits else None), False
+        return hint, not headers, None
+    return (fits[0] if fits else None), False, None
+
+
+def _header_order(columns, headers: list[str]) -> list[int] | None:
+    """Each header matched to exactly one column (a permutation), or None."""
+    if not headers or len(headers) != len(columns):
+        return None
+    order = []
+    for h in headers:
+        hits = [i for i, col in enumerate(columns) if re.search(col.match, h)]
+        if len(hits) != 1:
+            return None
+        order.append(hits[0])
+    return order if sorted(order) == list(range(len(columns))) else None
 
 
 def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> dict[str, Table]:
@@ -528,7 +545,7 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
 
 def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hint: str | None) -> Table:
     n_values = max(len(cells) for _, cells in rows.values())
-    version, header_ok = _t2_version(tid, headers, n_values, hint)
+    version, header_ok, order = _t2_version(tid, headers, n_values, hint)
     if version is None:
         issues.append(Issue("error", "unreadable_table", f"{tid}: header {headers!r} fits no format version", tid))
         return Table(tid, None)
@@ -551,7 +568,8 @@ def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hin
                                 f"{len(lay.columns)} columns", tid, row.code, page=src_row.table.page))
             table.cells[row.code] = {c.code: Value(None, "", None) for c in lay.columns}
             continue
-        for col, cell in zip(lay.columns, cells):
+        columns = [lay.columns[i] for i in order] if order else list(lay.columns)
+        for col, cell in zip(columns, cells):
             ref = f"{tid}.{col.code}"
             value, parsed = _parse(cell, tid, row.code, col.code, issues,
                                    decimal_ok=ref in norm_spec["decimal_allowed_only_in"],

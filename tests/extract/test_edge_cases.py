@@ -232,3 +232,24 @@ def _has_page2(world, doc) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_t2_columns_printed_in_another_order_are_read_by_their_labels():
+    rep = generate_report(AGENCY, "", 2023, "gov2021", seed=11, scale=3000)
+    cells = rep["tables"]["t2_art20_1"]["cells"]
+    html = html_of(rep)
+    # Swap the 本年废止件数 and 现行有效件数 columns: headers and the values under them.
+    html = html.replace("本年废止件数", "@@").replace("现行有效件数", "本年废止件数").replace("@@", "现行有效件数")
+    for row_label, row in (("规章", "rules"), ("行政规范性文件", "normative_docs")):
+        start = html.index(f">{row_label}</td>") + 1
+        end = html.index("</tr>", start)
+        segment = html[start:end]
+        values = re.findall(r"<td[^>]*>([^<]*)</td>", segment)
+        assert values == [str(cells[row][c]) for c in ("issued", "repealed", "in_force")]
+        assert values[1] != values[2]
+        swapped = segment.replace(f">{values[1]}</td><td>{values[2]}</td>", f">{values[2]}</td><td>{values[1]}</td>")
+        assert swapped != segment
+        html = html[:start] + swapped + html[end:]
+    out = extract_bytes(html.encode(), "swapped.html")
+    assert out["tables"]["t2_art20_1"]["cells"] == cells
+    assert not issues(out, "header_mismatch")
