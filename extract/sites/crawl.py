@@ -87,8 +87,11 @@ class SiteCrawl:
         self.summary = SiteSummary(site.id)
         self.reposts = reposts or repost_index(archive)
 
-    def fetch(self, url: str, *, referrer=None, method="GET", data=None, headers=None) -> FetchResult:
+    def fetch(self, url: str, *, referrer=None, method="GET", data=None, headers=None,
+              reuse_recent: bool = False) -> FetchResult:
         key = manifest_url(url, method, data)
+        if reuse_recent and method == "GET" and (recent := self.recent_download(key)) is not None:
+            return self.archived_result(key, recent)
         etag, last_modified = self.archive.validators(key) if method == "GET" else (None, None)
         result = self.fetcher.get(url, referrer=referrer, etag=etag, last_modified=last_modified, method=method,
                                   data=data, headers=headers)
@@ -174,6 +177,13 @@ class SiteCrawl:
             return None
         fetched = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
         return row if datetime.now(timezone.utc) - fetched < timedelta(days=days) else None
+
+    def archived_result(self, key: str, row: dict) -> FetchResult:
+        """The stored copy of a recently downloaded page, as if fetched (http status stays null)."""
+        return FetchResult(key, "ok", status=None, final_url=row.get("final_url"),
+                           content=self.archive.read(row["sha256"]), media_type=row.get("media_type"),
+                           error=f"not downloaded again: last download {row['fetched_at']}; "
+                                 "the host offers no conditional GET")
 
     def record_not_revalidated(self, link: ReportLink, row: dict) -> LinkOutcome:
         """Manifest row for a known document reused without a request (http_status stays null)."""

@@ -85,11 +85,17 @@ class DiscoveryContext:
         self.notes: list[str] = []
 
     def fetch_page(self, url: str, *, referrer: str | None = None, method: str = "GET", data: dict | None = None,
-                   headers: dict | None = None, title: str | None = None, record: bool = True) -> FetchResult:
-        """Fetch a list/article page once per run; recorded as a ``kind="page"`` manifest row."""
+                   headers: dict | None = None, title: str | None = None, record: bool = True,
+                   reuse_recent: bool = False) -> FetchResult:
+        """Fetch a list/article page once per run; recorded as a ``kind="page"`` manifest row.
+
+        ``reuse_recent``: an article page (never a list page) recently downloaded from a host without
+        conditional GET may be served from the archive instead of asking the host again.
+        """
         key = (method, url, tuple(sorted((data or {}).items())))
         if key not in self._page_cache:
-            result = self._fetch(url, referrer=referrer, method=method, data=data, headers=headers)
+            extra = {"reuse_recent": True} if reuse_recent else {}
+            result = self._fetch(url, referrer=referrer, method=method, data=data, headers=headers, **extra)
             self._page_cache[key] = result
             if record:
                 self.record_page(result, referrer=referrer, title=title)
@@ -186,7 +192,7 @@ def resolve_article(ctx: DiscoveryContext, family, link: Link, *, referrer: str)
     if url in ctx.articles_seen:
         return
     ctx.articles_seen.add(url)
-    article = ctx.fetch_page(url, referrer=referrer, record=False)
+    article = ctx.fetch_page(url, referrer=referrer, record=False, reuse_recent=True)
     if not usable(article):
         yield from _report(ctx, ReportLink(url, link.title, link.date, referrer, prefetched=article))
         return

@@ -141,8 +141,7 @@ def test_known_documents_without_validators_are_not_downloaded_every_night(serve
         summary = crawl_site(site_config(server), archive, fetcher, run_id="r2")
     assert states(archive, "r2") == {"nb/a.html": "unchanged", "files/b.pdf": "unchanged", "nb/c.pdf": "off_allowlist"}
     requested = {path for _, path, *_ in server.log}
-    # Article pages are read for discovery anyway (an inline HTML report is its own article page).
-    assert "/files/b.pdf" not in requested and {"/nb/", "/nb/a.html", "/nb/b.html"} <= requested
+    assert requested == {"/robots.txt", "/nb/"}
     row = next(r for r in archive.manifest() if r["run_id"] == "r2" and r["url"].endswith("/files/b.pdf"))
     assert row["http_status"] is None and "not downloaded again" in row["error"]
     assert summary.found == 3
@@ -164,3 +163,24 @@ def test_documents_with_validators_are_always_revalidated(server, tmp_path):
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r2")
     assert states(archive, "r2")["files/b.pdf"] == "changed"
+
+
+def test_recent_article_pages_on_hosts_without_validators_are_read_from_the_archive(server, tmp_path):
+    build_site(server)
+    archive = Archive(tmp_path)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r1")
+    server.log.clear()
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r2")
+    requested = {path for _, path, *_ in server.log}
+    assert requested == {"/robots.txt", "/nb/"}  # the list page is read every night, nothing else
+    assert states(archive, "r2") == {"nb/a.html": "unchanged", "files/b.pdf": "unchanged", "nb/c.pdf": "off_allowlist"}
+    # A new report appearing on the list is still fetched the same night.
+    server.routes["/nb/"] = static(200, server.routes["/nb/"](None, 0)[2].replace(
+        b"</ul>", '<li><a href="/nb/d.html">示例区司法局2024年政府信息公开工作年度报告</a></li></ul>'.encode()), HTML)
+    server.routes["/nb/d.html"] = static(200, "<html><body>司法局报告正文</body></html>".encode(), HTML)
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r3")
+    assert states(archive, "r3")["nb/d.html"] == "new"
