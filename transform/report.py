@@ -9,7 +9,10 @@ from transform import metadata
 from transform.checks import run_checks
 from transform.result import Issue, Table
 from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version
-from transform.tables import read_t2, read_t3, read_t4, split_rows
+from transform.t2 import read_t2
+from transform.t3 import read_t3
+from transform.t4 import read_t4
+from transform.tables import split_rows
 from transform.values import to_json_number
 
 PARSER_VERSION = "xxgk-extract/1.1"  # bump whenever a change can alter results: archives re-extract

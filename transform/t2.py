@@ -1,0 +1,142 @@
+"""表二 (proactive disclosure, 第二十条 blocks): rows by label, values mapped to the header labels."""
+
+from __future__ import annotations
+
+import re
+
+from extract.documents.model import Cell
+from transform import labels
+from transform.result import Issue, Table, Value
+from transform.schema import layout, load_schema
+from transform.tables import Row, parse_value
+
+
+def _t2_version(tid: str, headers: list[str], n_values: int,
+                hint: str | None) -> tuple[str | None, bool, list[int] | None]:
+    """(version, header_ok, column order) of a 表二 block from its header labels, else from the count of values.
+
+    ``column order`` gives, for each printed value position, the index of the layout column its header
+    names — a header printed in another order than the template is still read by its labels.
+    """
+    fits = []
+    for version in ("gov2019", "gov2021"):
+        lay = layout(tid, version)
+        if lay is None:
+            continue
+        order = _header_order(lay.columns, headers)
+        if order is not None:
+            return version, True, order
+        if len(lay.columns) == (len(headers) or n_values):
+            fits.append(version)
+    if len(fits) == 1:
+        return fits[0], not headers, None
+    if hint in fits:
+        return hint, not headers, None
+    return (fits[0] if fits else None), False, None
+
+
+def _header_order(columns, headers: list[str]) -> list[int] | None:
+    """Each header matched to exactly one column (a permutation), or None."""
+    if not headers or len(headers) != len(columns):
+        return None
+    order = []
+    for h in headers:
+        hits = [i for i, col in enumerate(columns) if re.search(col.match, h)]
+        if len(hits) != 1:
+            return None
+        order.append(hits[0])
+    return order if sorted(order) == list(range(len(columns))) else None
+
+
+def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> dict[str, Table]:
+    """Read every 表二 block (第二十条第（一）（五）（六）（八）（九）项)."""
+    headers: dict[str, list[str]] = {}
+    current: str | None = None
+    data: dict[str, dict[str, tuple[Row, list[Cell]]]] = {}
+    pending_header: list[str] | None = None
+    for row in rows:
+        texts = row.texts
+        caption = next((labels.match_t2_caption(t) for t in texts if labels.match_t2_caption(t)), None)
+        if caption:
+            current, pending_header = caption, None
+            continue
+        if texts and texts[0].startswith("信息内容"):
+            pending_header = [t for t in texts[1:]]
+            while pending_header and not pending_header[-1]:  # empty padding cells at the row's end
+                pending_header.pop()
+            # A header after the block's data rows opens the next block (its caption was a paragraph
+            # outside the table, or missing): it must not overwrite the finished block's header.
+            if current in data:
+                current = None
+            if current:
+                headers[current] = pending_header
+            continue
+        pattern = labels.match_t2_row(texts[0]) if texts else None
+        if pattern is None:
+            if any(texts[1:]) and texts[0]:
+                issues.append(Issue("info", "extra_row", f"表二 row not in the schema: {row.cells[0].text!r}",
+                                    current, page=row.table.page, raw=row.cells[0].text))
+            continue
+        tid = pattern.table_id
+        if tid != current and pending_header is not None and tid not in headers:
+            headers[tid] = pending_header
+        current = tid
+        if pattern.code in data.setdefault(tid, {}):
+            continue
+        data[tid][pattern.code] = (row, row.cells[1:])
+    return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint) for tid, rows_ in data.items()}
+
+
+def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hint: str | None) -> Table:
+    n_values = max(len(cells) for _, cells in rows.values())
+    version, header_ok, order = _t2_version(tid, headers, n_values, hint)
+    if version is None:
+        issues.append(Issue("error", "unreadable_table", f"{tid}: header {headers!r} fits no format version", tid))
+        return Table(tid, None)
+    if headers and not header_ok:
+        issues.append(Issue("warning", "header_mismatch", f"{tid}: header {headers!r} does not match the {version} "
+                            "labels; values mapped by their order", tid))
+    lay = layout(tid, version)
+    norm_spec = load_schema()["normalization"]["number"]
+    table = Table(tid, version)
+    for row in lay.rows:
+        table.cells[row.code] = {}
+        if row.code not in rows:
+            issues.append(Issue("error", "missing_row", f"{tid}: row not found: {row.label}", tid, row.code))
+            table.cells[row.code] = {c.code: Value(None, "", None) for c in lay.columns}
+            continue
+        src_row, cells = rows[row.code]
+        cells = _fit_t2_cells(cells, len(lay.columns))
+        if cells is None:
+            issues.append(Issue("error", "unreadable_row", f"{tid}: {len(rows[row.code][1])} value cells for "
+                                f"{len(lay.columns)} columns", tid, row.code, page=src_row.table.page))
+            table.cells[row.code] = {c.code: Value(None, "", None) for c in lay.columns}
+            continue
+        columns = [lay.columns[i] for i in order] if order else list(lay.columns)
+        for col, cell in zip(columns, cells):
+            ref = f"{tid}.{col.code}"
+            value, parsed = parse_value(cell, tid, row.code, col.code, issues,
+                                   decimal_ok=ref in norm_spec["decimal_allowed_only_in"],
+                                   signed_ok=ref in norm_spec["signed_allowed_only_in"])
+            if parsed.kind == "split":
+                issues.append(Issue("error", "unreadable_cell", "digits broken over lines; no total to confirm",
+                                    tid, row.code, col.code, cell.page, cell.text))
+                value = Value(None, cell.text, cell)
+            elif parsed.kind == "number" and col.unit == "wan_yuan" and parsed.unit == "元":
+                # The header says 万元 but the cell says 元: kept as printed (never silently rescaled), flagged.
+                issues.append(Issue("warning", "unit_mismatch", f"printed {cell.text!r} in 元 under a 万元 header; "
+                                    "kept as printed", tid, row.code, col.code, cell.page, cell.text))
+            table.cells[row.code][col.code] = value
+    return table
+
+
+def _fit_t2_cells(cells: list[Cell], n: int) -> list[Cell] | None:
+    if len(cells) == n:
+        return cells
+    # Empty padding cells after the values (a grid shared with wider tables) are not columns.
+    if len(cells) > n and all(not c.text.strip() for c in cells[n:]):
+        return cells[:n]
+    # A 1-column gov2021 block drawn as 3 cells with the value in the first and the rest empty.
+    if n == 1 and len(cells) > 1 and all(not c.text.strip() for c in cells[1:]):
+        return cells[:1]
+    return None

@@ -1,0 +1,269 @@
+"""表三 (applications received and handled) from its tagged rows: rows by label within their group,
+applicant columns by header label (on a continued PDF page by the header's x position)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.documents.model import Cell, RawTable
+from transform import labels
+from transform.labels import norm
+from transform.result import Issue, Table, Value
+from transform.schema import T3, layout
+from transform.tables import Row, confirm_splits, joined_cell, parse_value
+
+
+@dataclass
+class _T3Columns:
+    """Which grid columns of a fragment hold which applicant column."""
+
+    by_col: dict[int, str]
+    value_start: int
+    n_cols: int
+    x_ranges: dict[str, tuple[float, float]] | None = None  # PDF: the header cells' horizontal extent
+
+
+def _t3_columns(table: RawTable, header_rows: list[int]) -> _T3Columns | None:
+    by_col: dict[int, str] = {}
+    for r in header_rows:
+        for cell in table.distinct_cells(r):
+            text = norm(cell.text)
+            for code, rx in labels.t3_column_patterns():
+                if rx.search(text):
+                    for c in range(cell.col, cell.col + cell.colspan):
+                        by_col.setdefault(c, code)
+    # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
+    if len(set(by_col.values())) != 7:
+        return None
+    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows))
+
+
+def _header_x_ranges(table: RawTable, header_rows: list[int]) -> dict[str, tuple[float, float]] | None:
+    ranges: dict[str, tuple[float, float]] = {}
+    for r in header_rows:
+        for cell in table.distinct_cells(r):
+            if cell.bbox is None:
+                continue
+            for code, rx in labels.t3_column_patterns():
+                if rx.search(norm(cell.text)):
+                    ranges.setdefault(code, (cell.bbox[0], cell.bbox[2]))
+    return ranges if len(ranges) == 7 else None
+
+
+def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | None:
+    """Columns of a continued PDF fragment whose grid differs from the header's: matched by x position."""
+    if not header.x_ranges:
+        return None
+    by_col: dict[int, str] = {}
+    for c in range(table.n_cols):
+        cells = [row[c] for row in table.grid if row[c] is not None and row[c].colspan == 1 and row[c].bbox]
+        if not cells:
+            continue
+        x0, x1 = cells[0].bbox[0], cells[0].bbox[2]
+        centre = (x0 + x1) / 2
+        code = next((k for k, (h0, h1) in header.x_ranges.items() if h0 - 1 <= centre <= h1 + 1), None)
+        if code:
+            by_col[c] = code
+    if len(set(by_col.values())) != 7:
+        return None
+    return _T3Columns(by_col, min(by_col), table.n_cols, header.x_ranges)
+
+
+def _positional_t3_columns(table: RawTable) -> _T3Columns | None:
+    codes = [c.code for c in layout(T3, "gov2021").columns]
+    if table.n_cols < 8:
+        return None
+    start = table.n_cols - 7
+    return _T3Columns({start + i: code for i, code in enumerate(codes)}, start, table.n_cols)
+
+
+def _row_identity(label_cells: list[Cell], prev_code: str | None) -> tuple[str | None, str | None]:
+    """(row code, group) from the label cells, most specific (rightmost) label first."""
+    group = None
+    for cell in label_cells:
+        g = labels.match_t3_group(cell.text)
+        if g:
+            group = g
+    if prev_code and prev_code.startswith("other_overdue") and group is None:
+        group = "other_processing_group"
+    # Only the most specific printed label names the row: an unknown sub-item under （六）其他处理 must
+    # not fall back to its group cell's code.
+    specific = next((c for c in reversed(label_cells) if norm(c.text)), None)
+    if specific is not None:
+        for cand in labels.t3_candidates(specific.text):
+            if cand.group in (None, "results") or cand.group == group or group is None:
+                if cand.code == "other_other" and group != "other_processing_group":
+                    continue
+                return cand.code, group
+    return None, group
+
+
+def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> Table | None:
+    """Map the 表三 rows to codes; None when no 表三 row was found."""
+    if not rows:
+        return None
+    found: dict[str, tuple[Row, dict[str, Cell | None]]] = {}
+    header_rows: dict[int, list[int]] = {}
+    for row in rows:
+        if any(labels.is_t3_header_text(c.text) for c in row.cells):
+            header_rows.setdefault(id(row.table), []).append(row.r)
+    columns_by_table: dict[int, _T3Columns] = {}
+    last_columns: _T3Columns | None = None
+    prev_code = None
+    for row in rows:
+        key = id(row.table)
+        if key not in columns_by_table:
+            cols = _t3_columns(row.table, header_rows.get(key, []))
+            if cols is None and last_columns is not None and last_columns.n_cols == row.table.n_cols:
+                cols = last_columns
+            if cols is None and last_columns is not None:
+                cols = _geometric_t3_columns(row.table, last_columns)
+            if cols is None:
+                cols = _positional_t3_columns(row.table)
+                if cols is not None:
+                    issues.append(Issue("warning", "columns_by_position",
+                                        "表三 continuation without header: applicant columns taken as the last 7",
+                                        T3, page=row.table.page))
+            if cols is None:
+                issues.append(Issue("error", "unreadable_table", f"表三 fragment with {row.table.n_cols} columns",
+                                    T3, page=row.table.page))
+                continue
+            columns_by_table[key] = cols
+        cols = columns_by_table[key]
+        last_columns = cols
+        label_cells = [c for c in row.cells if c.col < cols.value_start]
+        value_cells = [c for c in row.cells if c.col >= cols.value_start]
+        if any(labels.is_t3_header_text(c.text) for c in row.cells):
+            continue
+        code, _group = _row_identity(label_cells, prev_code)
+        slots: dict[str, Cell | None] = {}
+        split_cols: set[str] = set()
+        for cell in value_cells:
+            codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            if not codes and _named_extra_column(row.table, header_rows.get(key, []), cell.col):
+                # A column the template does not have (小计 of the organisations): not ours to read.
+                if cell.text.strip():
+                    issues.append(Issue("info", "extra_column", "value under a column not in the template "
+                                        "ignored", T3, code, page=cell.page, raw=cell.text))
+                continue
+            if len(codes) != 1:
+                if cell.text.strip():
+                    issues.append(Issue("error", "merged_value_cell", "a value cell spans several applicant "
+                                        "columns", T3, code, page=cell.page, raw=cell.text))
+                continue
+            (col_code,) = codes
+            if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
+                # A number drawn across a spurious rule ("1" | "362"): joined, then the row total must agree.
+                slots[col_code] = joined_cell(slots[col_code], cell)
+                split_cols.add(col_code)
+                continue
+            if slots.get(col_code) is None or cell.text.strip():
+                slots[col_code] = cell
+        has_values = any(c is not None and c.text.strip() for c in slots.values())
+        if code is None and has_values and prev_code and _opens_fragment(row, header_rows):
+            _join_row_continued_over_page(found[prev_code], slots, issues, prev_code)
+            continue
+        if code is None:
+            label = " / ".join(c.text for c in label_cells if c.text.strip())
+            if has_values and label:
+                issues.append(Issue("warning", "unknown_row", f"表三 row not in the schema: {label!r}", T3,
+                                    page=row.table.page, raw=label))
+            continue
+        if code in found:
+            prev_slots = found[code][1]
+            if [_txt(prev_slots.get(c)) for c in slots] != [_txt(slots.get(c)) for c in slots] and has_values:
+                issues.append(Issue("error", "duplicate_row", "表三 row printed twice with different numbers",
+                                    T3, code, page=row.table.page))
+            continue
+        found[code] = (row, slots, split_cols)
+        prev_code = code
+    if not found:
+        return None
+    version = _t3_version(found, issues, version_hint)
+    return _t3_table(found, version, issues)
+
+
+def _named_extra_column(table: RawTable, header_rows: list[int], col: int) -> bool:
+    """Does the lowest header cell above ``col`` name a column of its own that no applicant pattern matches?"""
+    for r in reversed(header_rows):
+        cell = table.grid[r][col]
+        if cell is None or not norm(cell.text):
+            continue
+        return cell.colspan == 1 and not any(rx.search(norm(cell.text)) for _, rx in labels.t3_column_patterns())
+    return False
+
+
+def _opens_fragment(row: Row, header_rows: dict[int, list[int]]) -> bool:
+    """Is this the first data row of a table fragment that continues an earlier one?"""
+    return row.table.page is not None and row.r == len(header_rows.get(id(row.table), []))
+
+
+def _join_row_continued_over_page(prev: tuple, slots: dict[str, Cell | None], issues: list[Issue], code: str) -> None:
+    """A row broken by a page break: its tail ("件", or the last digits) opens the next page.
+
+    Office suites split a tall row across pages. Units and blanks in the tail are dropped; digits are
+    joined to the head and must then be confirmed by the row total (they become a split candidate).
+    """
+    _, head_slots, joined = prev
+    for col, tail in slots.items():
+        if tail is None or not tail.text.strip():
+            continue
+        head = head_slots.get(col)
+        tail_text = tail.text.strip()
+        if not re.search(r"\d", tail_text):
+            continue
+        head_slots[col] = joined_cell(head, tail) if head else tail
+        joined.add(col)
+    issues.append(Issue("info", "row_continued", "a 表三 row continues at the top of the next page", T3, code,
+                        page=next((c.page for c in slots.values() if c is not None), None)))
+
+
+def _txt(cell: Cell | None) -> str:
+    return norm(cell.text) if cell else ""
+
+
+def _t3_version(found: dict, issues: list[Issue], hint: str | None) -> str:
+    subrows = {"other_overdue_correction", "other_overdue_fee", "other_other"} & set(found)
+    if subrows:
+        single = found.get("other_processing")
+        if single and any(_txt(c) for c in single[1].values()):
+            issues.append(Issue("warning", "mixed_layout", "表三 prints （六）其他处理 both as a row and as sub-rows", T3))
+        found.pop("other_processing", None)
+        return "gov2021"
+    if "other_processing" in found:
+        return "gov2019"
+    issues.append(Issue("warning", "version_unknown", "表三 has no （六）其他处理 rows; version taken from the report", T3))
+    return hint or "gov2021"
+
+
+def _t3_table(found: dict, version: str, issues: list[Issue]) -> Table:
+    lay = layout(T3, version)
+    table = Table(T3, version)
+    for row_code in lay.row_codes:
+        table.cells[row_code] = {}
+        if row_code not in found:
+            issues.append(Issue("error", "missing_row", f"表三 row not found: {lay.rows[lay.row_codes.index(row_code)].label}",
+                                T3, row_code))
+            for col in lay.col_codes:
+                table.cells[row_code][col] = Value(None, "", None)
+            continue
+        row, slots, joined = found[row_code]
+        for col in lay.col_codes:
+            cell = slots.get(col)
+            if cell is None:
+                issues.append(Issue("error", "missing_cell", "no cell printed for this column", T3, row_code, col,
+                                    row.table.page))
+                table.cells[row_code][col] = Value(None, "", None)
+                continue
+            value, parsed = parse_value(cell, T3, row_code, col, issues)
+            if parsed.kind == "split" or (col in joined and parsed.kind == "number"):
+                value = Value(parsed.value, cell.text, cell)
+                value.split = True  # type: ignore[attr-defined]
+            table.cells[row_code][col] = value
+    _confirm_splits_t3(table, issues)
+    return table
+
+
+def _confirm_splits_t3(table: Table, issues: list[Issue]) -> None:
+    confirm_splits(table, T3, [c.code for c in layout(T3, table.version).columns][:-1], issues)

@@ -1,0 +1,98 @@
+"""表四 (administrative review and litigation): its single 15-value row read through the stacked header."""
+
+from __future__ import annotations
+
+import re
+
+from extract.documents.model import Cell
+from transform import labels
+from transform.labels import norm
+from transform.result import Issue, Table, Value
+from transform.schema import T4, t4_physical_order
+from transform.tables import Row, confirm_splits, joined_cell, parse_value
+from transform.values import parse_cell
+
+
+def _t4_column_map(header: dict[int, list[Cell]]) -> dict[int, tuple[str, str]]:
+    """Grid column → (row_code, col_code) from the header texts stacked above it.
+
+    The texts of a column are joined top to bottom, because a header row can itself be broken by a page
+    break ("结果" at the foot of one page, "维持" at the top of the next).
+    """
+    by_col: dict[int, tuple[str, str]] = {}
+    for c, cells in header.items():
+        joined = "".join(norm(cell.text) for cell in cells)
+        group = next((g for g, rx in labels.t4_group_patterns() if re.search(rx.pattern.lstrip("^"), joined)), None)
+        sub = next((code for code, rx in labels.t4_column_patterns()
+                    if re.search(rx.pattern.strip("^$"), joined)), None)
+        if group and sub:
+            by_col[c] = (group, sub)
+    return by_col
+
+
+def _is_t4_header_row(row: Row) -> bool:
+    texts = [c.text for c in row.cells if c.text.strip()]
+    return bool(texts) and all(parse_cell(t).kind == "invalid" for t in texts)
+
+
+def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
+    """Read 表四's single data row through its two-level header."""
+    if not rows:
+        return None
+    header: dict[int, list[Cell]] = {}
+    header_cols = 0
+    candidates: list[tuple[Row, dict[tuple[str, str], Cell]]] = []
+    for row in rows:
+        if _is_t4_header_row(row):
+            if row.table.n_cols != header_cols:
+                header, header_cols = {}, row.table.n_cols
+            for c, cell in enumerate(row.table.grid[row.r]):
+                stack = header.setdefault(c, [])
+                if cell is not None and (not stack or stack[-1] is not cell):
+                    stack.append(cell)
+            continue
+        col_map = _t4_column_map(header) if header_cols == row.table.n_cols else {}
+        slots = _t4_slots(row, col_map, issues)
+        if slots is not None:
+            candidates.append((row, slots))
+    filled = [(r, s) for r, s in candidates if any(c.text.strip() for c in s.values())]
+    if not candidates:
+        issues.append(Issue("error", "missing_row", "表四 has a header but no data row", T4))
+        return None
+    if len(filled) > 1:
+        issues.append(Issue("warning", "extra_rows", f"表四 has {len(filled)} rows of numbers; the first is used", T4,
+                            page=filled[0][0].table.page))
+    row, slots = (filled or candidates)[0]
+    table = Table(T4, None)
+    for row_code, col in t4_physical_order():
+        cell = slots.get((row_code, col))
+        value, parsed = parse_value(cell, T4, row_code, col, issues)
+        if parsed.kind == "split" or (getattr(cell, "split", False) and parsed.kind == "number"):
+            value = Value(parsed.value, cell.text, cell)
+            value.split = True  # type: ignore[attr-defined]
+        table.cells.setdefault(row_code, {})[col] = value
+    confirm_splits(table, T4, ["maintained", "corrected", "other", "pending"], issues)
+    return table
+
+
+def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]) -> dict | None:
+    """The 15 cells of a candidate data row keyed by (row_code, col), or None if it is not one."""
+    if len(set(col_map.values())) == 15:
+        slots: dict[tuple[str, str], Cell] = {}
+        for cell in row.cells:
+            keys = {col_map.get(c) for c in range(cell.col, cell.col + cell.colspan)}
+            if len(keys) == 1 and None not in keys:
+                key = keys.pop()
+                if key in slots and slots[key].text.strip() and cell.text.strip():
+                    slots[key] = joined_cell(slots[key], cell)
+                    slots[key].split = True  # type: ignore[attr-defined]
+                elif key not in slots or cell.text.strip():
+                    slots[key] = cell
+        if len(slots) == 15:
+            return slots
+    value_cells = [c for c in row.cells if not norm(c.text) or parse_cell(c.text).kind != "invalid"]
+    if len(row.cells) == 15 and len(value_cells) == 15:
+        issues.append(Issue("warning", "columns_by_position", "表四 header not recognised; the 15 values were "
+                            "mapped in the official physical order", T4, page=row.table.page))
+        return dict(zip(t4_physical_order(), row.cells))
+    return None
