@@ -112,7 +112,9 @@ def extract_file(path: str | Path) -> dict:
 
 def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequence[bytes]) -> None:
     try:
-        limit = memory_mb * 1024 * 1024
+        # The budget is on top of what the forked child already maps (a Prefect or Dask worker maps
+        # gigabytes of address space it never touches), so the limit only stops this document.
+        limit = _mapped_bytes() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
@@ -122,6 +124,15 @@ def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequen
         conn.send(None)
     finally:
         conn.close()
+
+
+def _mapped_bytes() -> int:
+    """Address space this process maps now (Linux /proc; 0 where unavailable)."""
+    try:
+        pages = int(open("/proc/self/statm").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize()
 
 
 def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,

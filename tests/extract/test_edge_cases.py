@@ -253,3 +253,27 @@ def test_t2_columns_printed_in_another_order_are_read_by_their_labels():
     out = extract_bytes(html.encode(), "swapped.html")
     assert out["tables"]["t2_art20_1"]["cells"] == cells
     assert not issues(out, "header_mismatch")
+
+
+def test_memory_limit_stops_a_hog_but_not_a_big_parent():
+    import mmap
+
+    data = render_report(report(), "html")
+    # A parent that maps a lot of address space it never touches (as Prefect/Dask workers do) must not
+    # starve the child: the limit is a budget on top of what is already mapped.
+    reserved = mmap.mmap(-1, 4 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_NORESERVE", 0))
+    try:
+        assert extract_isolated(data, "ok.html", memory_mb=512)["status"] == "ok"
+    finally:
+        reserved.close()
+
+
+def test_memory_hog_fails_alone(monkeypatch):
+    def hog(data, source, continuations=()):
+        blocks = [bytearray(64 * 1024**2) for _ in range(64)]  # 4 GiB
+        return {"status": "ok", "n": len(blocks)}
+
+    monkeypatch.setattr(api, "extract_bytes", hog)
+    out = extract_isolated(b"<html></html>", "hog.html", memory_mb=256, timeout_s=60)
+    assert out["status"] == "failed"
+    assert out["issues"][0]["code"] == "parser_limit" and "memory" in out["issues"][0]["message"]
