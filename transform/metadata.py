@@ -19,7 +19,7 @@ from transform.schema import load_schema, normalize_label
 
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?(年度报告|年报|报告)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
-_PERIOD = re.compile(r"统计期限?(?:为|是|自|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(r"统计(?:期限?|时限|时段|时间|区间)(?:为|是|自|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?(?:本机关|本单位|我区|我县|我市|我镇|我局|全区|全县|全市)?政府信息公开(?:工作)?(?:年度)?报告")
 _TITLE_TAIL = re.compile(
     r"(关于)?(印发|公布)?((?:19|20)\d{2}\s*年度?)?(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?"
@@ -103,10 +103,18 @@ def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]
     return None, None
 
 
+_BODY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办公厅|厅|处|中心|办事处|镇|乡|院|所|站|队|会|部|署|室|馆|社)$")
+
+
 def _agency_from_title(title: str) -> str | None:
     name = _TITLE_TAIL.sub("", arabic_years(title))
     name = _LEADING_YEAR.sub("", name)
     name = re.sub(r"^(关于)", "", name).strip("《》“”\"')( ")
+    if "关于" in name:
+        # "某区人民政府办公室关于印发某区教育局2023年…": the body the report is about, else the issuer.
+        issuer, _, subject = name.partition("关于")
+        subject = re.sub(r"^(印发|公布|发布)", "", subject)
+        name = subject if _BODY_SUFFIX.search(subject) else issuer
     return name if _AGENCY.fullmatch(name) else None
 
 

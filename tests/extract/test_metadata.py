@@ -19,6 +19,8 @@ def doc(*lines: str, title: str | None = None, **meta: str) -> Document:
         ("关于某某县教育局2022年度政府信息公开工作年度报告", "某某县教育局", 2022),
         ("某某街道办事处二〇二一年政务公开工作年度报告", "某某街道办事处", 2021),
         ("某某县统计局2024年度政府信息公开年报_某某县人民政府", "某某县统计局", 2024),
+        ("某某区人民政府关于某某区2023年政府信息公开工作年度报告", "某某区人民政府", 2023),
+        ("某某区人民政府办公室关于印发某某区教育局2022年政府信息公开工作年度报告", "某某区教育局", 2022),
     ],
 )
 def test_title_gives_agency_and_year(title, agency, year):
@@ -30,6 +32,11 @@ def test_title_broken_over_two_lines_and_generic_pdf_title():
     meta = read_meta(doc("淮安市人民政府", "2024年政府信息公开工作年度报告", "本报告由淮安市人民政府办公室编制。",
                          title="政府信息公开工作年度报告"))
     assert (meta.agency, meta.year, meta.region) == ("淮安市人民政府", 2024, "江苏省淮安市")
+
+
+def test_year_from_statistics_time_span_wording():
+    meta = read_meta(doc("某某镇政府信息公开工作年度报告", "本报告统计时限为2021年1月1日至2021年12月31日。"))
+    assert meta.year == 2021
 
 
 def test_year_from_statistics_period_when_title_has_none():
