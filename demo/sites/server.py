@@ -371,35 +371,26 @@ class _SiteHandler(BaseHTTPRequestHandler):
         A crawler with a read timeout below ``trickle_gap`` gives up during the stall; a patient one gets
         an incomplete body. Either way the attachment ends ``failed``, and nobody waits more than one gap.
         """
-        record.status = 200
-        self.send_response(200)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        half = body[: len(body) // 2]
-        self.wfile.write(half)
-        self.wfile.flush()
-        record.bytes_sent = len(half)
-        self.live.sleep(self.live.delays.trickle_gap)
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self._send_part_then_drop(record, headers, body, len(body) // 2, stall=self.live.delays.trickle_gap)
 
     def _truncated(self, record: RequestRecord, headers: dict, body: bytes) -> None:
         """Announce the full length, send about 60 %, then drop the connection."""
+        self._send_part_then_drop(record, headers, body, len(body) * 3 // 5)
+
+    def _send_part_then_drop(self, record: RequestRecord, headers: dict, body: bytes, n: int,
+                             stall: float = 0.0) -> None:
+        """Announce the whole ``body`` in Content-Length, send its first ``n`` bytes, then hang up."""
         record.status = 200
         self.send_response(200)
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        part = body[: len(body) * 3 // 5]
-        self.wfile.write(part)
+        self.wfile.write(body[:n])
         self.wfile.flush()
-        record.bytes_sent = len(part)
+        record.bytes_sent = n
+        if stall:
+            self.live.sleep(stall)
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)

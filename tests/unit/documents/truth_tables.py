@@ -108,3 +108,19 @@ def assert_cell_covers_its_slots(table: RawTable, cell: Cell) -> None:
         for c, slot in enumerate(row):
             inside = cell.row <= r < cell.row + cell.rowspan and cell.col <= c < cell.col + cell.colspan
             assert (slot is cell) == inside, (r, c, cell)
+
+
+def fails_fast(reader, data: bytes, code: str):
+    """``reader(data)`` raises DocumentError ``code`` with a message, within 5 s; returns the error."""
+    import time
+
+    import pytest
+
+    from extract.documents.model import DocumentError
+
+    started = time.perf_counter()
+    with pytest.raises(DocumentError) as caught:
+        reader(data)
+    assert time.perf_counter() - started < 5
+    assert caught.value.code == code and caught.value.message
+    return caught.value
