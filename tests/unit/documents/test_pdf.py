@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 from functools import cache
 
 import pytest
@@ -15,7 +14,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from extract.documents import pdf as pdf_reader
-from extract.documents.model import Document, DocumentError, RawTable, TextBlock
+from extract.documents.model import Document, RawTable, TextBlock
 from extract.documents.pdf import read_pdf
 
 from .truth_tables import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 import zipfile
 from functools import cache
 
@@ -13,7 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from extract.documents.docx import read_docx
-from extract.documents.model import Document, DocumentError, RawTable, TextBlock
+from extract.documents.model import Document, RawTable, TextBlock
 
 from .truth_tables import (
     fails_fast,
