@@ -167,7 +167,7 @@ def pre2019_html(agency: str, year: int) -> bytes:
     """A report under the 2007 条例 (its own section names); the extractor must mark it unsupported."""
     title = f"{agency}{year}年政府信息公开工作年度报告"
     body = (
-        f"<p>本报告根据《中华人民共和国政府信息公开条例》（国务院令第492号）要求编制。</p>"
+        "<p>本报告根据《中华人民共和国政府信息公开条例》（国务院令第492号）要求编制。</p>"
         "<h3>一、概述</h3><p>本年度，我县认真贯彻落实政府信息公开各项工作要求。</p>"
         "<h3>二、主动公开政府信息的情况</h3><p>全年主动公开政府信息1236条。</p>"
         "<h3>三、依申请公开政府信息情况</h3><p>全年共受理政府信息公开申请18件，均已按时答复。</p>"

@@ -626,7 +626,7 @@ def test_t4_as_three_rows_of_five():
     cols = ("maintained", "corrected", "other", "pending", "total")
     head = "<tr><td colspan=\"2\">类别</td>" + "".join(
         f"<td>{w}</td>" for w in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")) + "</tr>"
-    body = [f'<tr><td colspan="2">行政复议</td>' + "".join(f"<td>{t4['review'][c]}</td>" for c in cols) + "</tr>",
+    body = ['<tr><td colspan="2">行政复议</td>' + "".join(f"<td>{t4['review'][c]}</td>" for c in cols) + "</tr>",
             '<tr><td rowspan="2">行政诉讼</td><td>未经复议直接起诉</td>'
             + "".join(f"<td>{t4['litigation_direct'][c]}</td>" for c in cols) + "</tr>",
             "<tr><td>复议后起诉</td>" + "".join(f"<td>{t4['litigation_after_review'][c]}</td>" for c in cols) + "</tr>"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 
 from demo.render import render_report
 from demo.values import generate_report

@@ -18,7 +18,6 @@ from demo.render import render_report
 from demo.values import generate_report
 from extract.api import extract_bytes
 from tests.extract.variant_html import cell_diffs
-from transform import schema
 
 AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"
 # A 设区的市 government: big enough for thousands, and one of the bodies that make 规章 (t2_rules_authority).

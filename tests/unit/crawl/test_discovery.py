@@ -94,7 +94,7 @@ def test_gkmlpt_report_categories_from_the_tree():
 
 
 def test_hanweb_records_and_dataproxy_params():
-    html = f"""<html><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1229&unitid=5511&webname=x&permissiontype=0"></a>]]></nextgroup>
+    html = """<html><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1229&unitid=5511&webname=x&permissiontype=0"></a>]]></nextgroup>
 <recordset><record><![CDATA[<li><a href="/art/2025/1/16/art_1229_4327349.html" title="小营街道2024年政府信息公开工作年度报告">小营街道…</a><span>2025-01-16</span></li>]]></record>
 <record><![CDATA[<li><a href="/art/2025/1/10/art_1229_4327001.html">2024年政府网站工作年度报表</a></li>]]></record></recordset></datastore></script>
 <script>var totalRecord = 31;</script></html>"""
