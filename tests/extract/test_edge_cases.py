@@ -277,3 +277,13 @@ def test_memory_hog_fails_alone(monkeypatch):
     out = extract_isolated(b"<html></html>", "hog.html", memory_mb=256, timeout_s=60)
     assert out["status"] == "failed"
     assert out["issues"][0]["code"] == "parser_limit" and "memory" in out["issues"][0]["message"]
+
+
+def test_heji_for_zongji_in_headers_and_the_results_total_row():
+    rep = report()
+    html = html_of(rep).replace(">总计<", ">合计<").replace("（七）总计", "（七）合计")
+    assert "总计" not in html.split("本列数据的勾稽关系")[1]
+    out = extract_bytes(html.encode(), "heji.html")
+    for tid in ("t3_requests", "t4_review_litigation"):
+        assert out["tables"][tid]["cells"] == rep["tables"][tid]["cells"]
+    assert out["status"] == "ok"
