@@ -8,6 +8,8 @@ and since the loader never opens the published file for writing, a load can neve
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -43,15 +45,22 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables (with comments), refresh the catalog tables and (re)create the views."""
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, rolled back on any exception (a half-done load never becomes visible)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        _ensure_schema(con)
+        yield con
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables (with comments), refresh the catalog tables and (re)create the views."""
+    with transaction(con):
+        _ensure_schema(con)
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse import agencies
-from warehouse.db import connect, sql_text
+from warehouse.db import connect, sql_text, transaction
 from warehouse.measures import catalog
 from warehouse.schema import WIDE_MEASURES_TABLE, arrow_schema, enforce_schema
 
@@ -455,31 +455,27 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
     """
     con = connect(db_path)
     try:
-        con.execute("BEGIN TRANSACTION")
-        before = _version_counts(con)
-        totals: dict = {"documents": 0}
-        load_seq = _next_load_seq(con)
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        seen: set[str] = set()
-        for chunk in _chunks(results, BATCH_DOCUMENTS):
-            batch = Batch()
-            for offset, result in enumerate(chunk):
-                if result["sha256"] in seen:  # the same bytes twice in one input: one document
-                    continue
-                seen.add(result["sha256"])
-                flatten_result(result, batch, load_seq + offset, loaded_at)
-            load_seq += len(chunk)
-            totals["documents"] += len(chunk)
-            _sum_counts(totals, load_tables(con, {name: batch.arrow(name) for name in DOCUMENT_TABLES}))
-        totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
-        refresh_derived(con)
-        after = _version_counts(con)
-        totals.update(after)
-        totals["reports_newly_superseded"] = after["reports_superseded"] - before["reports_superseded"]
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            before = _version_counts(con)
+            totals: dict = {"documents": 0}
+            load_seq = _next_load_seq(con)
+            loaded_at = datetime.now(UTC).replace(tzinfo=None)
+            seen: set[str] = set()
+            for chunk in _chunks(results, BATCH_DOCUMENTS):
+                batch = Batch()
+                for offset, result in enumerate(chunk):
+                    if result["sha256"] in seen:  # the same bytes twice in one input: one document
+                        continue
+                    seen.add(result["sha256"])
+                    flatten_result(result, batch, load_seq + offset, loaded_at)
+                load_seq += len(chunk)
+                totals["documents"] += len(chunk)
+                _sum_counts(totals, load_tables(con, {name: batch.arrow(name) for name in DOCUMENT_TABLES}))
+            totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
+            refresh_derived(con)
+            after = _version_counts(con)
+            totals.update(after)
+            totals["reports_newly_superseded"] = after["reports_superseded"] - before["reports_superseded"]
     finally:
         con.close()
     logger.info("load %s: %s", db_path, totals)
@@ -491,15 +487,11 @@ def load_arrow(db_path: Path, tables: dict[str, pa.Table], manifest_rows: Iterab
     ``core_issues`` in the declared schema) in one transaction, then refresh the derived tables."""
     con = connect(db_path)
     try:
-        con.execute("BEGIN TRANSACTION")
-        totals = {"documents": tables["raw_documents"].num_rows, **load_tables(con, tables)}
-        totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
-        refresh_derived(con)
-        totals.update(_version_counts(con))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            totals = {"documents": tables["raw_documents"].num_rows, **load_tables(con, tables)}
+            totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
+            refresh_derived(con)
+            totals.update(_version_counts(con))
     finally:
         con.close()
     return totals
