@@ -6,6 +6,7 @@ import re
 
 from extract.documents.model import Cell
 from transform import labels
+from transform.labels import norm
 from transform.result import Issue, Table, Value
 from transform.schema import layout, load_schema
 from transform.tables import Row, parse_value
@@ -82,6 +83,11 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
             headers[tid] = pending_header
         current = tid
         if pattern.code in data.setdefault(tid, {}):
+            first = [norm(c.text) for c in data[tid][pattern.code][1]]
+            if [norm(c.text) for c in row.cells[1:]] != first:
+                issues.append(Issue("error", "duplicate_row", f"{tid}: {row.cells[0].text!r} printed twice with "
+                                    "different numbers", tid, pattern.code, page=row.table.page,
+                                    raw=" | ".join(c.text for c in row.cells)))
             continue
         data[tid][pattern.code] = (row, row.cells[1:])
     return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint) for tid, rows_ in data.items()}

@@ -17,6 +17,7 @@ from transform.labels import norm
 from transform.result import Issue, Table, Value
 from transform.values import Parsed, parse_cell
 
+_SECTION2 = re.compile(r"主动公开政府信息(的)?情况")
 # A heading of section 一/五/六 between two tables ends whatever table context was open.
 _CLOSING_HEADING = re.compile(r"^[一五六1 56][、.．]|存在的?主要问题|其他需要报告的事项|总体情况")
 
@@ -46,7 +47,7 @@ def classify(row: Row) -> str | None:
     if any(labels.is_t3_header_text(t) or _t3_label(t) or labels.match_t3_group(t) for t in texts):
         return "t3"
     if labels.match_t2_row(texts[0]):
-        return "t2"
+        return "t2_label"  # 行政许可, 规章…: 表二 only where a 表二 context is open (see split_rows)
     return None
 
 
@@ -56,17 +57,30 @@ def _t3_label(text: str) -> bool:
 
 
 def split_rows(doc: Document) -> dict[str, list[Row]]:
-    """Tag every table row with t2 / t3 / t4 (or drop it), in document order."""
+    """Tag every table row with t2 / t3 / t4 (or drop it), in document order.
+
+    A row that only carries a 表二 row label (行政许可 12) counts as 表二 only inside a 表二 context — a
+    第二十条 caption or 信息内容 header in a table, or the section-二 heading or a caption in the text
+    before it — so a table of the narrative section that happens to list 行政许可 is never read as 表二.
+    """
     out: dict[str, list[Row]] = {"t2": [], "t3": [], "t4": []}
     context: str | None = None
     for block in doc.blocks:
         if isinstance(block, TextBlock):
-            if _CLOSING_HEADING.search(norm(block.text)[:20]):
+            text = norm(block.text)
+            if _CLOSING_HEADING.search(text[:20]):
                 context = None
+            elif _SECTION2.search(text[:30]) or labels.match_t2_caption(text[:30]):
+                context = "t2"
             continue
         for r in range(block.n_rows):
             row = Row(block, r, block.distinct_cells(r))
-            kind = classify(row) or context
+            kind = classify(row)
+            if kind == "t2_label":
+                if context != "t2":
+                    continue
+                kind = "t2"
+            kind = kind or context
             if kind:
                 out[kind].append(row)
                 context = kind

@@ -287,3 +287,29 @@ def test_heji_for_zongji_in_headers_and_the_results_total_row():
     for tid in ("t3_requests", "t4_review_litigation"):
         assert out["tables"][tid]["cells"] == rep["tables"][tid]["cells"]
     assert out["status"] == "ok"
+
+
+def test_a_narrative_table_listing_row_labels_is_not_read_as_t2():
+    rep = report()
+    extra = ("<p>（一）主动公开情况</p><table><tr><td>行政许可</td><td>99999</td></tr>"
+             "<tr><td>行政处罚</td><td>88888</td></tr></table>")
+    html = html_of(rep).replace("<p><strong>一、总体情况</strong></p>", "<p><strong>一、总体情况</strong></p>" + extra, 1)
+    assert extra in html
+    out = extract_bytes(html.encode(), "narrative-table.html")
+    assert out["tables"]["t2_art20_5"]["cells"] == rep["tables"]["t2_art20_5"]["cells"]
+    assert out["tables"]["t2_art20_6"]["cells"] == rep["tables"]["t2_art20_6"]["cells"]
+    assert out["status"] == "ok"
+
+
+def test_t2_row_printed_twice_with_different_numbers_fails():
+    rep = report()
+    html = html_of(rep)
+    start = html.index(">行政许可</td>")
+    row_end = html.index("</tr>", start) + len("</tr>")
+    row_start = html.rindex("<tr>", 0, start)
+    row = html[row_start:row_end]
+    changed = re.sub(r"<td([^>]*)>(\d+)</td>", lambda m: f"<td{m.group(1)}>{int(m.group(2)) + 1}</td>", row)
+    assert changed != row
+    out = extract_bytes((html[:row_end] + changed + html[row_end:]).encode(), "dup-t2.html")
+    assert out["status"] == "failed"
+    assert issues(out, "duplicate_row")[0]["table"] == "t2_art20_5"
