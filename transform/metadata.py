@@ -93,11 +93,10 @@ def find_year(doc: Document, title: str | None) -> tuple[int | None, str | None]
         m = _YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1)), "title"
-    text = arabic_years(doc.text[:20000])
-    m = _PERIOD.search(re.sub(r"\s+", "", text))
-    if m:
-        return int(m.group(1)), "statistics period"
-    years = Counter(int(y) for y in _YEAR_REPORT.findall(re.sub(r"\s+", "", text)))
+    period = period_year(doc)
+    if period is not None:
+        return period, "statistics period"
+    years = Counter(int(y) for y in _YEAR_REPORT.findall(re.sub(r"\s+", "", arabic_years(doc.text[:20000]))))
     if years:
         return years.most_common(1)[0][0], "body"
     return None, None
@@ -199,13 +198,20 @@ def find_region(agency: str | None) -> str | None:
     return "".join(parts) if (province or city) else None
 
 
-def pre2019_markers(doc: Document) -> list[str]:
-    """Signals of a report under the 2007 条例 (no 2019/2021 tables)."""
+def _head_text(doc: Document) -> str:
+    """Running text and the first rows of every table, without whitespace: where format signals show."""
     text = re.sub(r"\s+", "", doc.text[:30000])
     for t in doc.tables:
         for r in range(min(t.n_rows, 40)):
             text += "".join(t.row_texts(r))
-    return [m for m in load_schema()["format_versions"]["pre2019"]["detect_any"] if m in text]
+    return text
+
+
+def format_markers(doc: Document) -> tuple[list[str], bool]:
+    """(signals of a report under the 2007 条例, whether the 2019/2021 tables' own wording is present)."""
+    text = _head_text(doc)
+    old = [m for m in load_schema()["format_versions"]["pre2019"]["detect_any"] if m in text]
+    return old, any(k in text for k in ("本列数据的勾稽关系", "第二十条第"))
 
 
 def period_year(doc: Document) -> int | None:

@@ -74,10 +74,7 @@ def _early_status(doc: Document, meta: metadata.ReportMeta, issues: list[Issue])
     if meta.year is not None and meta.year <= 2018:
         issues.append(Issue("info", "pre2019", f"report on {meta.year}: the 2007 条例 format, not extracted"))
         return "unsupported"
-    markers = metadata.pre2019_markers(doc)
-    has_new_tables = any(k in doc.text or any(k in "".join(t.row_texts(r)) for t in doc.tables
-                                              for r in range(min(t.n_rows, 5)))
-                         for k in ("本列数据的勾稽关系", "第二十条第"))
+    markers, has_new_tables = metadata.format_markers(doc)
     if len(markers) >= 2 and not has_new_tables:
         issues.append(Issue("info", "pre2019", "pre-2019 report format (" + "、".join(markers[:4]) + ")"))
         return "unsupported"
