@@ -24,6 +24,10 @@ MANIFEST_FIELDS = (
 
 # States whose row carries bytes stored in the archive (sha256 set).
 STORED_STATES = frozenset({"new", "changed", "unchanged", "not_modified", "duplicate"})
+# Failures of a report document that the crawler tries again later, with a growing pause between tries.
+RETRIED_STATES = frozenset({"failed", "blocked"})
+# Error text of a row that repeats an earlier failure without a request (the retry was not yet due).
+DEFERRED_PREFIX = "not retried yet:"
 
 
 _PAGE_NO = re.compile(r"\(第(\d+)页\)$")
@@ -59,6 +63,8 @@ class Archive:
         self._by_url: dict[str, dict] = {}
         self._downloaded_by_url: dict[str, dict] = {}  # last row whose bytes really came from the server
         self._known_shas: set[str] = set()
+        # url -> (consecutive failed attempts, the last attempted row), for report documents only
+        self._failures_by_url: dict[str, tuple[int, dict]] = {}
 
     # -- objects ---------------------------------------------------------------------------------
     def path(self, sha: str) -> Path:
@@ -97,6 +103,16 @@ class Archive:
             self._known_shas.add(row["sha256"])
             if row.get("http_status") is not None:
                 self._downloaded_by_url[row["url"]] = row
+        if row.get("kind") == "report":
+            self._index_failure(row)
+
+    def _index_failure(self, row: dict) -> None:
+        url = row["url"]
+        if row.get("state") not in RETRIED_STATES:
+            self._failures_by_url.pop(url, None)
+        elif not (row.get("error") or "").startswith(DEFERRED_PREFIX):
+            streak, _ = self._failures_by_url.get(url, (0, row))
+            self._failures_by_url[url] = (streak + 1, row)
 
     def append_manifest(self, row: dict) -> None:
         """Append one fetch row (missing layout fields are written as null)."""
@@ -128,6 +144,12 @@ class Archive:
         with self._lock:
             self._load()
             return self._downloaded_by_url.get(url)
+
+    def failure_streak(self, url: str) -> tuple[int, dict | None]:
+        """Consecutive failed attempts to fetch report ``url`` (deferred retries not counted) and the last one."""
+        with self._lock:
+            self._load()
+            return self._failures_by_url.get(url, (0, None))
 
     def last_sha(self, url: str) -> str | None:
         row = self.last_row_with_bytes(url)

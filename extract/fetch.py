@@ -64,17 +64,23 @@ class FetchSettings(BaseModel):
     max_crawl_delay_s: float = 300.0  # Heritrix respectCrawlDelayUpToSeconds; longer → skip host
     max_requests_per_host: int = 2000
     max_consecutive_failures: int = 5  # circuit breaker per host
-    # A known report document on a host that offers no conditional GET (no ETag / Last-Modified) is
-    # downloaded again only this often; list pages are still read every night, so new reports are found
-    # nightly. A correction replaced in place on such a host is seen within this many days.
+    # A known document (report file, article page) is checked with the server again only this often,
+    # staggered per URL over the second half of the period; list pages are read every night, so new
+    # reports are found nightly. At ≥ 3 s per request, checking hundreds of known documents of a site
+    # every night would take hours; a correction replaced in place is seen within this many days.
     revalidate_after_days: float = 7.0
+    # A report document that failed (timeout, 5xx, WAF) is tried again after this many hours, doubling
+    # with each further failure up to ``revalidate_after_days``: a one-off failure is retried the next
+    # night, a URL broken for weeks is asked about weekly. 0 = retry on every run.
+    retry_failed_after_hours: float = 20.0
 
     @classmethod
     def for_tests(cls, **overrides) -> FetchSettings:
         """Short delays for tests against the demo world on 127.0.0.1."""
         values = dict(min_delay_s=0.05, jitter_s=0.02, latency_factor=0.0, connect_timeout_s=2.0,
                       read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0, crawl_delay_scale=0.02,
-                      timeout_cooldown_s=3.5, revalidate_after_days=0.0)
+                      timeout_cooldown_s=3.5, revalidate_after_days=0.0,
+                      retry_failed_after_hours=0.0)
         values.update(overrides)
         return cls(**values)
 
@@ -94,6 +100,9 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     attempts: int = 0
+    # Set by the crawler: these bytes are the version already archived for this URL (a 304, or the
+    # same bytes again), i.e. the page did not change since the last night.
+    same_as_stored: bool = False
 
     @property
     def ok(self) -> bool:

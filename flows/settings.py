@@ -34,8 +34,11 @@ class Settings(BaseSettings):
     # Politeness (→ extract.fetch.FetchSettings). Production keeps ≥ 3 s between requests to one host;
     # only the loopback demo world may shrink it.
     user_agent: str | None = None  # None: the crawler's own honest default naming the project
-    # Known report documents on hosts without conditional GET are downloaded again this often (days).
+    # Known documents (report files, article pages) are checked with the server again this often (days).
     revalidate_after_days: float = Field(7.0, ge=0)
+    # A report document that failed is tried again after this many hours, doubling per further failure
+    # up to revalidate_after_days (0 = on every run).
+    retry_failed_after_hours: float = Field(20.0, ge=0)
     min_delay_s: float = Field(3.0, ge=0)
     jitter_s: float = Field(1.5, ge=0)
     crawl_delay_scale: float = Field(1.0, gt=0)  # multiplies robots Crawl-delay and per-site floors
@@ -88,7 +91,8 @@ class Settings(BaseSettings):
         values = dict(min_delay_s=self.min_delay_s, jitter_s=self.jitter_s, crawl_delay_scale=self.crawl_delay_scale,
                       connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
                       max_retries=self.max_retries, backoff_s=self.backoff_s,
-                      retry_after_cap_s=self.retry_after_cap_s, revalidate_after_days=self.revalidate_after_days)
+                      retry_after_cap_s=self.retry_after_cap_s, revalidate_after_days=self.revalidate_after_days,
+                      retry_failed_after_hours=self.retry_failed_after_hours)
         if self.user_agent:
             values["user_agent"] = self.user_agent
         if self.min_delay_s < 1.0:
@@ -102,10 +106,13 @@ def demo_settings(data_dir: Path, sites_file: Path, **overrides) -> Settings:
     """Settings for the loopback demo world served with ``fast=True``: short delays and timeouts.
 
     The fast world's stalls are sized for a 1 s read timeout (a slow first byte passes, a trickling
-    attachment fails); never use these values for real hosts.
+    attachment fails); never use these values for real hosts. The demo's "days" are minutes apart and
+    day 2 stands for a later night on which everything is due again: known documents are checked
+    (so the correction replaced in place is seen) and failed ones retried.
     """
     values = dict(data_dir=data_dir, sites_file=sites_file, min_delay_s=0.005, jitter_s=0.002, crawl_delay_scale=0.002,
                   connect_timeout_s=1.0, read_timeout_s=1.0, backoff_s=0.05, retry_after_cap_s=2.0,
-                  crawl_threads=8, crawl_retries=0, crawl_retry_delay_s=0.0, extract_timeout_s=60.0)
+                  crawl_threads=8, crawl_retries=0, crawl_retry_delay_s=0.0, extract_timeout_s=60.0,
+                  revalidate_after_days=0.0, retry_failed_after_hours=0.0)
     values.update(overrides)
     return Settings(**values)

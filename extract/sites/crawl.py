@@ -7,6 +7,7 @@ never aborts the site, and ``crawl_sites`` runs sites independently.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-from extract.archive import Archive
+from extract.archive import DEFERRED_PREFIX, Archive
 from extract.fetch import CRAWLER_VERSION, FetchResult, Fetcher
 from extract.sites.dedupe import RepostIndex, repost_index
 from extract.sites.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
@@ -68,7 +69,29 @@ class SiteSummary:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _stamp(datetime.now(timezone.utc))
+
+
+def _parse_time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _not_requested_again(row: dict, due: datetime) -> str:
+    return (f"not requested again: last checked with the server {row['fetched_at']}; "
+            f"next check after {_stamp(due)}")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _stagger(url: str) -> float:
+    """A fixed fraction in [0.5, 1) per URL, so documents first seen the same night fall due on different nights."""
+    return 0.5 + int(hashlib.sha256(url.encode("utf-8")).hexdigest()[:8], 16) / 2**33
+
+
+def _age(row: dict) -> timedelta:
+    return datetime.now(timezone.utc) - _parse_time(row["fetched_at"])
 
 
 def manifest_url(url: str, method: str, data: dict | None) -> str:
@@ -91,7 +114,7 @@ class SiteCrawl:
               reuse_recent: bool = False) -> FetchResult:
         key = manifest_url(url, method, data)
         if reuse_recent and method == "GET" and (recent := self.recent_download(key)) is not None:
-            return self.archived_result(key, recent)
+            return self.archived_result(key, *recent)
         etag, last_modified = self.archive.validators(key) if method == "GET" else (None, None)
         result = self.fetcher.get(url, referrer=referrer, etag=etag, last_modified=last_modified, method=method,
                                   data=data, headers=headers)
@@ -105,6 +128,9 @@ class SiteCrawl:
             result.media_type = previous.get("media_type")
             result.etag = result.headers.get("etag") or previous.get("etag")
             result.last_modified = result.headers.get("last-modified") or previous.get("last_modified")
+            result.same_as_stored = True
+        elif result.state == "ok" and result.content is not None:
+            result.same_as_stored = hashlib.sha256(result.content).hexdigest() == self.archive.last_sha(key)
         return result
 
     def record(self, result: FetchResult, *, kind: str, referrer=None, title=None, date=None) -> LinkOutcome:
@@ -152,8 +178,7 @@ class SiteCrawl:
                 result = link.prefetched
             elif not self.fetcher_allows(link.url):
                 result = FetchResult(link.url, "off_allowlist", error="link to a host not on the allowlist")
-            elif (recent := self.recent_download(link.url)) is not None:
-                outcome = self.record_not_revalidated(link, recent)
+            elif (outcome := self.reuse_without_request(link)) is not None:
                 self.summary.states[outcome.state] += 1
                 self.summary.outcomes.append(outcome)
                 return
@@ -167,36 +192,70 @@ class SiteCrawl:
         self.summary.states[outcome.state] += 1
         self.summary.outcomes.append(outcome)
 
-    def recent_download(self, url: str) -> dict | None:
-        """A download of ``url`` recent enough not to fetch it again tonight (host has no conditional GET)."""
+    def reuse_without_request(self, link: ReportLink) -> LinkOutcome | None:
+        """Tonight's outcome of a known document that is not asked for again, or None to fetch it.
+
+        A document checked with the server recently stays ``unchanged``; a document whose last failure is
+        more recent than its retry pause stays ``failed``/``blocked``. Either way the manifest gets
+        tonight's row, with the reason in ``error`` and no HTTP status.
+        """
+        if (recent := self.recent_download(link.url)) is not None:
+            row, due = recent
+            return self.record_without_request(link, "unchanged", _not_requested_again(row, due), row)
+        if (pending := self.retry_not_due(link.url)) is not None:
+            last, streak, due = pending
+            error = (f"{DEFERRED_PREFIX} {streak} failed attempt(s), the last at {last['fetched_at']} "
+                     f"({last.get('error') or last['state']}); next try after {_stamp(due)}")
+            return self.record_without_request(link, last["state"], error, None)
+        return None
+
+    def recent_download(self, url: str) -> tuple[dict, datetime] | None:
+        """(last row the server answered, when it is due again) while a known document is not due.
+
+        List pages never come here: they are read every night, so new reports are found nightly. Known
+        documents (report files, article pages) are checked again once per ``revalidate_after_days``,
+        staggered per URL over the second half of the period so a site's documents do not all fall due
+        on the same night; the check is a conditional GET where the host supports one.
+        """
         days = getattr(self.fetcher.settings, "revalidate_after_days", 0) or 0
         row = self.archive.last_download(url)
-        if days <= 0 or row is None or row.get("etag") or row.get("last_modified"):
+        if days <= 0 or row is None or not row.get("fetched_at") or not self.archive.has(row["sha256"]):
             return None
-        if not self.archive.has(row["sha256"]) or not row.get("fetched_at"):
-            return None
-        fetched = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
-        return row if datetime.now(timezone.utc) - fetched < timedelta(days=days) else None
+        due = _parse_time(row["fetched_at"]) + timedelta(days=days * _stagger(url))
+        return (row, due) if datetime.now(timezone.utc) < due else None
 
-    def archived_result(self, key: str, row: dict) -> FetchResult:
-        """The stored copy of a recently downloaded page, as if fetched (http status stays null)."""
+    def retry_not_due(self, url: str) -> tuple[dict, int, datetime] | None:
+        """(last failed row, failures in a row, when the next try is due) while ``url`` must wait."""
+        settings = self.fetcher.settings
+        hours = getattr(settings, "retry_failed_after_hours", 0) or 0
+        streak, last = self.archive.failure_streak(url)
+        if hours <= 0 or not streak or last is None or not last.get("fetched_at"):
+            return None
+        longest = max(hours, 24 * (getattr(settings, "revalidate_after_days", 0) or 0))
+        pause = timedelta(hours=min(hours * 2 ** (streak - 1), longest))
+        if _age(last) >= pause:
+            return None
+        return last, streak, _parse_time(last["fetched_at"]) + pause
+
+    def archived_result(self, key: str, row: dict, due: datetime) -> FetchResult:
+        """The stored copy of a recently checked page, as if fetched (http status stays null)."""
         return FetchResult(key, "ok", status=None, final_url=row.get("final_url"),
                            content=self.archive.read(row["sha256"]), media_type=row.get("media_type"),
-                           error=f"not downloaded again: last download {row['fetched_at']}; "
-                                 "the host offers no conditional GET")
+                           error=_not_requested_again(row, due))
 
-    def record_not_revalidated(self, link: ReportLink, row: dict) -> LinkOutcome:
-        """Manifest row for a known document reused without a request (http_status stays null)."""
-        error = f"not downloaded again: last download {row['fetched_at']}; the host offers no conditional GET"
+    def record_without_request(self, link: ReportLink, state: str, error: str, stored: dict | None) -> LinkOutcome:
+        """Manifest row for a known document not requested tonight (``stored``: the bytes it still stands for)."""
+        stored = stored or {}
         self.archive.append_manifest({
             "fetch_id": uuid.uuid4().hex, "run_id": self.run_id, "site": self.site.id, "district": self.site.name,
-            "admin_code": self.site.admin_code, "url": link.url, "final_url": row.get("final_url"),
+            "admin_code": self.site.admin_code, "url": link.url, "final_url": stored.get("final_url"),
             "referrer": link.referrer, "link_title": link.title, "link_date": link.date, "kind": "report",
-            "http_status": None, "state": "unchanged", "error": error, "sha256": row["sha256"],
-            "media_type": row.get("media_type"), "size": row.get("size"), "etag": None, "last_modified": None,
+            "http_status": None, "state": state, "error": error, "sha256": stored.get("sha256"),
+            "media_type": stored.get("media_type"), "size": stored.get("size"), "etag": stored.get("etag"),
+            "last_modified": stored.get("last_modified"),  # still the validators of the stored bytes
             "fetched_at": _now(), "crawler_version": CRAWLER_VERSION,
         })
-        return LinkOutcome(link.url, "unchanged", link.title, link.referrer, row["sha256"], row.get("media_type"),
+        return LinkOutcome(link.url, state, link.title, link.referrer, stored.get("sha256"), stored.get("media_type"),
                            error)
 
     def fetcher_allows(self, url: str) -> bool:

@@ -89,8 +89,9 @@ class DiscoveryContext:
                    reuse_recent: bool = False) -> FetchResult:
         """Fetch a list/article page once per run; recorded as a ``kind="page"`` manifest row.
 
-        ``reuse_recent``: an article page (never a list page) recently downloaded from a host without
-        conditional GET may be served from the archive instead of asking the host again.
+        ``reuse_recent``: a page checked with the host recently is served from the archive instead of
+        asking again (see ``SiteCrawl.recent_download``): article pages, and further list pages behind an
+        unchanged first page (``fetch_further_page``). The first page of a column is always asked.
         """
         key = (method, url, tuple(sorted((data or {}).items())))
         if key not in self._page_cache:
@@ -100,6 +101,16 @@ class DiscoveryContext:
             if record:
                 self.record_page(result, referrer=referrer, title=title)
         return self._page_cache[key]
+
+    def fetch_further_page(self, url: str, first: FetchResult, *, referrer: str) -> FetchResult:
+        """Page 2, 3, … of a column whose pages are static HTML, newest items first.
+
+        When page 1 came back unchanged tonight nothing was published on top, so nothing shifted onto
+        the further pages: they are read from the archive while they were checked with the host recently
+        (each is still asked again once per revalidation period, staggered, which also catches an item
+        inserted lower down). Walking reads the same links either way.
+        """
+        return self.fetch_page(url, referrer=referrer, reuse_recent=first.same_as_stored)
 
     def record_page(self, result: FetchResult, *, referrer: str | None, title: str | None = None) -> None:
         self._record_page(result, referrer=referrer, title=title)

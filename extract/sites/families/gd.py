@@ -134,7 +134,7 @@ def list_pages(ctx, column: Column, first):
     yield html_list_page(ctx, column, column.url, html)
     for n in range(2, count + 1):
         url = static_page_url(column.url, n, ctx.page_base)
-        result = ctx.fetch_page(url, referrer=column.url)
+        result = ctx.fetch_further_page(url, first, referrer=column.url)
         if not usable(result):
             return
         yield html_list_page(ctx, column, url, result.text())

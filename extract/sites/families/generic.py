@@ -57,7 +57,7 @@ def list_pages(ctx, column: Column, first):
         if not nxt:
             return
         visited.add(nxt)
-        url, result = nxt, ctx.fetch_page(nxt, referrer=url)
+        url, result = nxt, ctx.fetch_further_page(nxt, first, referrer=url)
 
 
 def continuation_pages(article_url: str, html: str) -> list[str]:

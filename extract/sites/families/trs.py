@@ -59,7 +59,7 @@ def list_pages(ctx, column: Column, first):
     yield html_list_page(ctx, column, column.url, html)
     for n in range(1, count):
         url = page_url(column.url, stem, ext, n, ctx.page_base)
-        result = ctx.fetch_page(url, referrer=column.url)
+        result = ctx.fetch_further_page(url, first, referrer=column.url)
         if not usable(result):
             return  # broken deep page: stop this column, the state is recorded
         yield html_list_page(ctx, column, url, result.text())

@@ -1,5 +1,7 @@
 """crawl_site on a tiny scripted site: manifest states across two runs, isolation of failures."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from crawl_server import static
 
@@ -127,9 +129,9 @@ def test_a_304_without_a_stored_version_is_a_failure_not_a_crash(server, tmp_pat
     assert states(archive, "r1")["files/b.pdf"] == "failed"
 
 
-def test_known_documents_without_validators_are_not_downloaded_every_night(server, tmp_path):
-    # A quiet night re-reads list pages; a report document whose host offers no ETag/Last-Modified is
-    # downloaded again only every `revalidate_after_days`, and the manifest says so.
+def test_known_documents_are_not_requested_every_night(server, tmp_path):
+    # A quiet night re-reads list pages; a known report document is checked with the server again only
+    # once per `revalidate_after_days` (staggered per URL), and the manifest says so.
     build_site(server)
     archive = Archive(tmp_path)
     settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
@@ -143,7 +145,10 @@ def test_known_documents_without_validators_are_not_downloaded_every_night(serve
     requested = {path for _, path, *_ in server.log}
     assert requested == {"/robots.txt", "/nb/"}
     row = next(r for r in archive.manifest() if r["run_id"] == "r2" and r["url"].endswith("/files/b.pdf"))
-    assert row["http_status"] is None and "not downloaded again" in row["error"]
+    assert row["http_status"] is None and row["error"].startswith("not requested again: last checked")
+    due = datetime.fromisoformat(row["error"].rsplit("after ", 1)[1].replace("Z", "+00:00"))
+    checked = datetime.fromisoformat(row["error"].split("server ", 1)[1].split(";")[0].replace("Z", "+00:00"))
+    assert timedelta(days=3.5) <= due - checked < timedelta(days=7)
     assert summary.found == 3
     # Once the last real download is older than the period, the document is fetched and the change seen.
     with Fetcher(settings.model_copy(update={"revalidate_after_days": 1e-9})) as fetcher:
@@ -151,7 +156,7 @@ def test_known_documents_without_validators_are_not_downloaded_every_night(serve
     assert states(archive, "r3")["files/b.pdf"] == "changed"
 
 
-def test_documents_with_validators_are_always_revalidated(server, tmp_path):
+def test_documents_with_validators_are_checked_conditionally_when_due(server, tmp_path):
     build_site(server)
     etag = {"Content-Type": "application/pdf", "ETag": '"v1"'}
     server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version one", etag)
@@ -162,7 +167,13 @@ def test_documents_with_validators_are_always_revalidated(server, tmp_path):
     server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version two", {**etag, "ETag": '"v2"'})
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r2")
-    assert states(archive, "r2")["files/b.pdf"] == "changed"
+    assert states(archive, "r2")["files/b.pdf"] == "unchanged"  # not due yet: not asked
+    server.log.clear()
+    with Fetcher(settings.model_copy(update={"revalidate_after_days": 1e-9})) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r3")
+    assert states(archive, "r3")["files/b.pdf"] == "changed"
+    sent = next(headers for _, path, headers, *_ in server.log if path == "/files/b.pdf")
+    assert sent.get("If-None-Match") == '"v1"'
 
 
 def test_recent_article_pages_on_hosts_without_validators_are_read_from_the_archive(server, tmp_path):
@@ -184,3 +195,75 @@ def test_recent_article_pages_on_hosts_without_validators_are_read_from_the_arch
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r3")
     assert states(archive, "r3")["nb/d.html"] == "new"
+
+
+def test_a_failed_document_waits_before_it_is_tried_again_and_the_wait_grows(server, tmp_path):
+    # A document that failed is not hammered: within its retry pause the night records it as still failed
+    # (no request, the reason in the manifest); the pause doubles with each further failure.
+    build_site(server)
+    server.routes["/files/b.pdf"] = static(503, b"busy", HTML)
+    archive = Archive(tmp_path)
+    now_settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, retry_failed_after_hours=0)
+    for run_id in ("r1", "r2"):  # two real attempts, both failing
+        with Fetcher(now_settings) as fetcher:
+            crawl_site(site_config(server), archive, fetcher, run_id=run_id)
+    assert states(archive, "r2")["files/b.pdf"] == "failed"
+
+    server.log.clear()
+    patient = now_settings.model_copy(update={"retry_failed_after_hours": 20, "revalidate_after_days": 7})
+    with Fetcher(patient) as fetcher:
+        summary = crawl_site(site_config(server), archive, fetcher, run_id="r3")
+    assert "/files/b.pdf" not in {path for _, path, *_ in server.log}
+    assert summary.states["failed"] == 1 and summary.found == 3
+    rows = [r for r in archive.manifest() if r["url"].endswith("/files/b.pdf")]
+    deferred = rows[-1]
+    assert deferred["run_id"] == "r3" and deferred["state"] == "failed" and deferred["http_status"] is None
+    assert deferred["error"].startswith("not retried yet: 2 failed attempt(s)") and "503" in deferred["error"]
+    last_try = datetime.fromisoformat(rows[-2]["fetched_at"].replace("Z", "+00:00"))
+    due = datetime.fromisoformat(deferred["error"].rsplit("after ", 1)[1].replace("Z", "+00:00"))
+    assert due - last_try == timedelta(hours=40)  # 20 h after one failure, doubled after the second
+    assert archive.failure_streak(deferred["url"])[0] == 2  # a deferred night is not another failure
+
+    # Once due, it is fetched again, and a success ends the streak.
+    server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version one", PDF)
+    with Fetcher(patient.model_copy(update={"retry_failed_after_hours": 1e-9})) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r4")
+    assert states(archive, "r4")["files/b.pdf"] == "new"
+    assert archive.failure_streak(deferred["url"]) == (0, None)
+
+
+def _paged_site(server, newest: list[str]):
+    """A generic column: page 1 holds the newest items and a 下一页 link, page 2 the older one."""
+    def items(titles):
+        return "".join(f'<li><a href="/nb/{n}.html">示例区{t}2024年政府信息公开工作年度报告</a></li>' for n, t in titles)
+    server.routes["/robots.txt"] = static(404, b"")
+    page1 = f'<ul>{items(newest)}</ul><a href="/nb/index_1.html">下一页</a>'
+    server.routes["/nb/"] = static(200, f"<html><body>{page1}</body></html>".encode(), HTML)
+    server.routes["/nb/index_1.html"] = static(200, f"<html><body><ul>{items([('old', '教育局')])}</ul></body></html>"
+                                               .encode(), HTML)
+    for name, _ in [*newest, ("old", "")]:
+        server.routes[f"/nb/{name}.html"] = static(200, ("<html><body><div class='TRS_Editor'>" + name * 200
+                                                         + "一、总体情况" * 80 + "</div></body></html>").encode(), HTML)
+
+
+def test_further_list_pages_behind_an_unchanged_first_page_come_from_the_archive(server, tmp_path):
+    _paged_site(server, [("a", "财政局")])
+    archive = Archive(tmp_path)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r1")
+    assert states(archive, "r1") == {"nb/a.html": "new", "nb/old.html": "new"}
+
+    server.log.clear()
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r2")
+    assert {path for _, path, *_ in server.log} == {"/robots.txt", "/nb/"}  # page 2 not asked
+    assert states(archive, "r2") == {"nb/a.html": "unchanged", "nb/old.html": "unchanged"}  # still walked
+
+    # Something new on page 1: the further pages are asked again the same night.
+    _paged_site(server, [("b", "民政局"), ("a", "财政局")])
+    server.log.clear()
+    with Fetcher(settings) as fetcher:
+        crawl_site(site_config(server), archive, fetcher, run_id="r3")
+    assert "/nb/index_1.html" in {path for _, path, *_ in server.log}
+    assert states(archive, "r3") == {"nb/b.html": "new", "nb/a.html": "unchanged", "nb/old.html": "unchanged"}
