@@ -8,6 +8,7 @@ and since the loader never opens the published file for writing, a load can neve
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from warehouse.schema import all_tables, comment_sql, create_table_sql, describe
 logger = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).with_name("sql")
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Views in dependency order (later views read earlier ones).
 OUT_VIEWS = ["out_agency_year", "out_year_over_year", "out_ranking", "out_coverage", "out_validation"]
 
@@ -42,7 +44,9 @@ def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def sql_text(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The SQL file ``name``, its ``{{placeholder}}`` parts generated from the measure catalog."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _PLACEHOLDER.sub(lambda m: measures.GENERATED_SQL[m.group(1)](), text)
 
 
 @contextmanager

@@ -198,6 +198,35 @@ def _t2_measures() -> list[Measure]:
     return list(by_code.values())
 
 
+# The measures out_year_over_year sets against the previous year. Only measures comparable across format
+# versions (a gov2019 year next to a gov2021 year stays fair), plus out_agency_year's disclosure rate.
+YEAR_OVER_YEAR = (
+    "new_received", "results_total", "granted", "partially_granted", "denied_subtotal", "unable_subtotal",
+    "not_processed_subtotal", "other_processing", "review_total", "litigation_total",
+    "admin_licensing_decisions", "admin_penalty_decisions", "disclosure_pct",
+)  # fmt: skip
+
+
+def year_over_year_columns_sql() -> str:
+    """``c.<m>, p.<m> AS <m>_prev, c.<m> - p.<m> AS <m>_change`` for every YEAR_OVER_YEAR measure."""
+    return ",\n       ".join(f"c.{m}, p.{m} AS {m}_prev, c.{m} - p.{m} AS {m}_change" for m in YEAR_OVER_YEAR)
+
+
+def carry_mismatch_sql() -> str:
+    """One CASE per applicant column (and the total) naming it when this year's carried-over differs from
+    last year's carried-forward (rule ``xyear_carry``); blanks count as 0 (schema null_policy)."""
+    this_year, last_year = carry_rows()
+    pairs = [(f"{this_year}_{c}", f"{last_year}_{c}", c) for c in load_schema()["tables"][T3]["applicant_columns"]]
+    pairs.append((this_year, last_year, TOTAL))
+    return ",\n        ".join(
+        f"CASE WHEN coalesce(c.{mine}, 0) <> coalesce(p.{theirs}, 0) THEN '{name}' END" for mine, theirs, name in pairs
+    )
+
+
+# Placeholders ``{{name}}`` in warehouse/sql/*.sql, filled from the catalog when the SQL is read.
+GENERATED_SQL = {"year_over_year_columns": year_over_year_columns_sql, "carry_mismatch_cases": carry_mismatch_sql}
+
+
 @cache
 def catalog() -> tuple[Measure, ...]:
     """Every measure, in a stable order (表二, 表三, 表四)."""

@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from transform.schema import T3, T4, VERSIONS, layout, load_schema, table_ids
-from warehouse.db import OUT_VIEWS, SQL_DIR, connect
-from warehouse.measures import catalog, measure, part_rows, source_rows
+from warehouse.db import OUT_VIEWS, SQL_DIR, connect, sql_text
+from warehouse.measures import YEAR_OVER_YEAR, catalog, measure, part_rows, source_rows
 from warehouse.schema import all_tables, create_table_sql, view_column_description
 
 
@@ -56,12 +56,15 @@ def test_comparability_follows_schema():
 
 def test_year_over_year_compares_only_comparable_measures():
     known = {m.code for m in catalog()} | set(table_ids())
-    year_over_year = (SQL_DIR / "out_year_over_year.sql").read_text(encoding="utf-8")
+    year_over_year = sql_text("out_year_over_year")
+    assert "{{" not in year_over_year.split("CREATE", 1)[1]  # every placeholder was generated
     used = set(re.findall(r"\bc\.([a-z_]+)", year_over_year))
     measures_used = used & known
-    assert measures_used, "out_year_over_year compares catalog measures"
+    assert set(YEAR_OVER_YEAR) - {"disclosure_pct"} <= measures_used
     for code in measures_used:
         assert measure(code).comparable, f"{code} is not comparable across versions"
+    for code in YEAR_OVER_YEAR:  # each compared measure gives value, previous value and change
+        assert f"p.{code} AS {code}_prev" in year_over_year and f"AS {code}_change" in year_over_year
 
 
 def test_ddl_is_generated_and_valid():
