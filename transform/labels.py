@@ -113,6 +113,23 @@ def is_t3_header_text(text: str) -> bool:
     return any(w in t for w in T3_HEADER_WORDS)
 
 
+@cache
+def _note_column() -> re.Pattern:
+    return re.compile(load_schema()["normalization"]["note_column_match"])
+
+
+def is_note_column(text: str) -> bool:
+    """A remarks column (备注, 说明) that some agencies add beside the template's columns."""
+    return bool(_note_column().search(norm(text)))
+
+
+@cache
+def version_fingerprints() -> dict[str, tuple[str, ...]]:
+    """Normalized header words that only one format version prints (schema ``format_versions.*.fingerprints``)."""
+    return {v: tuple(norm(f) for f in spec.get("fingerprints", []))
+            for v, spec in load_schema()["format_versions"].items() if v in VERSIONS}
+
+
 def is_t4_text(text: str) -> bool:
     t = norm(text)
     return any(w in t for w in T4_WORDS)

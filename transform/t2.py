@@ -20,6 +20,9 @@ def _t2_version(tid: str, headers: list[str], n_values: int,
     names — a header printed in another order than the template is still read by its labels.
     """
     fits = []
+    # A header word only one version prints (本年收费金额, 上一年项目数量…) rules the other version out, even
+    # when the other's column count happens to fit: values are never mapped onto another quantity.
+    marked = {v for v, words in labels.version_fingerprints().items() if any(w in h for w in words for h in headers)}
     for version in ("gov2019", "gov2021"):
         lay = layout(tid, version)
         if lay is None:
@@ -27,6 +30,8 @@ def _t2_version(tid: str, headers: list[str], n_values: int,
         order = _header_order(lay.columns, headers)
         if order is not None:
             return version, True, order
+        if len(marked) == 1 and version not in marked:
+            continue
         if len(lay.columns) == (len(headers) or n_values):
             fits.append(version)
     if len(fits) == 1:
@@ -93,7 +98,25 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
     return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint) for tid, rows_ in data.items()}
 
 
+def _drop_note_columns(tid: str, headers: list[str], rows: dict, issues: list[Issue]) -> tuple[list[str], dict]:
+    """Remove a remarks column (备注) from the header and from every row printed with the header's cells."""
+    notes = [i for i, h in enumerate(headers) if labels.is_note_column(h)]
+    if not notes:
+        return headers, rows
+    kept_rows = {}
+    for code, (src_row, cells) in rows.items():
+        if len(cells) == len(headers):
+            for i in notes:
+                if cells[i].text.strip():
+                    issues.append(Issue("info", "extra_column", f"{tid}: text under the {headers[i]!r} column "
+                                        "ignored", tid, code, page=cells[i].page, raw=cells[i].text))
+            cells = [c for i, c in enumerate(cells) if i not in notes]
+        kept_rows[code] = (src_row, cells)
+    return [h for i, h in enumerate(headers) if i not in notes], kept_rows
+
+
 def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hint: str | None) -> Table:
+    headers, rows = _drop_note_columns(tid, headers, rows, issues)
     n_values = max(len(cells) for _, cells in rows.values())
     version, header_ok, order = _t2_version(tid, headers, n_values, hint)
     if version is None:

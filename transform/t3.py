@@ -148,7 +148,12 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
                                         "ignored", T3, code, page=cell.page, raw=cell.text))
                 continue
             if len(codes) != 1:
-                if cell.text.strip():
+                if cell.text.strip() and not codes:
+                    # No header above it at all: a column the template does not have, or a header that was
+                    # not printed — either way this number belongs to no known column.
+                    issues.append(Issue("error", "unnamed_column", "text in a column that has no applicant "
+                                        "header", T3, code, page=cell.page, raw=cell.text))
+                elif cell.text.strip():
                     issues.append(Issue("error", "merged_value_cell", "a value cell spans several applicant "
                                         "columns", T3, code, page=cell.page, raw=cell.text))
                 continue

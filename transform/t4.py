@@ -52,7 +52,7 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
                     stack.append(cell)
             continue
         col_map = _t4_column_map(header) if header_cols == row.table.n_cols else {}
-        slots = _t4_slots(row, col_map, issues)
+        slots = _t4_slots(row, col_map, issues, header)
         if slots is not None:
             candidates.append((row, slots))
     filled = [(r, s) for r, s in candidates if any(c.text.strip() for c in s.values())]
@@ -75,12 +75,32 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
     return table
 
 
-def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]) -> dict | None:
+def _report_unmapped(cell: Cell, header: dict[int, list[Cell]], issues: list[Issue]) -> None:
+    """A filled cell of the data row under none of the 15 headers.
+
+    Under a header of its own (an extra 合计 column) it is ignored with a note. Under no header text at all,
+    the row holds more cells than the header has columns: a cell was added (or the header lost one), so the
+    values may sit one column off — never read as if they were aligned.
+    """
+    named = any(norm(h.text) for c in range(cell.col, cell.col + cell.colspan) for h in header.get(c, []))
+    if named:
+        issues.append(Issue("info", "extra_column", "value under a column not in the template ignored", T4,
+                            page=cell.page, raw=cell.text))
+    else:
+        issues.append(Issue("warning", "unnamed_column", "表四 data row has a filled cell under no header: the values "
+                            "may be shifted against the header", T4, page=cell.page, raw=cell.text))
+
+
+def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue],
+              header: dict[int, list[Cell]] | None = None) -> dict | None:
     """The 15 cells of a candidate data row keyed by (row_code, col), or None if it is not one."""
     if len(set(col_map.values())) == 15:
         slots: dict[tuple[str, str], Cell] = {}
+        unmapped: list[Cell] = []
         for cell in row.cells:
             keys = {col_map.get(c) for c in range(cell.col, cell.col + cell.colspan)}
+            if keys == {None} and cell.text.strip():
+                unmapped.append(cell)
             if len(keys) == 1 and None not in keys:
                 key = keys.pop()
                 if key in slots and slots[key].text.strip() and cell.text.strip():
@@ -89,6 +109,8 @@ def _t4_slots(row: Row, col_map: dict[int, tuple[str, str]], issues: list[Issue]
                 elif key not in slots or cell.text.strip():
                     slots[key] = cell
         if len(slots) == 15:
+            for cell in unmapped:
+                _report_unmapped(cell, header or {}, issues)
             return slots
     value_cells = [c for c in row.cells if not norm(c.text) or parse_cell(c.text).kind != "invalid"]
     if len(row.cells) == 15 and len(value_cells) == 15:

@@ -7,6 +7,10 @@ Word stores a merged cell twice over: ``gridSpan`` widens one ``<w:tc>`` across 
 Cell text is read from the XML rather than through python-docx's ``Table.cell`` API, which repeats a
 merged cell's text and hides which ``<w:tc>`` a value came from; ``path`` (``table[2]/tr[5]/tc[3]``,
 1-based like XPath) points at the element itself.
+
+Text that Word does not print is not read: deleted revisions (``w:del``, rows marked ``w:trPr/w:del``),
+the old side of moves, hidden runs (``w:vanish``) and struck-out runs (``w:strike``/``w:dstrike``). Tables
+inside a text box are read where the box is anchored (once: the VML fallback copy is skipped).
 """
 
 from __future__ import annotations
@@ -29,18 +33,28 @@ logger = logging.getLogger(__name__)
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W_NS}
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+NS = {"w": W_NS, "mc": MC_NS}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted .docx is an OLE container holding an "EncryptionInfo" stream (name stored in UTF-16).
 OLE_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
-# Run-level elements that carry text, in document order; text boxes are skipped (they float
-# outside the reading order and Word keeps a second copy of them for old readers).
+# Run-level elements that carry text, in document order; text boxes anchored in a paragraph are not
+# part of its text (they float outside the reading order and Word keeps a second copy for old readers).
 # Tracked moves keep the old text in w:moveFrom; only the new place (w:moveTo) is printed.
-_SKIP = "not(ancestor::w:txbxContent) and not(ancestor::w:moveFrom)"
+# Hidden text (run property w:vanish, "font > hidden") is neither shown nor printed: a hidden "1" before
+# "26" must not make it 126.
+# Struck-out text (w:strike, w:dstrike) is how a number is "deleted" without track changes: 660 struck
+# before 663 is not 660663.
+_ON = "[not(@w:val) or not(@w:val='0' or @w:val='false' or @w:val='off')]"
+_HIDDEN_RUN = f"ancestor::w:r[w:rPr/w:vanish{_ON} or w:rPr/w:strike{_ON} or w:rPr/w:dstrike{_ON}]"
+_SKIP = f"not(ancestor::w:moveFrom) and not({_HIDDEN_RUN})"
 TEXT_XPATH = etree.XPath(
     f".//w:t[{_SKIP}] | .//w:tab[{_SKIP} and ancestor::w:r] | .//w:br[{_SKIP}] | .//w:cr[{_SKIP}]",
     namespaces=NS,
 )
+# Text boxes anchored in a paragraph; Word writes each twice (DrawingML in mc:Choice, VML in mc:Fallback).
+TEXT_BOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback) and not(ancestor::w:txbxContent)]",
+                         namespaces=NS)
 # Content controls and custom XML wrap ordinary body content; their children are read in place.
 WRAPPERS = {f"{{{W_NS}}}sdt", f"{{{W_NS}}}sdtContent", f"{{{W_NS}}}customXml", f"{{{W_NS}}}smartTag"}
 
@@ -96,9 +110,14 @@ def _tag(element: Any) -> str:
     return tag.split("}", 1)[1] if isinstance(tag, str) and "}" in tag else ""
 
 
+_P_TAG = f"{{{W_NS}}}p"
+
+
 def _paragraph_text(p: Any) -> str:
     parts = []
     for el in TEXT_XPATH(p):
+        if next(el.iterancestors(_P_TAG), None) is not p:
+            continue  # text of a text box anchored here: its own paragraphs, not this one's
         name = _tag(el)
         if name == "t":
             # A superscript run is a footnote reference (26 + ¹), never more digits of the number.
@@ -139,10 +158,21 @@ class _BodyReader:
                 text = _paragraph_text(child)
                 if text:
                     self.doc.blocks.append(TextBlock(text=text))
+                self.read_text_box_tables(child, path_prefix)
             elif name == "tbl":
                 self.read_table(child, path_prefix)
             elif child.tag in WRAPPERS:
                 self.read_children(child, path_prefix)
+
+    def read_text_box_tables(self, p: Any, path_prefix: str) -> None:
+        """Tables inside a text box anchored in paragraph ``p``, read where the box is anchored.
+
+        Only the tables: a text box's loose paragraphs (letterheads, stamps, side notes) float outside
+        the reading order and stay unread.
+        """
+        for box in TEXT_BOXES(p):
+            for tbl in _tables_in(box):
+                self.read_table(tbl, f"{path_prefix}txbx/")
 
     def read_table(self, tbl: Any, path_prefix: str) -> None:
         self.n_tables += 1
@@ -164,24 +194,32 @@ def _is_layout_wrapper(grid: list[list[Cell | None]], nested: list[tuple[str, An
     return len(cells) == 1 and len(nested) == 1
 
 
-def _rows(tbl: Any) -> list[Any]:
-    rows = []
-    for child in tbl.iterchildren():
-        if _tag(child) == "tr":
-            rows.append(child)
+def _children(parent: Any, name: str) -> list[Any]:
+    """Child elements ``w:<name>`` of ``parent``, looking through content controls and custom XML."""
+    found = []
+    for child in parent.iterchildren():
+        if _tag(child) == name:
+            found.append(child)
         elif child.tag in WRAPPERS:
-            rows.extend(_rows(child))
-    return rows
+            found.extend(_children(child, name))
+    return found
+
+
+def _tables_in(parent: Any) -> list[Any]:
+    return _children(parent, "tbl")
+
+
+def _is_deleted_row(tr: Any) -> bool:
+    """A row deleted with track changes on: not part of the document as it now reads."""
+    return bool(_xpath(tr, "./w:trPr/w:del"))
+
+
+def _rows(tbl: Any) -> list[Any]:
+    return [tr for tr in _children(tbl, "tr") if not _is_deleted_row(tr)]
 
 
 def _cells(tr: Any) -> list[Any]:
-    cells = []
-    for child in tr.iterchildren():
-        if _tag(child) == "tc":
-            cells.append(child)
-        elif child.tag in WRAPPERS:
-            cells.extend(_cells(child))
-    return cells
+    return _children(tr, "tc")
 
 
 def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tuple[str, Any]]]:

@@ -2,6 +2,8 @@
 
 District CMS pages wrap the article in layout tables and put an 索引号 metadata table above it, so only
 tables that contain no other table are treated as data tables; a layout table is walked like a <div>.
+Inside a table, text the browser does not show (inline ``display:none``, Word's ``mso-hide:all``) and
+deleted or struck-out text (``<del>``, ``<s>``, ``<strike>``, Word's tracked changes) is not cell text.
 """
 
 from __future__ import annotations
@@ -99,6 +101,28 @@ def _read_index_table(doc: Document) -> None:
                     doc.meta.setdefault(m.group(1), m.group(2).strip())
 
 
+_HIDDEN_STYLE = re.compile(r"(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)", re.IGNORECASE)
+
+
+def _is_hidden(el) -> bool:
+    """An element the browser does not show (inline style or ``hidden`` attribute).
+
+    Word's "save as web page" writes hidden text as ``<span style='display:none;mso-hide:all'>``; inside a
+    table cell such a span would add digits to the number that is printed.
+    """
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+# Deleted or struck-out text: Word's "save as web page" writes tracked changes as <del>old</del><ins>new</ins>;
+# inside a cell the old number would be glued to the new one (660663).
+_STRUCK_TAGS = frozenset(("del", "s", "strike"))
+_STRUCK_STYLE = re.compile(r"text-decoration(-line)?\s*:[^;]*line-through", re.IGNORECASE)
+
+
+def _is_struck(el) -> bool:
+    return el.tag.lower() in _STRUCK_TAGS or bool(_STRUCK_STYLE.search(el.get("style") or ""))
+
+
 def _is_data_table(el) -> bool:
     return el.tag == "table" and next(el.iterdescendants("table"), None) is None
 
@@ -161,7 +185,7 @@ def cell_text(el) -> str:
                 parts.append(node.tail)
             return
         tag = node.tag.lower()
-        if tag in SKIP_TAGS:
+        if tag in SKIP_TAGS or (node is not el and (_is_hidden(node) or _is_struck(node))):
             if node.tail:
                 parts.append(node.tail)
             return
@@ -198,13 +222,13 @@ def _span(value: str | None) -> int:
 
 def grid_from_table(table_el, index: int) -> RawTable:
     """Expand rowspan/colspan into a rectangular grid of Cell references."""
-    rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
+    rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el and not _is_hidden(tr)]
     grid: list[list[Cell | None]] = []
     for r, tr in enumerate(rows):
         while len(grid) <= r:
             grid.append([])
         c = 0
-        tds = [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+        tds = [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th") and not _is_hidden(td)]
         for k, td in enumerate(tds):
             while c < len(grid[r]) and grid[r][c] is not None:
                 c += 1

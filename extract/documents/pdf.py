@@ -12,6 +12,10 @@ Things real reports do that this module works around:
   rulings count as table edges, and one-column tables are read as running text.
 * Fake bold: some generators draw each character twice at a tiny offset; the copy is dropped so
   "总计" does not read "总总计计".
+* Word prints unaccepted tracked changes as markup: a deleted number struck through beside the new one.
+  Struck-through characters are left out, with a warning; so is nothing else.
+* A page turned in a viewer and saved shows its text sideways or upside down; that gets a warning, so a
+  report that fails there says why.
 * A table that runs over a page break is one ``RawTable`` per page. Joining them is the transform's
   job (it knows the row labels); here each fragment only has to be drawn faithfully.
 """
@@ -175,6 +179,8 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     if any(_is_unmapped(ch) for ch in chars):
         chars = _remap_with_pdfium(chars, pdfium_doc[page_no - 1])
         _warn_about_unmapped_chars(chars, page_no, doc)
+    _warn_about_turned_text(chars, page_no, doc)
+    chars = _without_struck_text(chars, page, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
     for table in _find_ruled_tables(page, page_no, doc):
@@ -253,6 +259,76 @@ def _without_watermark(chars: list[dict[str, Any]], page_no: int, doc: Document)
             f"page {page_no}: ignored {len(slanted)} slanted characters (watermark?): {text[:40]}"
         )
     return kept
+
+
+def _strike_segments(page: Any) -> list[tuple[float, float, float]]:
+    """Short horizontal strokes (lines, or filled rectangles under 1.5 pt tall) as (x0, x1, y)."""
+    segments = []
+    for obj in page.lines + page.rects:
+        if not _is_visible(obj) or obj["x1"] - obj["x0"] < 1.0:
+            continue
+        if obj.get("object_type") == "rect" and obj["bottom"] - obj["top"] > 1.5:
+            continue
+        if obj["bottom"] - obj["top"] > 1.5:  # a slanted or vertical line
+            continue
+        segments.append((obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2))
+    return segments
+
+
+def _without_struck_text(chars: list[dict[str, Any]], page: Any, page_no: int, doc: Document) -> list[dict[str, Any]]:
+    """Drop characters struck through, with a warning.
+
+    Word prints a document whose tracked changes were not accepted with the markup showing: the deleted
+    number struck through beside the inserted one ("~~660~~663" in one cell), which would read 660663. A
+    stroke counts as a strike-through when it runs through the middle band of the characters under it
+    and text lies under most of its length; table rules run between lines of text, underlines below them.
+    """
+    segments = _strike_segments(page)
+    if not segments:
+        return chars
+    by_band: dict[int, list[int]] = {}  # characters by 8-point horizontal band, to test each stroke quickly
+    for i, ch in enumerate(chars):
+        for band in range(int(ch["top"]) // 8, int(ch["bottom"]) // 8 + 1):
+            by_band.setdefault(band, []).append(i)
+    struck: set[int] = set()
+    for x0, x1, y in segments:
+        hit = [
+            i for i in by_band.get(int(y) // 8, ())
+            if (ch := chars[i])["text"].strip() and x0 - 1 <= (ch["x0"] + ch["x1"]) / 2 <= x1 + 1
+            and ch["top"] + 0.2 * (ch["bottom"] - ch["top"]) <= y <= ch["bottom"] - 0.15 * (ch["bottom"] - ch["top"])
+        ]
+        covered = sum(chars[i]["x1"] - chars[i]["x0"] for i in hit)
+        if hit and covered >= 0.6 * (x1 - x0):
+            struck.update(hit)
+    if not struck:
+        return chars
+    text = "".join(chars[i]["text"] for i in sorted(struck))
+    doc.warnings.append(f"page {page_no}: ignored {len(struck)} struck-through characters (deleted text "
+                        f"shown as markup?): {text[:40]}")
+    return [ch for i, ch in enumerate(chars) if i not in struck]
+
+
+def _warn_about_turned_text(chars: list[dict[str, Any]], page_no: int, doc: Document) -> None:
+    """Say so when most of a page's text reads sideways or upside down as the page is displayed.
+
+    That is a page turned in a viewer and saved (``/Rotate`` without rotated content) or a landscape table
+    printed sideways onto a portrait page: its lines and cells cannot be laid out, and the reason should
+    be on record rather than only "table not found". A sideways label cell in an upright table is a
+    handful of characters and does not count.
+    """
+    turned: dict[int, int] = {}
+    for ch in chars:
+        if not ch["text"].strip():
+            continue
+        a, b = ch.get("matrix", (1, 0))[:2]
+        quarter = round(math.degrees(math.atan2(b, a)) / 90) % 4
+        turned[quarter] = turned.get(quarter, 0) + 1
+    total = sum(turned.values())
+    quarter, count = max(turned.items(), key=operator.itemgetter(1), default=(0, 0))
+    if quarter and count > total / 2:
+        how = "upside down" if quarter == 2 else "sideways"
+        doc.warnings.append(f"page {page_no}: the text is printed {how} (page rotated by {quarter * 90} degrees "
+                            "against its content); tables on it cannot be read reliably")
 
 
 def _within(a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:
