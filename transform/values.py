@@ -17,6 +17,9 @@ from transform.schema import load_schema
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^[+\-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _SPLIT_DIGITS = re.compile(r"^\d+(\n\d+)+$")
+# Digit groups separated by spaces on one line: "1 2 6" is one number spread out (distributed alignment),
+# but "660 663" is two numbers in one cell (an old and a corrected figure), never 660663.
+_SPACED_DIGITS = re.compile(r"\d+(?:[ \t\u00a0]+\d+)+")
 # Web editors (UEditor, pasted WeChat text) leave invisible characters around numbers and inside labels.
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "－": "-", "﹣": "-", "＋": "+"})
@@ -47,6 +50,8 @@ def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -
     if any(unicodedata.category(ch) == "No" for ch in raw or ""):
         return Parsed("invalid", note=f"footnote marker or special numeral in {raw!r}")
     text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", raw or "")).strip()
+    if any(len(group) > 1 for run in _SPACED_DIGITS.findall(text) for group in run.split()):
+        return Parsed("invalid", note=f"digits separated by a space (two numbers in one cell?): {raw!r}")
     compact = re.sub(r"[ \t\u00a0\u3000]+", "", text)
     if compact in _null_tokens() or re.fullmatch(r"[\s\-—–/\\]*", compact):
         return Parsed("null", note="placeholder" if compact else "blank")

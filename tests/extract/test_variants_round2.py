@@ -338,3 +338,30 @@ def test_pdf_struck_through_old_number_is_not_read(monkeypatch):
     out = extract_bytes(data, "markup.pdf")
     assert_exact(out, rep, allowed=("reader",))
     assert any("struck-through" in i["message"] for i in out["issues"] if i["code"] == "reader")
+
+
+# ====================================================================== two numbers in one cell
+
+
+def test_two_numbers_in_one_cell_are_never_glued_into_one():
+    # An old and a corrected figure left side by side ("660 663") in a 表二 cell, which no sum check covers:
+    # the cell must not read 660663; the report is flagged with the raw text.
+    rep = make_report()
+    html = html_of(rep)
+    value = rep["tables"]["t2_art20_5"]["cells"]["admin_licensing"]["decisions"]
+    assert f'<td colspan="3">{value}</td>' in html
+    out = extract(html.replace(f'<td colspan="3">{value}</td>', f'<td colspan="3">{value + 5} {value}</td>', 1))
+    assert out["tables"]["t2_art20_5"]["cells"]["admin_licensing"]["decisions"] is None
+    assert out["status"] != "ok"
+    assert any(f"{value + 5} {value}" in (i.get("raw") or "") or f"{value + 5} {value}" in i["message"]
+               for i in out["issues"] if i["severity"] == "error")
+
+
+def test_digits_spread_across_a_cell_are_one_number():
+    # Distributed alignment spaces out every digit of a number: "1 2 6" is 126, read exactly.
+    rep = make_report()
+    html = html_of(rep)
+    value = rep["tables"]["t2_art20_5"]["cells"]["admin_licensing"]["decisions"]
+    spread = " ".join(str(value))
+    out = extract(html.replace(f'<td colspan="3">{value}</td>', f'<td colspan="3">{spread}</td>', 1))
+    assert_exact(out, rep)
