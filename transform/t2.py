@@ -155,6 +155,13 @@ def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hin
                 # The header says 万元 but the cell says 元: kept as printed (never silently rescaled), flagged.
                 issues.append(Issue("warning", "unit_mismatch", f"printed {cell.text!r} in 元 under a 万元 header; "
                                     "kept as printed", tid, row.code, col.code, cell.page, cell.text))
+            elif (parsed.kind == "number" and col.unit == "money_unspecified" and not parsed.unit and parsed.value
+                  and not any("元" in h for h in headers)):
+                # gov2019 采购总金额: the template prints no unit; reports print 元 in the cell or nothing. The
+                # number is exact as printed, so this is a note for the analyst, not a doubt about the report.
+                issues.append(Issue("info", "unit_unknown", f"{cell.text.strip()!r}: no unit printed for this "
+                                    "amount (元 or 万元?); kept as printed", tid, row.code, col.code, cell.page,
+                                    cell.text))
             table.cells[row.code][col.code] = value
     return table
 

@@ -313,3 +313,21 @@ def test_t2_row_printed_twice_with_different_numbers_fails():
     out = extract_bytes((html[:row_end] + changed + html[row_end:]).encode(), "dup-t2.html")
     assert out["status"] == "failed"
     assert issues(out, "duplicate_row")[0]["table"] == "t2_art20_5"
+
+
+def test_a_procurement_amount_without_a_unit_is_noted_and_kept_as_printed():
+    # gov2019 采购总金额 has no unit in the template (spec §8.2: 元 in the cell, or a bare number): the bare
+    # number is kept as printed with an info note; 元 printed in the cell is its unit, no note.
+    from tests.extract.variant_html import html_of, make_report
+
+    rep = make_report("gov2019", 2020)
+    amount = rep["tables"]["t2_art20_9"]["cells"]["gov_central_procurement"]["procurement_amount"]
+    html = html_of(rep)
+    bare = extract_bytes(html.encode(), "bare.html")
+    assert bare["tables"]["t2_art20_9"]["cells"]["gov_central_procurement"]["procurement_amount"] == float(amount)
+    notes = [i for i in bare["issues"] if i["code"] == "unit_unknown"]
+    assert [(n["severity"], n["col"], n["raw"]) for n in notes] == [("info", "procurement_amount", str(amount))]
+    assert bare["status"] == "ok"
+    with_unit = extract_bytes(html.replace(f">{amount}<", f">{amount}元<").encode(), "unit.html")
+    assert with_unit["tables"]["t2_art20_9"]["cells"]["gov_central_procurement"]["procurement_amount"] == float(amount)
+    assert not [i for i in with_unit["issues"] if i["code"] == "unit_unknown"]
