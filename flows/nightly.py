@@ -5,8 +5,9 @@ stages below are plain functions that submit tasks inside whichever flow calls t
 chains them without paying for sub-flows, and the stage flows exist for running one stage alone.
 
 Incremental by design:
- - crawl: list pages and documents are fetched with ETag / Last-Modified, so an unchanged site
-   answers 304s;
+ - crawl: the first page of every list column is asked every night with ETag / Last-Modified (an
+   unchanged site answers 304s); known documents and the pages behind an unchanged first page are
+   checked weekly and failed documents retried after a growing pause (``extract.sites.crawl``);
  - extract: only archived documents without a JSON for the current parser version;
  - load + publish: skipped when no document was extracted and no report link changed state; the
    manifest rows of a skipped night are loaded with the next night that changes something.
