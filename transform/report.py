@@ -15,7 +15,7 @@ from transform.t4 import read_t4
 from transform.tables import split_rows
 from transform.values import to_json_number
 
-PARSER_VERSION = "xxgk-extract/1.5"  # bump whenever a change can alter results: archives re-extract
+PARSER_VERSION = "xxgk-extract/1.6"  # bump whenever a change can alter results: archives re-extract
 
 
 def build_report(doc: Document) -> dict:
@@ -52,6 +52,11 @@ def build_report(doc: Document) -> dict:
     if meta.year_source and meta.year_source.startswith("title (statistics period says"):
         issues.append(Issue("warning", "year_conflict", "the title and the statistics period disagree; year "
                             f"taken from the {meta.year_source}"))
+    if meta.year_source == "body":
+        # No title year and no statistics-period sentence: the year most mentioned in the text is a guess
+        # that a comparison ("较2022年…") can mislead, and a wrong year files the numbers under another year.
+        issues.append(Issue("warning", "year_from_body", f"the year is printed neither in the title nor in a "
+                            f"statistics-period sentence; {meta.year} is the year the text mentions most"))
     if meta.year is None:
         issues.append(Issue("error", "year_unknown", "the report year is stated neither in the title nor the body"))
     if meta.agency is None:

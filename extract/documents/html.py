@@ -134,12 +134,22 @@ class _Walker:
         self.doc = doc
         self.parts: list[str] = []
         self.n_tables = 0
+        self.link_depth = 0  # inside <a href>
+        self.plain_chars = 0  # visible characters of the current line outside links
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        if not self.link_depth:
+            self.plain_chars += len(text.strip())
 
     def flush(self) -> None:
         line = re.sub(r"[ \t\r\f\v\u00a0]+", " ", "".join(self.parts)).strip()
         self.parts = []
+        link, self.plain_chars = self.plain_chars == 0, 0
         if line:
-            self.doc.blocks.append(TextBlock(line))
+            # A line that is all link text is a list entry of the page chrome (other reports, related
+            # articles): kept as text, but never a title candidate.
+            self.doc.blocks.append(TextBlock(line, link=link))
 
     def walk(self, el) -> None:
         if not isinstance(el.tag, str):  # comments, processing instructions
@@ -158,19 +168,24 @@ class _Walker:
                 self.doc.blocks.append(table)
             return
         is_block = tag in BLOCK_TAGS
-        if tag in ("h1", "h2") and "Heading" not in self.doc.meta:
+        if tag in ("h1", "h2") and self.doc.meta.get("HeadingTag", "h9") > tag:
             # The article's own heading: a better title candidate than link lists in the page chrome.
+            # The first <h1> wins over an earlier <h2> (a sidebar box caption such as 相关信息).
             heading = re.sub(r"\s+", "", "".join(el.itertext()))
             if heading:
                 self.doc.meta["Heading"] = heading
+                self.doc.meta["HeadingTag"] = tag
         if is_block:
             self.flush()
+        is_link = tag == "a" and el.get("href") is not None
+        self.link_depth += is_link
         if el.text:
-            self.parts.append(el.text)
+            self.add(el.text)
         for child in el:
             self.walk(child)
             if child.tail:
-                self.parts.append(child.tail)
+                self.add(child.tail)
+        self.link_depth -= is_link
         if is_block:
             self.flush()
 

@@ -65,6 +65,7 @@ class TextBlock:
 
     text: str
     page: int | None = None
+    link: bool = False  # HTML: the whole line is hyperlink text (a sidebar/related-list entry, not the article)
 
 
 @dataclass
