@@ -42,6 +42,10 @@ def build_report(doc: Document) -> dict:
     if t4:
         tables[T4] = t4
     report["format_version"] = version
+    if not tables and (pictures := _pictures_in_table_sections(doc)):
+        issues.append(Issue("error", "tables_as_images", f"the statistics sections hold pictures instead of "
+                            f"tables ({', '.join(pictures[:3])}); no numbers can be read without OCR"))
+        return _result("unsupported", report, {}, [], issues)
     if not tables:
         status = "not_a_report" if not meta.title else "failed"
         issues.append(Issue("error" if status == "failed" else "info", "no_tables",
@@ -87,6 +91,24 @@ def _early_status(doc: Document, meta: metadata.ReportMeta, issues: list[Issue])
         issues.append(Issue("warning", "pages_without_text",
                             f"pages {doc.pages_without_text} have no text layer (images); tables there cannot be read"))
     return None
+
+
+# Headings of the three statistics sections, and of any numbered section (where one of them ends).
+_TABLE_SECTION = re.compile(r"^[二三四][、.．](主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+_ANY_SECTION = re.compile(r"^[一二三四五六七八][、.．]")
+
+
+def _pictures_in_table_sections(doc: Document) -> list[str]:
+    """Sources of pictures standing under a statistics-section heading (tables published as images)."""
+    if not doc.images:
+        return []
+    inside, sections = False, []
+    for i, block in enumerate(doc.blocks):
+        text = re.sub(r"\s+", "", getattr(block, "text", ""))
+        if _ANY_SECTION.match(text):
+            inside = bool(_TABLE_SECTION.match(text))
+        sections.append(inside)
+    return [src or "<img>" for before, src in doc.images if before and sections[before - 1]]
 
 
 def _version_hint(year: int | None) -> str | None:

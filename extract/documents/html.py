@@ -160,6 +160,10 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
+        if tag == "img":
+            self.flush()
+            self.doc.images.append((len(self.doc.blocks), el.get("src") or ""))
+            return
         if _is_data_table(el):
             self.flush()
             table = grid_from_table(el, self.n_tables)

@@ -78,6 +78,9 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)  # e.g. ArticleTitle, PubDate, 索引号, 发布机构
     n_pages: int | None = None
     pages_without_text: list[int] = field(default_factory=list)  # PDF pages with no text layer
+    # Pictures in the text (HTML <img>): (number of blocks before it, src). Some agencies publish the
+    # statistics tables as images; placed among the blocks, they show under which heading they stand.
+    images: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # reader-level problems worth an issue
 
     @property

@@ -331,3 +331,28 @@ def test_a_procurement_amount_without_a_unit_is_noted_and_kept_as_printed():
     with_unit = extract_bytes(html.replace(f">{amount}<", f">{amount}元<").encode(), "unit.html")
     assert with_unit["tables"]["t2_art20_9"]["cells"]["gov_central_procurement"]["procurement_amount"] == float(amount)
     assert not [i for i in with_unit["issues"] if i["code"] == "unit_unknown"]
+
+
+_IMAGE_TABLES_PAGE = """<html><head><title>开平市农业农村局2020年政府信息公开工作年度报告</title></head><body>
+<div class="logo"><img src="/images/logo.png"></div><h1>开平市农业农村局2020年政府信息公开工作年度报告</h1>
+<p>一、总体情况</p><p>2020年，我局认真贯彻落实《条例》。</p><p><img src="/a/meeting.jpg"></p>
+<p>二、主动公开政府信息情况</p><p>{t2}</p><p>三、收到和处理政府信息公开申请情况</p><p>{t3}</p>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><p>{t4}</p><p>五、存在的主要问题及改进情况</p><p>加强培训。</p>
+</body></html>"""
+
+
+def test_statistics_tables_published_as_pictures_are_unsupported_with_the_reason():
+    # Some agencies paste the three tables as images (spec §9): no numbers without OCR, like a scan.
+    pictures = {"t2": '<img src="/a/t2.jpg">', "t3": '<img src="/a/t3.png">', "t4": '<img src="/a/t4.png">'}
+    out = extract_bytes(_IMAGE_TABLES_PAGE.format(**pictures).encode(), "pictures.html")
+    assert out["status"] == "unsupported" and out["tables"] == {}
+    issue = next(i for i in out["issues"] if i["code"] == "tables_as_images")
+    assert "/a/t3.png" in issue["message"] and "logo" not in issue["message"] and "meeting" not in issue["message"]
+
+
+def test_pictures_elsewhere_do_not_make_a_tableless_page_unsupported():
+    # Only pictures under 二/三/四 count: a page without tables whose only pictures are a logo and a photo
+    # under 一、总体情况 is a failed report (tables missing), not a picture report.
+    out = extract_bytes(_IMAGE_TABLES_PAGE.format(t2="", t3="", t4="").encode(), "no-tables.html")
+    assert out["status"] == "failed"
+    assert [i["code"] for i in out["issues"] if i["severity"] == "error"] == ["no_tables"]
