@@ -29,7 +29,7 @@ from prefect import flow, get_run_logger
 from extract.batch import BatchSummary, DocumentOutcome, PendingDocument, archived_documents, chunked, \
     extracted_path, extracted_version, find_pending
 from flows.settings import Settings
-from flows.summary import RunSummary, crawl_counts, failed_site_row, site_row, warehouse_totals
+from flows.summary import RunSummary, crawl_counts, failed_site_row, link_problems, site_row, warehouse_totals
 from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | N
             summary.problems += [f"site {row['site']}: {error}" for error in row["errors"]]
     rows = archive.manifest()
     summary.documents = crawl_counts(rows, summary.run_id)
+    summary.problems += link_problems(rows, summary.run_id)
     return rows
 
 

@@ -49,6 +49,13 @@ def crawl_counts(manifest_rows: list[dict], run_id: str) -> dict:
             "links_changed": changed_links}
 
 
+def link_problems(manifest_rows: list[dict], run_id: str) -> list[str]:
+    """One line per report link of run ``run_id`` that could not be fetched (failed or blocked), with why."""
+    return [f"link {row['url']}: {row['state']}: {row.get('error') or 'no reason recorded'}"
+            for row in manifest_rows
+            if row.get("run_id") == run_id and row.get("kind") == "report" and row.get("state") in ("failed", "blocked")]
+
+
 @dataclass
 class RunSummary:
     """Everything the run artifact and ``xxgk run`` show."""

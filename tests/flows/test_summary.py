@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.summary import RunSummary, crawl_counts, markdown, site_table_rows
+from flows.summary import RunSummary, crawl_counts, link_problems, markdown, site_table_rows
 
 
 def _row(url, state, sha=None, run="night2", kind="report"):
@@ -56,3 +56,12 @@ def test_markdown_shows_overview_sites_and_problems():
     assert header[:6] == ["site", "found", "new", "changed", "unchanged", "duplicate"]
     assert rows[0] == ["demo-trs", 3, 2, 0, 1, 0, "gone 1", 4, 0]
     assert rows[1][-1] == 1
+
+
+def test_links_that_could_not_be_fetched_are_problems_with_their_reason():
+    rows = [_row("a", "failed", run="n1") | {"error": "read timeout"},
+            _row("a", "failed", run="n2") | {"error": "not retried yet: 1 failed attempt(s)"},
+            _row("b", "blocked", run="n2") | {"error": "WAF challenge (412)"},
+            _row("c", "not_modified", "s3", "n2"), _row("p", "failed", run="n2", kind="page")]
+    assert link_problems(rows, "n2") == ["link a: failed: not retried yet: 1 failed attempt(s)",
+                                         "link b: blocked: WAF challenge (412)"]
