@@ -122,7 +122,7 @@ FIELDS: dict[str, FieldSpec] = {
     "is_ok": _f("BOOLEAN", "Whether the check passed"),
     "detail": _f("VARCHAR", "Check detail (e.g. 'total 1362 != sum 1360')"),
     "severity": _f("VARCHAR", "error, warning or info"),
-    "issue_code": _f("VARCHAR", "Issue code from the extractor (blank_cell, repaired, unknown_label, …)"),
+    "issue_code": _f("VARCHAR", "Issue code from the extractor (blank_cell, repaired, …; README, Issue codes)"),
     "message": _f("VARCHAR", "Human-readable message"),
     # measure catalog
     "measure_code": _f("VARCHAR", "Measure code (see core_measure_catalog)"),
