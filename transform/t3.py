@@ -111,6 +111,7 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
     columns_by_table: dict[int, _T3Columns] = {}
     last_columns: _T3Columns | None = None
     prev_code = None
+    pending: tuple | None = None  # an unknown last row of a PDF page, whose label may continue overleaf
     for row in rows:
         key = id(row.table)
         if key not in columns_by_table:
@@ -166,14 +167,28 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
             if slots.get(col_code) is None or cell.text.strip():
                 slots[col_code] = cell
         has_values = any(c is not None and c.text.strip() for c in slots.values())
+        if pending is not None:
+            head, pending = pending, None
+            joined = None
+            if code is None and _opens_fragment(row, header_rows):
+                joined = _label_continued_over_page(head[1], label_cells, prev_code)
+            if joined is not None:
+                code, row = joined, head[0]
+                slots, split_cols = _slots_continued_over_page(head[2], slots, head[3] | split_cols)
+                has_values = any(c is not None and c.text.strip() for c in slots.values())
+                issues.append(Issue("info", "row_continued", "a 表三 row label continues at the top of the next "
+                                    "page", T3, code, page=row.table.page))
+            else:
+                _unknown_row(head[1], head[4], head[0], issues)
+        if code is None and _ends_fragment(row) and any(norm(c.text) for c in label_cells):
+            # Its label may go on at the top of the next page ("5.属于三类内部事" | "务信息"): decided there.
+            pending = (row, label_cells, slots, split_cols, has_values)
+            continue
         if code is None and has_values and prev_code and _opens_fragment(row, header_rows):
             _join_row_continued_over_page(found[prev_code], slots, issues, prev_code)
             continue
         if code is None:
-            label = " / ".join(c.text for c in label_cells if c.text.strip())
-            if has_values and label:
-                issues.append(Issue("warning", "unknown_row", f"表三 row not in the schema: {label!r}", T3,
-                                    page=row.table.page, raw=label))
+            _unknown_row(label_cells, has_values, row, issues)
             continue
         if code in found:
             prev_slots = found[code][1]
@@ -183,10 +198,59 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
             continue
         found[code] = (row, slots, split_cols)
         prev_code = code
+    if pending is not None:
+        _unknown_row(pending[1], pending[4], pending[0], issues)
     if not found:
         return None
     version = _t3_version(found, issues, version_hint)
     return _t3_table(found, version, issues)
+
+
+def _unknown_row(label_cells: list[Cell], has_values: bool, row: Row, issues: list[Issue]) -> None:
+    label = " / ".join(c.text for c in label_cells if c.text.strip())
+    if has_values and label:
+        issues.append(Issue("warning", "unknown_row", f"表三 row not in the schema: {label!r}", T3,
+                            page=row.table.page, raw=label))
+
+
+def _ends_fragment(row: Row) -> bool:
+    """Is this the last row of a PDF table fragment (a page break may cut through it)?"""
+    return row.table.page is not None and row.r == row.table.n_rows - 1
+
+
+def _label_continued_over_page(head: list[Cell], tail: list[Cell], prev_code: str | None) -> str | None:
+    """The row code of a label printed partly at the foot of one page and partly at the top of the next.
+
+    Office suites let a tall row break across pages, so a long label in a narrow column is cut mid-word
+    ("5.属于三类内部事" | "务信息"). The most specific (rightmost) printed label of each part is joined.
+    """
+    head_label = next((c for c in reversed(head) if norm(c.text)), None)
+    tail_label = next((c for c in reversed(tail) if norm(c.text)), None)
+    if head_label is None or tail_label is None:
+        return None
+    whole = Cell(f"{head_label.text}{tail_label.text}", head_label.row, head_label.col, head_label.rowspan,
+                 head_label.colspan, head_label.page, head_label.bbox, head_label.path)
+    code, _ = _row_identity([whole if c is head_label else c for c in head], prev_code)
+    return code
+
+
+def _slots_continued_over_page(head: dict[str, Cell | None], tail: dict[str, Cell | None],
+                               split_cols: set[str]) -> tuple[dict[str, Cell | None], set[str]]:
+    """Value cells of a row broken by a page break: each part's number, digits in both parts joined (then
+    they must be confirmed by the row total, like any number broken over cells)."""
+    slots: dict[str, Cell | None] = {}
+    joined = set(split_cols)
+    for col in {*head, *tail}:
+        h, t = head.get(col), tail.get(col)
+        h_text, t_text = (h.text.strip() if h else ""), (t.text.strip() if t else "")
+        if h_text and re.search(r"\d", t_text) and re.search(r"\d", h_text):
+            slots[col] = joined_cell(h, t)
+            joined.add(col)
+        elif t_text and not h_text:
+            slots[col] = t
+        else:
+            slots[col] = h if h is not None else t
+    return slots, joined
 
 
 def _named_extra_column(table: RawTable, header_rows: list[int], col: int) -> bool:

@@ -51,7 +51,11 @@ MAX_RULING_OBJECTS = 5000  # a table page has hundreds; tens of thousands is a v
 # of the same row differ by a fraction of a point.
 EDGE_TOLERANCE = 2.0
 SNAP_TOLERANCE = 3.0  # pdfplumber's default for snapping and joining ruling segments
-TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# Hand-drawn Word tables leave rule ends up to ~3 pt short of the rule they should meet; pdfplumber's
+# default intersection tolerance (3 pt) then loses the corner, and with it every cell of the table.
+INTERSECTION_TOLERANCE = 4.0
+TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                                  "intersection_tolerance": INTERSECTION_TOLERANCE}
 WHITE_LEVEL = 0.95
 DEDUPE_TOLERANCE = 1.0  # points; pdfplumber's default for dedupe_chars
 SLANT_DEGREES = 5.0  # text rotated further than this from a right angle is a watermark, not content
@@ -69,6 +73,12 @@ HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+)"
 )
 WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
+# Digits closer than this (share of the font size) are one number, even where a cell border runs through it.
+DIGIT_RUN_GAP = 0.15
+# Vertical text set upright (Word/LibreOffice "tbRl"): characters of a column touch (gap under this share
+# of the font size) while the columns stand apart (gap over COLUMN_GAP).
+STACK_GAP = 0.08
+COLUMN_GAP = 0.1
 
 # Chromium's PDF output maps some CJK glyphs to the Kangxi/CJK radical code points (⼀ U+2F00 for 一,
 # ⺠ U+2EA0 for 民). They print identically, so they are read as the ideograph they stand for.
@@ -471,7 +481,7 @@ def _raw_table(
     ordered = sorted(cells, key=lambda c: (c[1], c[0]))
     for bbox in ordered:
         _place_cell(grid, bbox, xs, ys, page_no, doc)
-    _fill_cell_texts(grid, xs, ys, chars, page_no)
+    _fill_cell_texts(grid, xs, ys, chars, page_no, doc)
     return RawTable(grid=grid, page=page_no, last_page=page_no), (xs[0], ys[0], xs[-1], ys[-1])
 
 
@@ -520,21 +530,28 @@ def _place_cell(
 
 
 def _fill_cell_texts(
-    grid: list[list[Cell | None]], xs: list[float], ys: list[float], chars: list[dict], page_no: int
+    grid: list[list[Cell | None]], xs: list[float], ys: list[float], chars: list[dict], page_no: int,
+    doc: Document | None = None,
 ) -> None:
     """Give each cell the characters whose centre lies inside it, laid out in lines.
 
     Text printed in a slot that no drawn cell covers would otherwise vanish: it is inside the table,
     so it is not running text either. Such a slot gets a cell of its own (its box is the slot's).
     """
-    by_cell: dict[int, tuple[Cell, list[dict]]] = {}
+    inside, beside = [], []
     for ch in chars:
         x = (ch["x0"] + ch["x1"]) / 2
         y = (ch["top"] + ch["bottom"]) / 2
-        if not (xs[0] < x < xs[-1] and ys[0] < y < ys[-1]):
+        if not ys[0] < y < ys[-1]:
             continue
-        r = bisect.bisect_right(ys, y) - 1
-        c = bisect.bisect_right(xs, x) - 1
+        if xs[0] < x < xs[-1]:
+            inside.append((ch, bisect.bisect_right(ys, y) - 1, bisect.bisect_right(xs, x) - 1))
+        elif _is_number_char(ch["text"]) and xs[0] - ch["size"] < x < xs[-1] + ch["size"]:
+            beside.append(ch)
+    inside += _digits_over_outer_border(beside, inside, xs, ys)
+    inside = _numbers_across_borders(inside, grid, xs, page_no, doc)
+    by_cell: dict[int, tuple[Cell, list[dict]]] = {}
+    for ch, r, c in inside:
         cell = grid[r][c]
         if cell is None and not ch["text"].strip():
             continue
@@ -546,8 +563,193 @@ def _fill_cell_texts(
         cell.text = _chars_to_text(cell_chars)
 
 
+def _digits_over_outer_border(
+    beside: list[dict], inside: list[tuple[dict, int, int]], xs: list[float], ys: list[float]
+) -> list[tuple[dict, int, int]]:
+    """Digits just outside the table's left or right border that touch a number inside it.
+
+    A number too wide for the last column runs over the table's outer border: its last digit is part of
+    the number (31, not 3 and a stray "1" in the running text). Claimed characters are marked, so the
+    running text leaves them out.
+    """
+    claimed = []
+    for ch in beside:
+        y = (ch["top"] + ch["bottom"]) / 2
+        gap = DIGIT_RUN_GAP * max(ch["size"], 1.0)
+        touches = any(
+            _is_number_char(other["text"]) and other["top"] < y < other["bottom"]
+            and (other["x1"] >= ch["x0"] - gap if ch["x0"] >= xs[-1] - gap else other["x0"] <= ch["x1"] + gap)
+            and abs((other["x0"] + other["x1"]) / 2 - (ch["x0"] + ch["x1"]) / 2) < 2 * ch["size"]
+            for other, _, _ in inside
+        )
+        if touches:
+            ch["in_table"] = True
+            r = bisect.bisect_right(ys, y) - 1
+            claimed.append((ch, r, 0 if ch["x1"] <= xs[0] + gap else len(xs) - 2))
+    return claimed
+
+
+def _numbers_across_borders(
+    inside: list[tuple[dict, int, int]], grid: list[list[Cell | None]], xs: list[float], page_no: int,
+    doc: Document | None,
+) -> list[tuple[dict, int, int]]:
+    """Keep a number that overflows its cell in the cell that holds most of it.
+
+    A number too wide for a narrow column runs over the border; its outer digit then has its centre in
+    the next cell and would be glued to that cell's own number (13989 | 884 read 1398 and 9884). Digits
+    that touch are one number wherever a border runs through them, so they all go to the cell holding the
+    middle of the run, with a warning. Only when the next cell has text of its own: a run cut by a
+    spurious hairline rule into an otherwise empty sliver is joined later, and checked against the row
+    total (``transform.tables.confirm_splits``).
+    """
+    digits = [i for i, (ch, _, _) in enumerate(inside) if _is_number_char(ch["text"])]
+    if not digits:
+        return inside
+
+    def owner(r: int, c: int) -> Any:
+        return id(grid[r][c]) if grid[r][c] is not None else (r, c)
+
+    printed: dict[Any, int] = {}
+    for ch, r, c in inside:
+        if ch["text"].strip():
+            printed[owner(r, c)] = printed.get(owner(r, c), 0) + 1
+    slot_of = {id(inside[i][0]): inside[i][1:] for i in digits}
+    moved: dict[int, tuple[int, int]] = {}
+    for line in _group_lines([inside[i][0] for i in digits]):
+        line.sort(key=operator.itemgetter("x0"))
+        runs = [[line[0]]]
+        for ch in line[1:]:
+            if ch["x0"] - runs[-1][-1]["x1"] <= DIGIT_RUN_GAP * max(ch["size"], 1.0):
+                runs[-1].append(ch)
+            else:
+                runs.append([ch])
+        for run in runs:
+            slots = [slot_of[id(ch)] for ch in run]
+            if len({r for r, _ in slots}) != 1 or len({owner(r, c) for r, c in slots}) == 1:
+                continue  # within one (possibly merged) cell
+            r = slots[0][0]
+            in_run: dict[Any, int] = {}
+            cols: dict[Any, int] = {}
+            for _, c in slots:
+                in_run[owner(r, c)] = in_run.get(owner(r, c), 0) + 1
+                cols.setdefault(owner(r, c), c)
+            others = {key: printed[key] - n for key, n in in_run.items()}
+            if not any(others.values()):
+                continue  # cut by a hairline into an empty sliver: joined and checked by the transform
+            text = "".join(ch["text"] for ch in run)
+            free = [key for key, n in others.items() if n == 0]
+            target = cols[free[0]] if len(free) == 1 else None
+            cell = grid[r][target] if target is not None else None
+            widest = max(ch["x1"] - ch["x0"] for ch in run)
+            if cell is None or len(in_run) != 2 or (cell.bbox and run[-1]["x1"] - run[0]["x0"] > cell.bbox[2] - cell.bbox[0] + widest):
+                # Both cells hold numbers of their own, or the run is far wider than a cell: the numbers of
+                # neighbouring cells touch and cannot be told apart.
+                if doc is not None:
+                    doc.warnings.append(f"page {page_no}: digits {text} run over cell borders into the next "
+                                        "cell's number; the numbers of that row may be misread")
+                continue
+            for ch in run:
+                moved[id(ch)] = (r, target)
+            if doc is not None:
+                doc.warnings.append(f"page {page_no}: the number {text} runs over its cell border; read in the "
+                                    "cell that holds most of it")
+    if not moved:
+        return inside
+    return [(ch, *moved.get(id(ch), (r, c))) for ch, r, c in inside]
+
+
+def _is_number_char(text: str) -> bool:
+    return len(text) == 1 and (text.isdigit() or text in ".,")
+
+
+def _quarter(ch: dict) -> int:
+    """How far a character is turned, in quarter turns counter-clockwise (0 upright, 1 reads upwards)."""
+    a, b = ch.get("matrix", (1, 0))[:2]
+    return round(math.degrees(math.atan2(b, a)) / 90) % 4
+
+
 def _chars_to_text(chars: list[dict]) -> str:
+    """A cell's text: lines top to bottom, or columns for text printed vertically.
+
+    Word and WPS print a cell's "text direction" two ways. Turned glyphs (btLr reads upwards, columns left to
+    right; a clockwise turn reads downwards, columns right to left) are read along their own baseline; an
+    upright downward column would otherwise come out upside down ("果结理办" for 办理结果). Upright CJK
+    stacked in several columns (tbRl in LibreOffice, narrow header cells) reads top to bottom, columns right to
+    left; each column on its own it already reads right as one character per line.
+    """
+    printed = [ch for ch in chars if ch["text"].strip()]
+    quarters = [_quarter(ch) for ch in printed]
+    for quarter in (1, 3):
+        if printed and quarters.count(quarter) > len(printed) / 2:
+            return _vertical_text(chars, quarter)
+    columns = _upright_columns(printed)
+    if columns is not None:
+        return "\n".join("".join(ch["text"] for ch in col) for col in columns).translate(RADICAL_TO_IDEOGRAPH)
     return "\n".join(text for text in (_line_text(line) for line in _group_lines(chars)) if text)
+
+
+def _group_columns(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped by horizontal overlap into columns, left to right."""
+    columns: list[list[dict]] = []
+    spans: list[tuple[float, float]] = []
+    for ch in sorted(chars, key=lambda c: ((c["x0"] + c["x1"]) / 2, c["top"])):
+        x0, x1 = ch["x0"], ch["x1"]
+        if spans:
+            left, right = spans[-1]
+            if min(x1, right) - max(x0, left) >= LINE_OVERLAP * min(x1 - x0, right - left):
+                columns[-1].append(ch)
+                continue
+        columns.append([ch])
+        spans.append((x0, x1))
+    return columns
+
+
+def _vertical_text(chars: list[dict], quarter: int) -> str:
+    columns = _group_columns([ch for ch in chars if ch["text"].strip()])
+    upwards = quarter == 1
+    if not upwards:
+        columns.reverse()
+    lines = []
+    for col in columns:
+        col.sort(key=lambda c: c["top"], reverse=upwards)
+        parts, previous = [], None
+        for ch in col:
+            if previous is not None:
+                gap = (previous["top"] - ch["bottom"]) if upwards else (ch["top"] - previous["bottom"])
+                if gap > WORD_GAP * max(ch["size"], 1.0):
+                    parts.append(" ")
+            parts.append(ch["text"])
+            previous = ch
+        lines.append(" ".join("".join(parts).translate(RADICAL_TO_IDEOGRAPH).split()))
+    return "\n".join(line for line in lines if line)
+
+
+def _upright_columns(chars: list[dict]) -> list[list[dict]] | None:
+    """The columns (right to left, each top to bottom) of upright CJK text set vertically, else None.
+
+    Only when the reading is unambiguous: at least two columns of two or more characters, all of them
+    non-Latin, touching one another down each column while the columns stand apart. Horizontal lines
+    show the opposite (touching across, a line gap down).
+    """
+    if len(chars) < 4 or any(ch["text"].isascii() for ch in chars):
+        return None
+    columns = _group_columns(chars)
+    if len(columns) < 2 or sum(len(col) >= 2 for col in columns) < 2:
+        return None
+    size = max(ch["size"] for ch in chars) or 1.0
+    worst_down = 0.0
+    for col in columns:
+        col.sort(key=operator.itemgetter("top"))
+        for above, below in zip(col, col[1:]):
+            gap = below["top"] - above["bottom"]
+            if abs(gap) > STACK_GAP * size:
+                return None
+            worst_down = max(worst_down, gap)
+    for left, right in zip(columns, columns[1:]):
+        gap = min(ch["x0"] for ch in right) - max(ch["x1"] for ch in left)
+        if gap < COLUMN_GAP * size or gap <= worst_down + STACK_GAP * size:
+            return None
+    return columns[::-1]
 
 
 # --- running text ---------------------------------------------------------------------------------------
@@ -561,7 +763,7 @@ def _text_lines_outside(
     def outside_tables(ch: dict[str, Any]) -> bool:
         x = (ch["x0"] + ch["x1"]) / 2
         y = (ch["top"] + ch["bottom"]) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+        return not ch.get("in_table") and not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
     lines = []
     for line in _group_lines([ch for ch in chars if outside_tables(ch)]):
