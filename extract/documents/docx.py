@@ -158,6 +158,8 @@ class _BodyReader:
                 text = _paragraph_text(child)
                 if text:
                     self.doc.blocks.append(TextBlock(text=text))
+                if _has_picture(child):
+                    self.doc.images.append((len(self.doc.blocks), f"Word picture {len(self.doc.images) + 1}"))
                 self.read_text_box_tables(child, path_prefix)
             elif name == "tbl":
                 self.read_table(child, path_prefix)
@@ -203,6 +205,16 @@ def _children(parent: Any, name: str) -> list[Any]:
         elif child.tag in WRAPPERS:
             found.extend(_children(child, name))
     return found
+
+
+# Images only (a:blip in DrawingML, v:imagedata in VML): a w:drawing may also be a text box or a shape.
+_PICTURE = etree.XPath(".//a:blip | .//v:imagedata", namespaces={
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main", "v": "urn:schemas-microsoft-com:vml"})
+
+
+def _has_picture(p: Any) -> bool:
+    """A paragraph holding an image (DrawingML or the old VML picture), e.g. a table pasted as a picture."""
+    return bool(_PICTURE(p))
 
 
 def _tables_in(parent: Any) -> list[Any]:

@@ -72,6 +72,8 @@ PARAGRAPH_MARGIN = 3.0
 HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+)"
 )
+# A picture at least this wide and tall (points) may be a table pasted as an image (logos and seals are smaller).
+MIN_PICTURE_SIDE = 100
 WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
 # Digits closer than this (share of the font size) are one number, even where a cell border runs through it.
 DIGIT_RUN_GAP = 0.15
@@ -185,6 +187,7 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     if not any(ch["text"].strip() for ch in chars):
         if page.images or len(page.curves) + len(page.rects) >= MIN_OUTLINED_TEXT_PATHS:
             doc.pages_without_text.append(page_no)
+            doc.images.append((len(doc.blocks), f"page {page_no} (a picture, no text)"))
         return
     if any(_is_unmapped(ch) for ch in chars):
         chars = _remap_with_pdfium(chars, pdfium_doc[page_no - 1])
@@ -202,6 +205,10 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     for paragraph in _paragraphs(_text_lines_outside(chars, table_boxes), page.width):
         placed.append((paragraph[0]["top"], 1, TextBlock(text=_join_lines(paragraph), page=page_no)))
     placed.sort(key=lambda item: (item[0], item[1]))
+    for image in page.images:
+        if image["x1"] - image["x0"] >= MIN_PICTURE_SIDE and image["bottom"] - image["top"] >= MIN_PICTURE_SIDE:
+            before = sum(1 for top, _, _ in placed if top <= image["top"])
+            doc.images.append((len(doc.blocks) + before, f"page {page_no} picture at y={image['top']:.0f}"))
     doc.blocks.extend(block for _, _, block in placed)
 
 

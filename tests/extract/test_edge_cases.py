@@ -356,3 +356,59 @@ def test_pictures_elsewhere_do_not_make_a_tableless_page_unsupported():
     out = extract_bytes(_IMAGE_TABLES_PAGE.format(t2="", t3="", t4="").encode(), "no-tables.html")
     assert out["status"] == "failed"
     assert [i["code"] for i in out["issues"] if i["severity"] == "error"] == ["no_tables"]
+
+
+def _picture_report_pdf() -> bytes:
+    """A WPS-style PDF whose three statistics sections each hold a picture of the table, not a table."""
+    import io
+
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    picture = io.BytesIO()
+    Image.new("RGB", (600, 300), "white").save(picture, format="PNG")
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("STSong-Light", 14)
+    c.drawString(72, 780, "某某市某某区教育局2023年政府信息公开工作年度报告")
+    c.setFont("STSong-Light", 11)
+    c.drawString(72, 750, "一、总体情况")
+    c.drawString(72, 730, "2023年，我局认真贯彻落实《条例》。")
+    y = 700
+    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+        c.drawString(72, y, heading)
+        picture.seek(0)
+        c.drawImage(ImageReader(picture), 72, y - 170, width=400, height=150)
+        y -= 200
+    c.drawString(72, y, "五、存在的主要问题及改进情况")
+    c.save()
+    return buf.getvalue()
+
+
+def test_pdf_and_word_tables_published_as_pictures_are_unsupported_with_the_reason():
+    out = extract_bytes(_picture_report_pdf(), "pictures.pdf")
+    assert out["status"] == "unsupported" and out["tables"] == {}
+    issue = next(i for i in out["issues"] if i["code"] == "tables_as_images")
+    assert issue["message"].count("page 1 picture") == 3
+    # The same in a Word file: each table replaced by a paragraph holding a picture.
+    import io
+    import zipfile
+
+    docx = render_report(generate_report("某某市某某区教育局", "", 2023, "gov2021", seed=5), "docx", ())
+    files = {n: zipfile.ZipFile(io.BytesIO(docx)).read(n) for n in zipfile.ZipFile(io.BytesIO(docx)).namelist()}
+    picture = ('<w:p><w:r><w:drawing><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+               '<a:graphicData><a:blip/></a:graphicData></a:graphic></w:drawing></w:r></w:p>')
+    files["word/document.xml"] = re.sub(r"<w:tbl>.*?</w:tbl>", picture, files["word/document.xml"].decode(),
+                                        flags=re.S).encode()
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(rebuilt, "w") as zw:
+        for name, data in files.items():
+            zw.writestr(name, data)
+    out = extract_bytes(rebuilt.getvalue(), "pictures.docx")
+    assert out["status"] == "unsupported"
+    assert "Word picture 3" in next(i for i in out["issues"] if i["code"] == "tables_as_images")["message"]
