@@ -133,3 +133,55 @@ def version_fingerprints() -> dict[str, tuple[str, ...]]:
 def is_t4_text(text: str) -> bool:
     t = norm(text)
     return any(w in t for w in T4_WORDS)
+
+
+# A column or row for another period than the report's own (上年, 2022年, 同比, 增减…), printed beside this
+# year's figures for comparison. The gov2019 template's own 上一年项目数量 / 本年增/减 are official labels.
+_COMPARISON = re.compile(r"^(上年|去年|上一年度|上年度|前一年|上年同期|同比|环比|增减|增长|增幅|较上年|比上年|与上年|对比)")
+_OFFICIAL_COMPARISON = re.compile(r"上一年项目数量|本年增[/／]?减")
+_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_CURRENT = re.compile(r"^(本年|本年度|今年|当年)")
+
+
+def comparison_label(text: str, year: int | None = None, *, anywhere: bool = False) -> bool:
+    """Does a header or row label name another period than the report year (上年, 同比, 2022年…)?
+
+    ``anywhere``: also look inside the label ("行政规范性文件(2022年)", "上年行政许可") — for row labels of
+    表二/表四 only, never for 表三 rows (二、上年结转… is official).
+    """
+    t = norm(text)
+    if not t or _OFFICIAL_COMPARISON.search(t):
+        return False
+    rx = re.compile(_COMPARISON.pattern.lstrip("^")) if anywhere else _COMPARISON
+    if rx.search(t):
+        return True
+    years = {int(y) for y in _YEAR.findall(t)}
+    m = _YEAR.match(t)
+    if year is not None and years and year not in years and (anywhere or m):
+        return True
+    return False
+
+
+def current_label(text: str, year: int | None = None) -> bool:
+    """Does a label name the report's own period (本年, 本年度, the report year)?"""
+    t = norm(text)
+    return bool(_CURRENT.match(t)) or (year is not None and t.startswith(f"{year}年"))
+
+
+@cache
+def _all_header_patterns() -> tuple[re.Pattern, ...]:
+    pats = [rx for _, rx in t3_column_patterns()] + [rx for _, rx in t4_column_patterns()]
+    for tid in t2_table_ids():
+        for version in VERSIONS:
+            lay = layout(tid, version)
+            if lay is not None:
+                pats += [re.compile(c.match) for c in lay.columns]
+    return tuple(pats)
+
+
+def is_statistics_header(text: str) -> bool:
+    """Does a header cell name a column (or the label column) of 表二/表三/表四?"""
+    t = norm(text)
+    if t.startswith("信息内容") or is_t3_header_text(t) or is_t4_text(t) or match_t2_caption(t):
+        return True
+    return any(rx.search(t) for rx in _all_header_patterns())

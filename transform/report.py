@@ -15,7 +15,7 @@ from transform.t4 import read_t4
 from transform.tables import split_rows
 from transform.values import to_json_number
 
-PARSER_VERSION = "xxgk-extract/1.7"  # bump whenever a change can alter results: archives re-extract
+PARSER_VERSION = "xxgk-extract/1.8"  # bump whenever a change can alter results: archives re-extract
 
 
 def build_report(doc: Document) -> dict:
@@ -29,10 +29,10 @@ def build_report(doc: Document) -> dict:
         return _result(early, report, {}, [], issues)
     rows = split_rows(doc)
     hint = _version_hint(meta.year)
-    t2 = read_t2(rows["t2"], issues, hint)
+    t2 = read_t2(rows["t2"], issues, hint, meta.year)
     t2_version = _majority([t.version for t in t2.values() if t.version])
-    t3 = read_t3(rows["t3"], issues, t2_version or hint)
-    t4 = read_t4(rows["t4"], issues)
+    t3 = read_t3(rows["t3"], issues, t2_version or hint, meta.year)
+    t4 = read_t4(rows["t4"], issues, meta.year)
     version = t2_version or (t3.version if t3 else None) or hint
     if t4 is not None:
         t4.version = version  # 表四 is identical in both formats: it follows the report
@@ -56,6 +56,10 @@ def build_report(doc: Document) -> dict:
     if meta.year_source and meta.year_source.startswith("title (statistics period says"):
         issues.append(Issue("warning", "year_conflict", "the title and the statistics period disagree; year "
                             f"taken from the {meta.year_source}"))
+    if meta.title and (span := _MULTI_YEAR.search(metadata.arabic_years(re.sub(r"\s+", "", meta.title)))):
+        # "2022—2023年…年度报告", "2022、2023年度…": one report for several years; its tables may sum both.
+        issues.append(Issue("warning", "multi_year", f"the title names several years ({span.group(0)}); the "
+                            f"numbers are filed under {meta.year} but may cover more than one year"))
     if meta.year_source == "body":
         # No title year and no statistics-period sentence: the year most mentioned in the text is a guess
         # that a comparison ("较2022年…") can mislead, and a wrong year files the numbers under another year.
@@ -68,6 +72,9 @@ def build_report(doc: Document) -> dict:
     checks, check_issues = run_checks(tables, meta.agency)
     issues += check_issues
     return _result(_status(issues, checks), report, tables, checks, issues)
+
+
+_MULTI_YEAR = re.compile(r"(?:19|20)\d\d年?度?(?:[-—–~～至到、,，和与及]|年至)(?:19|20)\d\d年")
 
 
 def _early_status(doc: Document, meta: metadata.ReportMeta, issues: list[Issue]) -> str | None:

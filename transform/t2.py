@@ -54,8 +54,13 @@ def _header_order(columns, headers: list[str]) -> list[int] | None:
     return order if sorted(order) == list(range(len(columns))) else None
 
 
-def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> dict[str, Table]:
-    """Read every 表二 block (第二十条第（一）（五）（六）（八）（九）项)."""
+def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None,
+            year: int | None = None) -> dict[str, Table]:
+    """Read every 表二 block (第二十条第（一）（五）（六）（八）（九）项).
+
+    Columns and rows printed for another period beside this year's (上年处理决定数量, 2022年, 同比增减;
+    "行政规范性文件（2022年）") are left out with a note: they are not this report's numbers.
+    """
     headers: dict[str, list[str]] = {}
     current: str | None = None
     data: dict[str, dict[str, tuple[Row, list[Cell]]]] = {}
@@ -78,6 +83,10 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
                 headers[current] = pending_header
             continue
         pattern = labels.match_t2_row(texts[0]) if texts else None
+        if pattern is not None and labels.comparison_label(texts[0], year, anywhere=True):
+            issues.append(Issue("info", "extra_row", f"表二 row for another period ignored: {row.cells[0].text!r}",
+                                pattern.table_id, pattern.code, page=row.table.page, raw=row.cells[0].text))
+            continue
         if pattern is None:
             if any(texts[1:]) and texts[0]:
                 issues.append(Issue("info", "extra_row", f"表二 row not in the schema: {row.cells[0].text!r}",
@@ -95,12 +104,15 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None) -> d
                                     raw=" | ".join(c.text for c in row.cells)))
             continue
         data[tid][pattern.code] = (row, row.cells[1:])
-    return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint) for tid, rows_ in data.items()}
+    return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint, year)
+            for tid, rows_ in data.items()}
 
 
-def _drop_note_columns(tid: str, headers: list[str], rows: dict, issues: list[Issue]) -> tuple[list[str], dict]:
-    """Remove a remarks column (备注) from the header and from every row printed with the header's cells."""
-    notes = [i for i, h in enumerate(headers) if labels.is_note_column(h)]
+def _drop_note_columns(tid: str, headers: list[str], rows: dict, issues: list[Issue],
+                       year: int | None = None) -> tuple[list[str], dict]:
+    """Remove a remarks column (备注) or a column for another period (上年…, 2022年, 同比增减) from the header
+    and from every row printed with the header's cells."""
+    notes = [i for i, h in enumerate(headers) if labels.is_note_column(h) or labels.comparison_label(h, year)]
     if not notes:
         return headers, rows
     kept_rows = {}
@@ -115,8 +127,9 @@ def _drop_note_columns(tid: str, headers: list[str], rows: dict, issues: list[Is
     return [h for i, h in enumerate(headers) if i not in notes], kept_rows
 
 
-def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hint: str | None) -> Table:
-    headers, rows = _drop_note_columns(tid, headers, rows, issues)
+def _t2_table(tid: str, headers: list[str], rows: dict, issues: list[Issue], hint: str | None,
+              year: int | None = None) -> Table:
+    headers, rows = _drop_note_columns(tid, headers, rows, issues, year)
     n_values = max(len(cells) for _, cells in rows.values())
     version, header_ok, order = _t2_version(tid, headers, n_values, hint)
     if version is None:

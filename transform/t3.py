@@ -12,6 +12,7 @@ from transform.labels import norm
 from transform.result import Issue, Table, Value
 from transform.schema import T3, layout
 from transform.tables import Row, confirm_splits, joined_cell, parse_value
+from transform.values import parse_cell
 
 
 @dataclass
@@ -22,21 +23,47 @@ class _T3Columns:
     value_start: int
     n_cols: int
     x_ranges: dict[str, tuple[float, float]] | None = None  # PDF: the header cells' horizontal extent
+    extra: frozenset[int] = frozenset()  # grid columns under a header of their own (上年, an organisations' 合计)
 
 
-def _t3_columns(table: RawTable, header_rows: list[int]) -> _T3Columns | None:
+def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None) -> _T3Columns | None:
     by_col: dict[int, str] = {}
+    owner: dict[int, Cell] = {}
+    org_cols: set[int] = set()
+    extra: set[int] = set()
+    for r in header_rows:
+        for cell in table.distinct_cells(r):
+            if "法人或其他组织" in norm(cell.text):
+                org_cols.update(range(cell.col, cell.col + cell.colspan))
     for r in header_rows:
         for cell in table.distinct_cells(r):
             text = norm(cell.text)
             for code, rx in labels.t3_column_patterns():
                 if rx.search(text):
-                    for c in range(cell.col, cell.col + cell.colspan):
-                        by_col.setdefault(c, code)
+                    span = range(cell.col, cell.col + cell.colspan)
+                    if code == "total" and org_cols.issuperset(span) and r > min(header_rows):
+                        # A 合计 of the organisations printed under 法人或其他组织: not the table's 总计.
+                        extra.update(span)
+                        continue
+                    for c in span:
+                        if c not in by_col:
+                            by_col[c], owner[c] = code, cell
+    # Sub-columns under an applicant header for another period (本年 | 上年, 2023年 | 2022年): only this
+    # year's are read; two numbers under one header are never joined into one.
+    lowest = max(header_rows, default=None)
+    if lowest is not None:
+        sub_years = {int(y) for c in by_col if (cell := table.grid[lowest][c]) is not None and cell is not owner[c]
+                     for y in re.findall(r"((?:19|20)\d\d)年", norm(cell.text))}
+        ref_year = year if year is not None else (max(sub_years) if len(sub_years) > 1 else None)
+        for c in list(by_col):
+            cell = table.grid[lowest][c]
+            if cell is not None and cell is not owner[c] and labels.comparison_label(cell.text, ref_year):
+                del by_col[c]
+                extra.add(c)
     # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
     if len(set(by_col.values())) != 7:
         return None
-    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows))
+    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra))
 
 
 def _header_x_ranges(table: RawTable, header_rows: list[int]) -> dict[str, tuple[float, float]] | None:
@@ -99,7 +126,7 @@ def _row_identity(label_cells: list[Cell], prev_code: str | None) -> tuple[str |
     return None, group
 
 
-def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> Table | None:
+def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None, year: int | None = None) -> Table | None:
     """Map the 表三 rows to codes; None when no 表三 row was found."""
     if not rows:
         return None
@@ -109,13 +136,21 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
         if any(labels.is_t3_header_text(c.text) for c in row.cells):
             header_rows.setdefault(id(row.table), []).append(row.r)
     columns_by_table: dict[int, _T3Columns] = {}
+    foreign: set[int] = set()
     last_columns: _T3Columns | None = None
     prev_code = None
     pending: tuple | None = None  # an unknown last row of a PDF page, whose label may continue overleaf
     for row in rows:
         key = id(row.table)
+        if key in foreign:
+            continue
         if key not in columns_by_table:
-            cols = _t3_columns(row.table, header_rows.get(key, []))
+            cols = _t3_columns(row.table, header_rows.get(key, []), year)
+            if cols is None and _other_table([r for r in rows if r.table is row.table]):
+                foreign.add(key)
+                issues.append(Issue("info", "extra_table", "a table of its own beside 表三 (by department, month, "
+                                    f"channel…: {' | '.join(row.texts[:4])}) ignored", T3, page=row.table.page))
+                continue
             if cols is None and last_columns is not None and last_columns.n_cols == row.table.n_cols:
                 cols = last_columns
             if cols is None and last_columns is not None:
@@ -142,7 +177,8 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
         split_cols: set[str] = set()
         for cell in value_cells:
             codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
-            if not codes and _named_extra_column(row.table, header_rows.get(key, []), cell.col):
+            if not codes and (cell.col in cols.extra
+                              or _named_extra_column(row.table, header_rows.get(key, []), cell.col)):
                 # A column the template does not have (小计 of the organisations): not ours to read.
                 if cell.text.strip():
                     issues.append(Issue("info", "extra_column", "value under a column not in the template "
@@ -204,6 +240,32 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None) -> T
         return None
     version = _t3_version(found, issues, version_hint)
     return _t3_table(found, version, issues)
+
+
+def _other_table(frag: list[Row]) -> bool:
+    """Is this table without the 表三 header a table of its own (汇总表 by department, by agency, by month)?
+
+    Its first row is a header of labels, a later row opens with a name that is no 表三 row label and carries
+    numbers, and no row opens with a 表三 row label. A 表三 continued on the next page opens with its row
+    labels (or with a bare tail of numbers, which has no header row), so it is never taken for one.
+    """
+    if len(frag) < 2 or frag[0].table.grid is None:
+        return False
+    head = [t for t in frag[0].texts if t]
+    if len(head) < 2 or len(head) != len(frag[0].texts) or any(parse_cell(t).kind != "invalid" for t in head):
+        return False
+    named = False
+    for row in frag:
+        first = row.texts[0] if row.texts else ""
+        if first and (_t3_label(first) or labels.match_t3_group(first)):
+            return False
+        if row is not frag[0] and first and any(parse_cell(t).kind == "number" for t in row.texts[1:]):
+            named = True
+    return named
+
+
+def _t3_label(text: str) -> bool:
+    return any(c.code != "other_other" for c in labels.t3_candidates(text)) or "本年度办理结果" in norm(text)
 
 
 def _unknown_row(label_cells: list[Cell], has_values: bool, row: Row, issues: list[Issue]) -> None:

@@ -32,11 +32,18 @@ def _t4_column_map(header: dict[int, list[Cell]]) -> dict[int, tuple[str, str]]:
 
 def _is_t4_header_row(row: Row) -> bool:
     texts = [c.text for c in row.cells if c.text.strip()]
+    if len(row.cells) >= 15 and all(labels.current_label(t) or labels.comparison_label(t, anywhere=True)
+                                    or re.fullmatch(r"(19|20)\d\d年度?", norm(t)) for t in texts):
+        return False  # a data row with a period label (本年, 上年, 2023年) and no numbers: blank, not a header
     return bool(texts) and all(parse_cell(t).kind == "invalid" for t in texts)
 
 
-def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
-    """Read 表四's single data row through its two-level header."""
+def read_t4(rows: list[Row], issues: list[Issue], year: int | None = None) -> Table | None:
+    """Read 表四's single data row through its two-level header.
+
+    A row labelled for another period (上年, 2022年) beside this year's is left out, even when this year's
+    row is blank; among several rows of numbers one labelled 本年 / the report year is the one read.
+    """
     if not rows:
         return None
     header: dict[int, list[Cell]] = {}
@@ -54,11 +61,19 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
         col_map = _t4_column_map(header) if header_cols == row.table.n_cols else {}
         slots = _t4_slots(row, col_map, issues, header)
         if slots is not None:
+            label = _row_label(row, slots)
+            if label and labels.comparison_label(label, year, anywhere=True):
+                issues.append(Issue("info", "extra_row", f"表四 row for another period ignored: {label!r}", T4,
+                                    page=row.table.page, raw=label))
+                continue
             candidates.append((row, slots))
     filled = [(r, s) for r, s in candidates if any(c.text.strip() for c in s.values())]
     if not candidates:
         issues.append(Issue("error", "missing_row", "表四 has a header but no data row", T4))
         return None
+    current = [(r, s) for r, s in candidates if labels.current_label(_row_label(r, s), year)]
+    if len(filled) > 1 and len(current) == 1:
+        filled = current
     if len(filled) > 1:
         issues.append(Issue("warning", "extra_rows", f"表四 has {len(filled)} rows of numbers; the first is used", T4,
                             page=filled[0][0].table.page))
@@ -73,6 +88,12 @@ def read_t4(rows: list[Row], issues: list[Issue]) -> Table | None:
         table.cells.setdefault(row_code, {})[col] = value
     confirm_splits(table, T4, ["maintained", "corrected", "other", "pending"], issues)
     return table
+
+
+def _row_label(row: Row, slots: dict) -> str:
+    """The text of a data row's cells outside the 15 value slots (a label column: 本年, 上年, 2023年)."""
+    used = {id(c) for c in slots.values()}
+    return "".join(norm(c.text) for c in row.cells if id(c) not in used and parse_cell(c.text).kind == "invalid")
 
 
 def _report_unmapped(cell: Cell, header: dict[int, list[Cell]], issues: list[Issue]) -> None:

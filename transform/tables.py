@@ -73,9 +73,17 @@ def split_rows(doc: Document) -> dict[str, list[Row]]:
             elif _SECTION2.search(text[:30]) or labels.match_t2_caption(text[:30]):
                 context = "t2"
             continue
+        foreign = False
         for r in range(block.n_rows):
             row = Row(block, r, block.distinct_cells(r))
             kind = classify(row)
+            if r == 0 and kind is None and _foreign_header(row):
+                # A table of its own (栏目 | 条数, 单位名称 | 申请数…, by month or channel) next to the statistics
+                # tables: its rows are not 表二/表三/表四 rows, whatever the context before it.
+                foreign, context = True, None
+            if foreign and kind in (None, "t2_label"):
+                continue
+            foreign = False
             if kind == "t2_label":
                 if context != "t2":
                     continue
@@ -85,6 +93,16 @@ def split_rows(doc: Document) -> dict[str, list[Row]]:
                 out[kind].append(row)
                 context = kind
     return out
+
+
+def _foreign_header(row: Row) -> bool:
+    """A first row of labels naming no column of the statistics tables: the header of another table."""
+    texts = [t for t in row.texts if t]
+    if len(texts) < 2 or len(texts) != len(row.texts):
+        return False
+    if any(parse_cell(t).kind != "invalid" for t in texts):
+        return False
+    return not any(labels.is_statistics_header(t) for t in texts)
 
 
 def parse_value(cell: Cell | None, table_id: str, row: str, col: str, issues: list[Issue], **kw) -> tuple[Value, Parsed]:
