@@ -5,6 +5,10 @@ around one comparison. Null policy (schema ``null_policy``): a blank counts as 0
 least one number; a table with no numbers at all is "not filled" and its rules are skipped. Totals are
 NOT derived here: the checks say whether the report adds up *as printed* (上海 2019 leaves 总计 blank
 and fails ``t3_row_total`` — that is the finding, not something to paper over).
+
+"As printed" includes numbers the cell rules refuse: a count printed ``-3`` or ``1.5`` (or a fee printed
+``-12.5``) is kept as null with an ``unreadable_cell`` issue, but it is what the report prints, so the rules
+see it — ``nonneg_int`` / ``t2_fee_nonneg`` fail on it and the sums use it — instead of passing on a 0.
 """
 
 from __future__ import annotations
@@ -12,14 +16,36 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from transform.result import Issue, Table
+from transform.result import Issue, Table, Value
 from transform.schema import T3, T4, layout, load_schema, rules
+from transform.values import parse_cell
 
 _REF = re.compile(r"(t\d_[a-z0-9_]+)\.([a-z_]+)\.([a-z_]+)")
 _CMP = re.compile(r"(==|<=|>=)")
 _PROSE_RULES = {"t2_rules_authority"}  # heuristic rules with a prose formula, evaluated by hand below
 # Bodies that can make 规章 (国务院部门, 省级政府, 设区的市/自治州 government and their offices).
 _RULE_MAKERS = re.compile(r"(省|自治区|^北京市|^上海市|^天津市|^重庆市|[^区县]市|自治州)(人民政府)?(办公厅|办公室|司法局|司法厅)?$")
+
+
+def _printed(v: Value | None) -> int | Decimal | None:
+    """The number the cell prints: its value, or for a refused cell (a sign or decimals where the
+    column allows none) the signed/decimal number its raw text reads as; None for a blank."""
+    if v is None:
+        return None
+    if v.value is not None:
+        return v.value
+    if not v.raw or not v.raw.strip():
+        return None
+    parsed = parse_cell(v.raw, decimal_ok=True, signed_ok=True)
+    if parsed.kind != "number":
+        return None
+    value = parsed.value
+    return int(value) if value == value.to_integral_value() and "." not in str(value) else value
+
+
+def _filled(table: Table | None) -> bool:
+    """Schema null_policy: a table with at least one printed number (its blanks count as 0)."""
+    return table is not None and any(_printed(v) is not None for row in table.cells.values() for v in row.values())
 
 
 def _bindings(rule: dict, versions: dict[str, str]) -> list[dict[str, str]]:
@@ -48,9 +74,9 @@ def _side_value(expr: str, tables: dict[str, Table]) -> tuple[Decimal | None, li
         else:
             tid, row, col = ref.split(".")
             table = tables.get(tid)
-            if table is None or not table.has_numbers() or row not in table.cells or col not in table.cells[row]:
+            if not _filled(table) or row not in table.cells or col not in table.cells[row]:
                 return None, refs
-            value = table.get(row, col)
+            value = _printed(table.cells[row][col])
             refs.append(ref)
             value = 0 if value is None else value
         total += -Decimal(value) if sign == "-" else Decimal(value)
@@ -77,7 +103,7 @@ def run_checks(tables: dict[str, Table], agency: str | None) -> tuple[list[dict]
     checks: list[dict] = []
     issues: list[Issue] = []
     for tid, table in tables.items():
-        if not table.has_numbers():
+        if not _filled(table):
             issues.append(Issue("info", "not_filled", f"{tid} has no numbers at all; its rules are skipped", tid))
     present_versions = set(versions.values())
     for rule in rules():
@@ -121,17 +147,18 @@ def _nonneg(tables: dict[str, Table]) -> list[dict]:
     """``nonneg_int``: every count is an integer >= 0 (signed 本年增/减 and money excepted)."""
     out = []
     for tid, table in tables.items():
-        if not table.version:
+        if not table.version or not _filled(table):  # a table with no numbers: rules skipped (null_policy)
             continue
         lay = layout(tid, table.version)
         bad = []
         for row, cols in table.cells.items():
             for col, v in cols.items():
                 ctype = lay.column(col).type if tid not in (T3, T4) else "int_nonneg"
-                if v.value is None or ctype != "int_nonneg":
+                value = _printed(v)
+                if value is None or ctype != "int_nonneg":
                     continue
-                if not isinstance(v.value, int) or v.value < 0:
-                    bad.append(f"{row}.{col}={v.value}")
+                if value < 0 or value != int(value):
+                    bad.append(f"{row}.{col}={v.raw.strip() if v.value is None else value}")
         entry = {"rule": "nonneg_int", "where": tid, "ok": not bad}
         if bad:
             entry["detail"] = ", ".join(bad)
@@ -142,9 +169,9 @@ def _nonneg(tables: dict[str, Table]) -> list[dict]:
 
 def _rules_authority(tables: dict[str, Table], agency: str | None) -> list[dict]:
     table = tables.get("t2_art20_1")
-    if table is None or not table.has_numbers() or not agency:
+    if not _filled(table) or not agency:
         return []
-    counts = [v.value for v in table.cells.get("rules", {}).values() if v.value]
+    counts = [_printed(v) for v in table.cells.get("rules", {}).values() if _printed(v)]
     ok = not counts or bool(_RULE_MAKERS.search(agency))
     entry = {"rule": "t2_rules_authority", "where": "rules", "ok": ok}
     if not ok:
