@@ -52,7 +52,7 @@ def build_report(doc: Document) -> dict:
                             "no statistics table (表二/表三/表四) found in the document"))
         return _result(status, report, {}, [], issues)
     _check_versions(tables, meta.year, issues)
-    _require_tables(tables, version, issues)
+    _require_tables(tables, version, issues, _pictures_in_table_sections(doc))
     if meta.year_source and meta.year_source.startswith("title (statistics period says"):
         issues.append(Issue("warning", "year_conflict", "the title and the statistics period disagree; year "
                             f"taken from the {meta.year_source}"))
@@ -138,16 +138,20 @@ def _check_versions(tables: dict[str, Table], year: int | None, issues: list[Iss
                             f"gov2021 tables (format of Sept. 2021) in a report on {year}: check the year"))
 
 
-def _require_tables(tables: dict[str, Table], version: str | None, issues: list[Issue]) -> None:
+def _require_tables(tables: dict[str, Table], version: str | None, issues: list[Issue],
+                    pictures: list[str] = ()) -> None:
     if version is None:
         return
+    # A table missing where a statistics section holds a picture was most likely published as an image.
+    seen_pictures = f"; the statistics sections hold pictures ({', '.join(pictures[:3])})" if pictures else ""
     t2_versions = {tables[t].version for t in tables if t.startswith("t2_")} or {version}
     required = [t for t in tables_in_version(version) if not t.startswith("t2_")]
     required += [t for t in t2_table_ids() if any(layout(t, v) for v in t2_versions)
                  and all(layout(t, v) is not None for v in t2_versions)]
     for tid in required:
         if tid not in tables:
-            issues.append(Issue("error", "missing_table", f"table {tid} not found in the document", tid))
+            issues.append(Issue("error", "missing_table", f"table {tid} not found in the document{seen_pictures}",
+                                tid))
 
 
 def _status(issues: list[Issue], checks: list[dict]) -> str:

@@ -412,3 +412,16 @@ def test_pdf_and_word_tables_published_as_pictures_are_unsupported_with_the_reas
     out = extract_bytes(rebuilt.getvalue(), "pictures.docx")
     assert out["status"] == "unsupported"
     assert "Word picture 3" in next(i for i in out["issues"] if i["code"] == "tables_as_images")["message"]
+
+
+def test_a_table_missing_beside_a_picture_says_so():
+    # 表二 and 表四 printed as tables, 表三 pasted as a picture: failed (表三 missing), and the reason names it.
+    from tests.extract.variant_html import data_tables, html_of, make_report
+
+    html = html_of(make_report())
+    t3 = data_tables(html)[1]  # 表二, 表三, 表四
+    assert "申请人情况" in t3.group(0)
+    out = extract_bytes((html[:t3.start()] + '<img src="/pic/t3.png">' + html[t3.end():]).encode(), "t3-picture.html")
+    assert out["status"] == "failed"
+    missing = next(i for i in out["issues"] if i["code"] == "missing_table")
+    assert missing["table"] == "t3_requests" and "/pic/t3.png" in missing["message"]
