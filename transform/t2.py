@@ -65,6 +65,7 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None,
     current: str | None = None
     data: dict[str, dict[str, tuple[Row, list[Cell]]]] = {}
     pending_header: list[str] | None = None
+    cut: Row | None = None
     for row in rows:
         texts = row.texts
         caption = next((labels.match_t2_caption(t) for t in texts if labels.match_t2_caption(t)), None)
@@ -83,14 +84,25 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None,
                 headers[current] = pending_header
             continue
         pattern = labels.match_t2_row(texts[0]) if texts else None
+        if cut is not None:
+            head, cut = cut, None
+            joined = _label_continued_over_page(head, row) if pattern is None else None
+            if joined is None:
+                _extra_row(head, current, issues)
+            else:
+                # "行政规" | "范性文件": the label goes on at the top of the next page, the numbers stayed above.
+                issues.append(Issue("info", "row_continued", "a 表二 row label continues at the top of the next "
+                                    "page", joined.table_id, joined.code, page=row.table.page))
+                row, texts, pattern = head, head.texts, joined
         if pattern is not None and labels.comparison_label(texts[0], year, anywhere=True):
             issues.append(Issue("info", "extra_row", f"表二 row for another period ignored: {row.cells[0].text!r}",
                                 pattern.table_id, pattern.code, page=row.table.page, raw=row.cells[0].text))
             continue
         if pattern is None:
-            if any(texts[1:]) and texts[0]:
-                issues.append(Issue("info", "extra_row", f"表二 row not in the schema: {row.cells[0].text!r}",
-                                    current, page=row.table.page, raw=row.cells[0].text))
+            if any(texts[1:]) and texts[0] and row.table.page is not None and row.r == row.table.n_rows - 1:
+                cut = row  # the last row of a PDF page: its label may be cut by the page break
+            elif any(texts[1:]) and texts[0]:
+                _extra_row(row, current, issues)
             continue
         tid = pattern.table_id
         if tid != current and pending_header is not None and tid not in headers:
@@ -104,8 +116,24 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None,
                                     raw=" | ".join(c.text for c in row.cells)))
             continue
         data[tid][pattern.code] = (row, row.cells[1:])
+    if cut is not None:
+        _extra_row(cut, current, issues)
     return {tid: _t2_table(tid, headers.get(tid, []), rows_, issues, version_hint, year)
             for tid, rows_ in data.items()}
+
+
+def _extra_row(row: Row, current: str | None, issues: list[Issue]) -> None:
+    issues.append(Issue("info", "extra_row", f"表二 row not in the schema: {row.cells[0].text!r}", current,
+                        page=row.table.page, raw=row.cells[0].text))
+
+
+def _label_continued_over_page(head: Row, tail: Row):
+    """The 表二 row whose label a page break cut in two: ``head`` ends a PDF page with the numbers, ``tail``
+    opens the next page with the rest of the label and nothing else ("行政规" | "范性文件")."""
+    if (tail.table is head.table or tail.r != 0 or not tail.texts or not tail.texts[0]
+            or any(tail.texts[1:])):
+        return None
+    return labels.match_t2_row(head.texts[0] + tail.texts[0])
 
 
 def _drop_note_columns(tid: str, headers: list[str], rows: dict, issues: list[Issue],

@@ -24,6 +24,8 @@ class _T3Columns:
     n_cols: int
     x_ranges: dict[str, tuple[float, float]] | None = None  # PDF: the header cells' horizontal extent
     extra: frozenset[int] = frozenset()  # grid columns under a header of their own (上年, an organisations' 合计)
+    # PDF: the horizontal extent of those extra columns, so a continued page without the header knows them too.
+    extra_x: tuple[tuple[float, float], ...] = ()
 
 
 def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None) -> _T3Columns | None:
@@ -63,7 +65,20 @@ def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None
     # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
     if len(set(by_col.values())) != 7:
         return None
-    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra))
+    extra.update(c for c in range(min(by_col), table.n_cols)
+                 if c not in by_col and _named_extra_column(table, header_rows, c))
+    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra),
+                      _column_x_ranges(table, extra))
+
+
+def _column_x_ranges(table: RawTable, cols: set[int]) -> tuple[tuple[float, float], ...]:
+    """The horizontal extent of grid columns (from their single-column cells), for PDF tables."""
+    ranges = []
+    for c in sorted(cols):
+        cell = next((row[c] for row in table.grid if row[c] is not None and row[c].colspan == 1 and row[c].bbox), None)
+        if cell is not None:
+            ranges.append((cell.bbox[0], cell.bbox[2]))
+    return tuple(ranges)
 
 
 def _header_x_ranges(table: RawTable, header_rows: list[int]) -> dict[str, tuple[float, float]] | None:
@@ -83,6 +98,7 @@ def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | N
     if not header.x_ranges:
         return None
     by_col: dict[int, str] = {}
+    extra: set[int] = set()
     for c in range(table.n_cols):
         cells = [row[c] for row in table.grid if row[c] is not None and row[c].colspan == 1 and row[c].bbox]
         if not cells:
@@ -92,9 +108,11 @@ def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | N
         code = next((k for k, (h0, h1) in header.x_ranges.items() if h0 - 1 <= centre <= h1 + 1), None)
         if code:
             by_col[c] = code
+        elif any(h0 - 1 <= centre <= h1 + 1 for h0, h1 in header.extra_x):
+            extra.add(c)  # under the 小计 / 合计 / 上年 column of the header page
     if len(set(by_col.values())) != 7:
         return None
-    return _T3Columns(by_col, min(by_col), table.n_cols, header.x_ranges)
+    return _T3Columns(by_col, min(by_col), table.n_cols, header.x_ranges, frozenset(extra), header.extra_x)
 
 
 def _positional_t3_columns(table: RawTable) -> _T3Columns | None:

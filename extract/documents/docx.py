@@ -115,18 +115,31 @@ _P_TAG = f"{{{W_NS}}}p"
 
 def _paragraph_text(p: Any) -> str:
     parts = []
-    for el in TEXT_XPATH(p):
-        if next(el.iterancestors(_P_TAG), None) is not p:
-            continue  # text of a text box anchored here: its own paragraphs, not this one's
+    elements = [el for el in TEXT_XPATH(p) if next(el.iterancestors(_P_TAG), None) is p]
+    # Text raised above the rest of the paragraph (w:position, how LibreOffice/WPS write a superscript
+    # and how "raised" text is set by hand) prints as a superscript too.
+    baseline = min((_raised(el) for el in elements if _tag(el) == "t" and (el.text or "").strip()), default=0)
+    for el in elements:
         name = _tag(el)
         if name == "t":
             # A superscript run is a footnote reference (26 + ¹), never more digits of the number.
-            parts.append(f"[注{el.text}]" if el.text and _is_superscript(el) else (el.text or ""))
+            sup = el.text and (_is_superscript(el) or _raised(el) > max(baseline, 0))
+            parts.append(f"[注{el.text}]" if sup else (el.text or ""))
         elif name == "tab":
             parts.append("\t")
         else:
             parts.append("\n")
     return "".join(parts).strip()
+
+
+def _raised(t: Any) -> int:
+    """How far the run of ``t`` is raised (w:position, half-points; 0 if not set or not a number)."""
+    for v in t.getparent().iterfind(f"{{{W_NS}}}rPr/{{{W_NS}}}position"):
+        try:
+            return int(v.get(f"{{{W_NS}}}val", "0"))
+        except ValueError:
+            return 0
+    return 0
 
 
 def _is_superscript(t: Any) -> bool:

@@ -74,6 +74,9 @@ HEADING_START = re.compile(
 )
 # A picture at least this wide and tall (points) may be a table pasted as an image (logos and seals are smaller).
 MIN_PICTURE_SIDE = 100
+# A note mark set as a superscript: digits at most this share of the number's size, their bottom raised by
+# at least this share of it (Word and LibreOffice print superscripts at ~58–66 %, raised by ~33 %).
+SUPERSCRIPT_SIZE, SUPERSCRIPT_RAISE = 0.85, 0.2
 WORD_GAP = 0.5  # gap between characters, as a share of the font size, that prints as a space
 # Digits closer than this (share of the font size) are one number, even where a cell border runs through it.
 DIGIT_RUN_GAP = 0.15
@@ -197,11 +200,12 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
     for table in _find_ruled_tables(page, page_no, doc):
-        found = _raw_table(table, chars, page_no, doc)
-        if found is not None:
-            raw, box = found
-            placed.append((box[1], 0, raw))
-            table_boxes.append(box)
+        for cells in _stacked_tables([tuple(c) for c in table.cells]):
+            found = _raw_table(cells, chars, page_no, doc)
+            if found is not None:
+                raw, box = found
+                placed.append((box[1], 0, raw))
+                table_boxes.append(box)
     for paragraph in _paragraphs(_text_lines_outside(chars, table_boxes), page.width):
         placed.append((paragraph[0]["top"], 1, TextBlock(text=_join_lines(paragraph), page=page_no)))
     placed.sort(key=lambda item: (item[0], item[1]))
@@ -471,14 +475,51 @@ def _is_white(color: Any) -> bool:
 # --- tables ---------------------------------------------------------------------------------------------
 
 
+# Two tables stacked in one ruled box: each side has at least this many inner column borders, and at
+# most this share of the fewer of them lies at the same position on both sides (rows of one table
+# share all their value-column borders).
+STACKED_MIN_EDGES, STACKED_SHARED_EDGES = 3, 0.3
+
+
+def _stacked_tables(cells: list[tuple]) -> list[list[tuple]]:
+    """Cut a ruled box into the tables stacked in it: two tables printed without a gap share a border.
+
+    Where no cell crosses a horizontal rule and the column borders above it and below it have hardly a
+    position in common (at most 30 %: widths can agree by chance), the rule joins two tables (a 汇总表 right under 表三, a header table
+    with its own column widths on top of the data), not rows of one: merged into one grid, each
+    table's columns would be cut by the other's borders and its values spread over several slots.
+    """
+    if len(cells) < 2:
+        return [cells]
+    xs = _distinct_edges(x for c in cells for x in (c[0], c[2]))
+    ys = _distinct_edges(y for c in cells for y in (c[1], c[3]))
+    spans = [(_nearest(ys, c[1]), _nearest(ys, c[3]), _nearest(xs, c[0]), _nearest(xs, c[2])) for c in cells]
+    outer = {0, len(xs) - 1}
+
+    def inner_edges(rows: range) -> set[int]:
+        return {e for r0, r1, c0, c1 in spans if r0 in rows and r1 - 1 in rows for e in (c0, c1)} - outer
+
+    parts: list[list[tuple]] = []
+    start = 0
+    for k in range(1, len(ys) - 1):
+        if any(r0 < k < r1 for r0, r1, _, _ in spans):
+            continue
+        above, below = inner_edges(range(start, k)), inner_edges(range(k, len(ys) - 1))
+        fewer = min(len(above), len(below))
+        if fewer >= STACKED_MIN_EDGES and len(above & below) <= STACKED_SHARED_EDGES * fewer:
+            parts.append([c for c, (r0, _, _, _) in zip(cells, spans) if start <= r0 < k])
+            start = k
+    parts.append([c for c, (r0, _, _, _) in zip(cells, spans) if r0 >= start])
+    return parts
+
+
 def _raw_table(
-    table: Any, chars: list[dict[str, Any]], page_no: int, doc: Document
+    cells: list[tuple], chars: list[dict[str, Any]], page_no: int, doc: Document
 ) -> tuple[RawTable, tuple[float, float, float, float]] | None:
     """Expand pdfplumber's cell rectangles into a grid, with the grid's bbox.
 
     None for a one-column box: a framed paragraph or note reads better as running text.
     """
-    cells = [tuple(c) for c in table.cells]
     xs = _distinct_edges(x for c in cells for x in (c[0], c[2]))
     ys = _distinct_edges(y for c in cells for y in (c[1], c[3]))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -858,13 +899,36 @@ def _group_lines(chars: list[dict]) -> list[list[dict]]:
     return lines
 
 
+def _is_superscript_digit(ch: dict, base: dict | None) -> bool:
+    """A smaller digit set above the baseline of the digit before it: a note mark (26¹), not a digit of 261."""
+    return (base is not None and ch["text"].isdigit() and base["text"].isdigit()
+            and ch["size"] <= SUPERSCRIPT_SIZE * base["size"]
+            and ch["bottom"] <= base["bottom"] - SUPERSCRIPT_RAISE * base["size"])
+
+
 def _line_text(line: list[dict]) -> str:
-    """Characters left to right; a gap wider than half a character reads as a space."""
+    """Characters left to right; a gap wider than half a character reads as a space.
+
+    A superscript note mark after a number (smaller digits raised above its baseline) is written
+    ``[注1]``, as the Word and HTML readers write theirs, so it never reads as more digits of the number.
+    """
     parts: list[str] = []
-    previous = None
+    previous = base = None
+    in_note = False
     for ch in sorted(line, key=lambda c: c["x0"]):
+        note = _is_superscript_digit(ch, base)
+        if in_note and not note:
+            parts.append("]")
+            in_note = False
         if previous is not None and ch["x0"] - previous["x1"] > WORD_GAP * max(ch["size"], 1.0):
             parts.append(" ")
+        if note and not in_note:
+            parts.append("[注")
+            in_note = True
         parts.append(ch["text"])
         previous = ch
+        if not note:
+            base = ch
+    if in_note:
+        parts.append("]")
     return " ".join("".join(parts).translate(RADICAL_TO_IDEOGRAPH).split())
