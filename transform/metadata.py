@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
 import yaml
 
 from extract.documents.model import Document, TextBlock
-from transform.schema import load_schema, normalize_label
+from transform.schema import load_schema, normalize_label, to_simplified
 
 _REPORT_WORD = r"(年度报告|年报|(?:情况)?的?报告)"
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?" + _REPORT_WORD)
@@ -338,7 +338,23 @@ def period_year(doc: Document) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
+def simplified_view(doc: Document) -> Document:
+    """The document with its running text, title and meta in simplified characters (a 繁體 mirror page).
+
+    Title, year and agency are read with simplified vocabulary (政府信息公开…报告); a page served in
+    traditional characters (公開, 報告, 區) would otherwise have no title, hence no year. Tables are untouched:
+    their labels are normalized on their own.
+    """
+    text = (doc.title or "") + doc.text[:2000]
+    if to_simplified(text) == text:
+        return doc
+    blocks = [replace(b, text=to_simplified(b.text)) if isinstance(b, TextBlock) else b for b in doc.blocks]
+    return replace(doc, blocks=blocks, title=to_simplified(doc.title) if doc.title else doc.title,
+                   meta={k: to_simplified(v) for k, v in doc.meta.items()})
+
+
 def read_meta(doc: Document) -> ReportMeta:
+    doc = simplified_view(doc)
     title = find_title(doc)
     year, source = find_year(doc, title)
     period = period_year(doc) if source == "title" else None

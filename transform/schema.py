@@ -137,6 +137,11 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
+def to_simplified(text: str) -> str:
+    """繁→简 for the characters of ``_TRAD`` only (labels, titles and agency names of mirror pages)."""
+    return text.translate(_TRAD)
+
+
 def normalize_label(text: str) -> str:
     """Normalize a label as schema.yaml prescribes: NFKC, no whitespace, unified quotes.
 
@@ -146,7 +151,7 @@ def normalize_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = _WS.sub("", text).translate(_QUOTES)
     # 其它 is a common spelling of 其他 (applicant column, 3.其他, 其他结果).
-    return text.translate(_TRAD).replace("其它", "其他")
+    return to_simplified(text).replace("其它", "其他")
 
 
 # Traditional characters seen in table labels on mirror copies (§8.3); a full converter is not needed

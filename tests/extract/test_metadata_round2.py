@@ -225,3 +225,14 @@ def test_a_year_read_only_from_body_mentions_is_flagged_for_a_look():
     assert out["report"]["year"] == 2023
     assert out["status"] == "warning"
     assert [i["code"] for i in out["issues"] if i["severity"] == "warning"] == ["year_from_body"]
+
+
+def test_a_page_served_in_traditional_characters_keeps_its_year_and_agency():
+    # Some portals serve a 繁體 mirror of every page (公開, 報告, 區): the title is still the title, and the
+    # agency comes out in simplified characters, as the same body publishes it elsewhere.
+    from tests.extract.variant_html import assert_exact, html_of, make_report, traditional
+
+    rep = make_report(year=2023)
+    out = extract_bytes(traditional(html_of(rep)).encode("utf-8"), "fanti.html")
+    assert (out["report"]["year"], out["report"]["agency"]) == (2023, "某某市某某区人民政府")
+    assert_exact(out, rep)
