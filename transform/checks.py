@@ -43,9 +43,9 @@ def _printed(v: Value | None) -> int | Decimal | None:
     return int(value) if value == value.to_integral_value() and "." not in str(value) else value
 
 
-def _filled(table: Table | None) -> bool:
+def _filled(table: Table) -> bool:
     """Schema null_policy: a table with at least one printed number (its blanks count as 0)."""
-    return table is not None and any(_printed(v) is not None for row in table.cells.values() for v in row.values())
+    return any(_printed(v) is not None for row in table.cells.values() for v in row.values())
 
 
 def _bindings(rule: dict, versions: dict[str, str]) -> list[dict[str, str]]:
@@ -65,7 +65,7 @@ def _bindings(rule: dict, versions: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _side_value(expr: str, tables: dict[str, Table]) -> tuple[Decimal | None, list[str]]:
-    """Sum of a ``ref + ref - ref`` expression, None if a referenced table is absent or not filled."""
+    """Sum of a ``ref + ref - ref`` expression over the filled tables, None if a referenced one is not there."""
     total = Decimal(0)
     refs = []
     for sign, ref in re.findall(r"([+\-]?)\s*(t\d_[a-z0-9_]+\.[a-z_]+\.[a-z_]+|\d+)", expr):
@@ -74,7 +74,7 @@ def _side_value(expr: str, tables: dict[str, Table]) -> tuple[Decimal | None, li
         else:
             tid, row, col = ref.split(".")
             table = tables.get(tid)
-            if not _filled(table) or row not in table.cells or col not in table.cells[row]:
+            if table is None or row not in table.cells or col not in table.cells[row]:
                 return None, refs
             value = _printed(table.cells[row][col])
             refs.append(ref)
@@ -102,9 +102,9 @@ def run_checks(tables: dict[str, Table], agency: str | None) -> tuple[list[dict]
     versions = {tid: t.version for tid, t in tables.items() if t.version}
     checks: list[dict] = []
     issues: list[Issue] = []
-    for tid, table in tables.items():
-        if not _filled(table):
-            issues.append(Issue("info", "not_filled", f"{tid} has no numbers at all; its rules are skipped", tid))
+    filled = {tid: table for tid, table in tables.items() if _filled(table)}  # null_policy: only these are checked
+    for tid in (t for t in tables if t not in filled):
+        issues.append(Issue("info", "not_filled", f"{tid} has no numbers at all; its rules are skipped", tid))
     present_versions = set(versions.values())
     for rule in rules():
         if rule.get("requires") or rule["id"] == "nonneg_int":
@@ -113,7 +113,7 @@ def run_checks(tables: dict[str, Table], agency: str | None) -> tuple[list[dict]
         if applies and not _rule_applies(rule, versions, present_versions):
             continue
         if rule["id"] in _PROSE_RULES:
-            checks.extend(_rules_authority(tables, agency))
+            checks.extend(_rules_authority(filled, agency))
             continue
         if not _CMP.search(rule["formula"]):
             continue
@@ -123,7 +123,7 @@ def run_checks(tables: dict[str, Table], agency: str | None) -> tuple[list[dict]
                 formula = formula.replace("{" + name + "}", value)
             if not _REF.search(formula):
                 continue
-            result = _evaluate(formula, tables)
+            result = _evaluate(formula, filled)
             if result is None:
                 continue
             ok, detail = result
@@ -133,7 +133,7 @@ def run_checks(tables: dict[str, Table], agency: str | None) -> tuple[list[dict]
                 entry["detail"] = detail
                 entry["severity"] = rule.get("severity", "error")
             checks.append(entry)
-    checks.extend(_nonneg(tables))
+    checks.extend(_nonneg(filled))
     return checks, issues
 
 
@@ -147,7 +147,7 @@ def _nonneg(tables: dict[str, Table]) -> list[dict]:
     """``nonneg_int``: every count is an integer >= 0 (signed 本年增/减 and money excepted)."""
     out = []
     for tid, table in tables.items():
-        if not table.version or not _filled(table):  # a table with no numbers: rules skipped (null_policy)
+        if not table.version:
             continue
         lay = layout(tid, table.version)
         bad = []
@@ -169,7 +169,7 @@ def _nonneg(tables: dict[str, Table]) -> list[dict]:
 
 def _rules_authority(tables: dict[str, Table], agency: str | None) -> list[dict]:
     table = tables.get("t2_art20_1")
-    if not _filled(table) or not agency:
+    if table is None or not agency:
         return []
     counts = [_printed(v) for v in table.cells.get("rules", {}).values() if _printed(v)]
     ok = not counts or bool(_RULE_MAKERS.search(agency))
