@@ -137,7 +137,9 @@ def is_t4_text(text: str) -> bool:
 
 # A column or row for another period than the report's own (上年, 2022年, 同比, 增减…), printed beside this
 # year's figures for comparison. The gov2019 template's own 上一年项目数量 / 本年增/减 are official labels.
-_COMPARISON = re.compile(r"^(上年|去年|上一年度|上年度|前一年|上年同期|同比|环比|增减|增长|增幅|较上年|比上年|与上年|对比)")
+_COMPARISON_WORDS = r"(上年|去年|上一年度|上年度|前一年|上年同期|同比|环比|增减|增长|增幅|较上年|比上年|与上年|对比)"
+_COMPARISON = re.compile("^" + _COMPARISON_WORDS)
+_COMPARISON_ANYWHERE = re.compile(_COMPARISON_WORDS)
 _OFFICIAL_COMPARISON = re.compile(r"上一年项目数量|本年增[/／]?减")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 _CURRENT = re.compile(r"^(本年|本年度|今年|当年)")
@@ -152,14 +154,10 @@ def comparison_label(text: str, year: int | None = None, *, anywhere: bool = Fal
     t = norm(text)
     if not t or _OFFICIAL_COMPARISON.search(t):
         return False
-    rx = re.compile(_COMPARISON.pattern.lstrip("^")) if anywhere else _COMPARISON
-    if rx.search(t):
+    if (_COMPARISON_ANYWHERE if anywhere else _COMPARISON).search(t):
         return True
     years = {int(y) for y in _YEAR.findall(t)}
-    m = _YEAR.match(t)
-    if year is not None and years and year not in years and (anywhere or m):
-        return True
-    return False
+    return year is not None and bool(years) and year not in years and (anywhere or bool(_YEAR.match(t)))
 
 
 def current_label(text: str, year: int | None = None) -> bool:
