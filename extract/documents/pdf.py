@@ -737,19 +737,8 @@ def _chars_to_text(chars: list[dict]) -> str:
 
 
 def _group_columns(chars: list[dict]) -> list[list[dict]]:
-    """Characters grouped by horizontal overlap into columns, left to right."""
-    columns: list[list[dict]] = []
-    spans: list[tuple[float, float]] = []
-    for ch in sorted(chars, key=lambda c: ((c["x0"] + c["x1"]) / 2, c["top"])):
-        x0, x1 = ch["x0"], ch["x1"]
-        if spans:
-            left, right = spans[-1]
-            if min(x1, right) - max(x0, left) >= LINE_OVERLAP * min(x1 - x0, right - left):
-                columns[-1].append(ch)
-                continue
-        columns.append([ch])
-        spans.append((x0, x1))
-    return columns
+    """Characters grouped by horizontal overlap into columns, left to right (vertical text)."""
+    return _group_by_overlap(chars, "x0", "x1", "top")
 
 
 def _vertical_text(chars: list[dict], quarter: int) -> str:
@@ -884,19 +873,24 @@ def _group_lines(chars: list[dict]) -> list[list[dict]]:
     box sits a few points lower than the CJK glyphs around it, and a fixed ``top`` tolerance would
     lift "2019" out of its sentence onto a line of its own.
     """
-    lines: list[list[dict]] = []
+    return _group_by_overlap(chars, "top", "bottom", "x0")
+
+
+def _group_by_overlap(chars: list[dict], low: str, high: str, within: str) -> list[list[dict]]:
+    """Characters grouped by overlap of their ``low``–``high`` extent, taken in order of that extent's
+    middle (then ``within``). A group keeps its first character's span, so groups cannot creep."""
+    groups: list[list[dict]] = []
     spans: list[tuple[float, float]] = []
-    for ch in sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"])):
-        top, bottom = ch["top"], ch["bottom"]
+    for ch in sorted(chars, key=lambda c: ((c[low] + c[high]) / 2, c[within])):
+        start, end = ch[low], ch[high]
         if spans:
-            line_top, line_bottom = spans[-1]
-            overlap = min(bottom, line_bottom) - max(top, line_top)
-            if overlap >= LINE_OVERLAP * min(bottom - top, line_bottom - line_top):
-                lines[-1].append(ch)  # the line keeps its first character's span, so lines cannot creep
+            span_start, span_end = spans[-1]
+            if min(end, span_end) - max(start, span_start) >= LINE_OVERLAP * min(end - start, span_end - span_start):
+                groups[-1].append(ch)
                 continue
-        lines.append([ch])
-        spans.append((top, bottom))
-    return lines
+        groups.append([ch])
+        spans.append((start, end))
+    return groups
 
 
 def _is_superscript_digit(ch: dict, base: dict | None) -> bool:
