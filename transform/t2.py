@@ -99,7 +99,7 @@ def read_t2(rows: list[Row], issues: list[Issue], version_hint: str | None,
                                 pattern.table_id, pattern.code, page=row.table.page, raw=row.cells[0].text))
             continue
         if pattern is None:
-            if any(texts[1:]) and texts[0] and row.table.page is not None and row.r == row.table.n_rows - 1:
+            if any(texts[1:]) and texts[0] and row.ends_pdf_fragment:
                 cut = row  # the last row of a PDF page: its label may be cut by the page break
             elif any(texts[1:]) and texts[0]:
                 _extra_row(row, current, issues)

@@ -234,7 +234,7 @@ def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None, year
                                     "page", T3, code, page=row.table.page))
             else:
                 _unknown_row(head[1], head[4], head[0], issues)
-        if code is None and _ends_fragment(row) and any(norm(c.text) for c in label_cells):
+        if code is None and row.ends_pdf_fragment and any(norm(c.text) for c in label_cells):
             # Its label may go on at the top of the next page ("5.属于三类内部事" | "务信息"): decided there.
             pending = (row, label_cells, slots, split_cols, has_values)
             continue
@@ -291,11 +291,6 @@ def _unknown_row(label_cells: list[Cell], has_values: bool, row: Row, issues: li
     if has_values and label:
         issues.append(Issue("warning", "unknown_row", f"表三 row not in the schema: {label!r}", T3,
                             page=row.table.page, raw=label))
-
-
-def _ends_fragment(row: Row) -> bool:
-    """Is this the last row of a PDF table fragment (a page break may cut through it)?"""
-    return row.table.page is not None and row.r == row.table.n_rows - 1
 
 
 def _label_continued_over_page(head: list[Cell], tail: list[Cell], prev_code: str | None) -> str | None:

@@ -34,6 +34,11 @@ class Row:
     def texts(self) -> list[str]:
         return [norm(c.text) for c in self.cells]
 
+    @property
+    def ends_pdf_fragment(self) -> bool:
+        """The last row of a PDF table fragment: a page break may cut through it (label or digits)."""
+        return self.table.page is not None and self.r == self.table.n_rows - 1
+
 
 def classify(row: Row) -> str | None:
     """Which table a row announces by its own labels, or None for rows that carry no label."""
