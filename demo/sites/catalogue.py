@@ -59,6 +59,7 @@ DISTRICTS = {
     "doc": District("doc", "江苏省", "梁溪市", "锡东区", "320290"),
     "legacy": District("legacy", "福建省", "闽江市", "晋溪县", "350190", gbk_names=("堃山", "珺湖", "镕溪")),
     "down": District("down", "四川省", "锦城市", "青岭县", "510190"),
+    "epoint": District("epoint", "山东省", "泉城市", "历岭区", "370190"),
 }
 
 # Share of the scale knob each site gets (the rest of the world are fixed special cases).

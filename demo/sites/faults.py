@@ -32,6 +32,8 @@ _F = [
     Fault("gone", 3, "gone", ("gone",), False, "410 withdrawn report (no retry)"),
     Fault("html_error_as_pdf", 4, "failed", ("failed", "not_found"), False,
           "200 text/html 页面不存在 page at a .pdf URL: sniff, do not archive it as a PDF report"),
+    Fault("missing_file_200", 4, "not_found", ("not_found", "failed"), False,
+          "download servlet answers 200 text/html 文件不存在: no report there, nothing archived as one"),
     Fault("html_as_octet", 4, "new", ("new",), False,
           "a real HTML report served as application/octet-stream: sniff magic bytes, it is HTML"),
     Fault("truncate", 5, "failed", ("failed",), False, "Content-Length larger than the body; connection dropped"),

@@ -13,6 +13,7 @@ ENTRIES = {
     "doc": ("doc-api", [("mixed", "/xxgk/zfxxgknb/index.shtml")]),
     "legacy": ("static", [("mixed", "/xjwz/zwgk/zfxxgk/zfxxgknb/")]),
     "down": ("static", [("mixed", "/xxgk/ndbg/")]),
+    "epoint": (None, [("mixed", "/zwgk/xxgknb/")]),  # no family: detection (and generic discovery) decides
 }
 
 
@@ -27,7 +28,7 @@ def sites_entries(world, bases: dict[str, str]) -> list[dict]:
             "province": d.province,
             "admin_code": d.admin_code,
             "hosts": [base.split("://", 1)[1]],
-            "family_hint": family,
+            **({"family_hint": family} if family else {}),
             "entries": [{"kind": kind, "url": base + path, "status": "verified"} for kind, path in entries],
             "crawl": {"max_list_pages": 20, "min_delay_s": 3, "insecure_tls": False, "page_base": "auto"},
             "demo": True,

@@ -99,7 +99,7 @@ class _Server(ThreadingHTTPServer):
 class LiveWorld:
     """A running world (what ``DemoWorld.serve`` yields)."""
 
-    SITE_ORDER = ("trs", "gd", "hanweb", "doc", "legacy", "spam", "down")
+    SITE_ORDER = ("trs", "gd", "hanweb", "doc", "legacy", "spam", "down", "epoint")
 
     def __init__(self, world, day: int, fast: bool, port_base: int | None = None):
         self.world = world

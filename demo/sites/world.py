@@ -16,7 +16,7 @@ from demo.sites.model import (CHANGED, DUPLICATE, NEW, NOT_MODIFIED, UNCHANGED, 
                               ExpectedReport)
 from demo.sites.server import LiveWorld, SiteRoutes
 
-FAMILIES = ("trs", "gd", "hanweb", "doc", "legacy", "extra")
+FAMILIES = ("trs", "gd", "hanweb", "doc", "legacy", "extra", "epoint")
 CONDITIONAL_SITES = frozenset({"trs", "gd", "legacy"})   # doc (JSON POST) never answers 304
 UNREACHABLE_SITES = frozenset({"down"})
 SPECIAL_CASES = 28  # real reports, fault cases and day-1 extras that come on top of the ordinary ones                 # robots.txt 500: the crawler skips the host
@@ -57,6 +57,8 @@ class DemoWorld:
         """Ordinary reports for ``site``: the scale minus the fixed special cases, shared by weight."""
         if site == "down":
             return 3
+        if site == "epoint":  # added later: its own share, so the other sites keep their reports
+            return max(6, round(self.scale * 0.25))
         spread = sum(w for s, w in SITE_WEIGHTS.items() if s != "down")
         return max(3, round(max(self.scale - SPECIAL_CASES, 20) * SITE_WEIGHTS[site] / spread))
 

@@ -1,6 +1,6 @@
 import re
 from html import unescape
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 import pytest
 
@@ -19,7 +19,8 @@ def live(world):
         yield running
 
 
-_LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']|openFile\('([^']+)'\)|window\.open\('([^']+)'\)"""
+_LINK = re.compile(r"""(?:href|src|data-url)\s*=\s*["']([^"']+)["']|openFile\('([^']+)'\)|window\.open\('([^']+)'\)"""
+                   r"""|location\.href='([^']+)'"""
                    r"""|"(?:url|post_url)":\s*"([^"]+)\"""")
 
 
@@ -30,7 +31,7 @@ def links_in(page_url: str, text: str) -> set[str]:
     for groups in _LINK.findall(text):
         raw = unescape(next(g for g in groups if g))
         if "viewer.html?file=" in raw:
-            raw = raw.split("file=", 1)[1]
+            raw = unquote(raw.split("file=", 1)[1])
         absolute = urljoin(page_url, raw)
         path = re.sub(r"^https?://[^/]+", "", absolute)
         out.add(path)

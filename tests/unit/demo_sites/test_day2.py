@@ -14,13 +14,15 @@ def test_day_switch_changes_exactly_the_new_repost_and_corrected(world):
     d1, d2 = _served(world, 1), _served(world, 2)
     added = set(d2) - set(d1)
     assert set(d1) <= set(d2)
-    kinds = sorted(d2[k].kind for k in added)
-    assert kinds == ["new", "new", "new", "repost"]
+    kinds = {site: sorted(d2[k].kind for k in added if k[0] == site) for site in ("trs", "epoint")}
+    assert kinds == {"trs": ["new", "new", "new", "repost"], "epoint": ["new", "repost"]}
+    assert {k[0] for k in added} == {"trs", "epoint"}
     changed = [k for k in d1 if d1[k].sha256 != d2[k].sha256]
-    assert len(changed) == 1 and d2[changed[0]].state == "changed" and d2[changed[0]].kind == "corrected"
-    repost = next(d2[k] for k in added if d2[k].kind == "repost")
-    original = next(e for e in d1.values() if e.sha256 == repost.sha256)
-    assert repost.state == "duplicate" and original.url != repost.url
+    assert sorted(k[0] for k in changed) == ["epoint", "trs"]  # one 更正版 each: with and without validators
+    assert all(d2[k].state == "changed" and d2[k].kind == "corrected" for k in changed)
+    for repost in (d2[k] for k in added if d2[k].kind == "repost"):
+        original = next(e for e in d1.values() if e.sha256 == repost.sha256)
+        assert repost.state == "duplicate" and original.url != repost.url
     states = {e.state for k, e in d2.items() if k not in added and k not in changed}
     assert states <= {"unchanged", "failed", "blocked", "not_found", "gone", "off_allowlist", "robots_skipped"}
     assert all(d2[k].state == "new" for k in added if d2[k].kind == "new")

@@ -36,13 +36,13 @@ def test_python_m_demo_serve_starts_prints_urls_and_stops(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)))))
     try:
-        lines = [proc.stdout.readline() for _ in range(8)]
+        lines = [proc.stdout.readline() for _ in range(9)]
         assert lines[0].split() == ["trs", f"http://127.0.0.1:{base}"]
         assert httpx.get(f"http://127.0.0.1:{base}/xxgk/zfxxgknb/", timeout=5).status_code == 200
         assert httpx.post(f"http://127.0.0.1:{base + 3}/_admin/day/2", timeout=5).text.strip() == "day 2"
         entries = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
         assert {e["id"] for e in entries} == {"demo-trs", "demo-gd", "demo-hanweb", "demo-doc", "demo-legacy",
-                                              "demo-down"}
+                                              "demo-down", "demo-epoint"}
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
@@ -55,7 +55,7 @@ def test_python_m_demo_serve_starts_prints_urls_and_stops(tmp_path):
 def test_stop_is_prompt_during_a_trickling_response_and_frees_ports(world):
     doc = next(d for d in world.docs if d.fault == "trickle")
     with world.serve(day=1, fast=False) as live:
-        ports = [live.port(s) for s in ("trs", "gd", "hanweb", "doc", "legacy", "spam", "down")]
+        ports = [live.port(s) for s in ("trs", "gd", "hanweb", "doc", "legacy", "spam", "down", "epoint")]
         client = httpx.Client(timeout=30)
         stream = client.stream("GET", live.base_url("trs") + doc.path)
         response = stream.__enter__()

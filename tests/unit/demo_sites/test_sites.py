@@ -32,7 +32,7 @@ def _listing_text(live, site, page):
     return r.content.decode(r.encoding or "utf-8", errors="replace") if site != "legacy" else r.content.decode("gbk")
 
 
-@pytest.mark.parametrize("site", ["trs", "gd", "hanweb", "doc", "legacy"])
+@pytest.mark.parametrize("site", ["trs", "gd", "hanweb", "doc", "legacy", "epoint"])
 def test_every_report_is_linked_from_its_lists_and_served(world, live, site):
     reports = [e for e in world.expected_reports(1) if e.site == site]
     assert reports
