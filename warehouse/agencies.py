@@ -6,8 +6,10 @@ component at district level or above (from the name, else from the report's ``re
 rest of the name, after the title words are stripped and short forms expanded. The rules, the alias
 table and the level suffixes are data in ``data/agencies.yaml``.
 
-Known limit: two districts with the same name in different cities (鼓楼区…) get the same key when
-their reports do not name the city; the admin code would disambiguate but reports do not print it.
+Two districts with the same name in different cities (鼓楼区…) are told apart by the registry: a body
+anchored on the district a site belongs to gets that district's ``admin_code`` (GB/T 2260) in front of its
+key (``identity_key``), so 鼓楼区财政局 of 福州市 and of 南京市 never merge even when neither report names its
+city. A body of another place found on that site (a city bureau, a province office) keeps the plain key.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import yaml
 
+from transform.metadata import clean_link_title
 from transform.schema import load_schema
+from transform.script import to_simplified
 
 _DATA = Path(__file__).with_name("data") / "agencies.yaml"
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
@@ -44,11 +48,14 @@ class Agency:
     agency_key: str
     level: str
     publisher: str
+    province: str | None = None
+    city: str | None = None
 
 
 def clean_text(text: str | None) -> str:
-    """NFKC and no whitespace: the form every comparison below works on."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    """NFKC, no whitespace and simplified characters: the form every comparison below works on, so a
+    name printed on a 繁體 mirror page (江蘇省無錫市…) keys the same body as the simplified one."""
+    return to_simplified(_WS.sub("", unicodedata.normalize("NFKC", text or "")))
 
 
 def strip_title_words(name: str) -> str:
@@ -102,6 +109,37 @@ def agency_key(name: str, region: str | None = None) -> str:
     return rules()["aliases"].get(key, key)
 
 
+def identity_key(name: str, region: str | None = None, district: str | None = None,
+                 admin_code: str | None = None) -> str:
+    """The agency key, prefixed with the registry's admin code when the body belongs to that district.
+
+    ``district`` is the registry name of the site the document was found on (``江城市云溪区``); a body whose
+    key starts with that district's own name (``云溪区财政局``) is that district's body, so the code makes
+    the key unique across same-named districts of different cities.
+    """
+    key = agency_key(name, region or district)
+    anchor = region_anchor(district)
+    if admin_code and anchor and key.startswith(anchor):
+        return f"{admin_code}:{key}"
+    return key
+
+
+def province_and_city(*texts: str | None) -> tuple[str | None, str | None]:
+    """(province, city) named by the leading region components of the first text that names any."""
+    provinces = tuple(rules()["province_suffixes"])
+    municipalities = tuple(rules()["municipalities"])
+    for text in texts:
+        components, _rest = split_region_components(clean_text(text))
+        if not components:
+            continue
+        province = next((c for c in components if c.endswith(provinces) or c in municipalities), None)
+        city = next((c for c in components if c != province and c.endswith(tuple(rules()["city_suffixes"]))),
+                    None)
+        if province or city:
+            return province, city
+    return None, None
+
+
 def infer_level(key: str) -> tuple[str, str]:
     """(level, publisher) from the suffix of an agency key, as listed in ``agencies.yaml``."""
     for entry in rules()["levels"]:
@@ -116,10 +154,21 @@ def agency_id_for(key: str) -> str:
     return "ag_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def resolve_agency(name: str, region: str | None = None) -> Agency:
-    key = agency_key(name, region)
-    level, publisher = infer_level(key)
-    return Agency(agency_id_for(key), key, level, publisher)
+def resolve_agency(name: str, region: str | None = None, district: str | None = None,
+                   admin_code: str | None = None) -> Agency:
+    key = identity_key(name, region, district, admin_code)
+    level, publisher = infer_level(key.split(":", 1)[-1])
+    province, city = province_and_city(region, name, district)
+    return Agency(agency_id_for(key), key, level, publisher, province, city)
+
+
+def legal_deadlines() -> dict[str, tuple[int, int, str]]:
+    """level -> (month, day of Y+1, legal basis): the deadline out_coverage measures publication against."""
+    out = {}
+    for level, entry in rules()["legal_deadlines"].items():
+        month, day = (int(x) for x in entry["deadline"].split("-"))
+        out[level] = (month, day, entry["basis"])
+    return out
 
 
 def deadline_for(publisher: str, year: int) -> date | None:
@@ -144,8 +193,10 @@ def publisher_deadlines() -> dict[str, tuple[int, int]]:
 
 
 def name_and_year_from_title(title: str | None) -> tuple[str | None, int | None]:
-    """Guess publisher and year from a link title (documents that were never fetched or parsed)."""
-    text = clean_text(title)
+    """Guess publisher and year from a link title (documents that were never fetched or parsed).
+
+    A link title that is a file name ("附件1：…年度报告.pdf") is read without the file-name parts."""
+    text = clean_text(clean_link_title(title or ""))
     match = _TITLE_YEAR.search(text)
     if not match or "信息公开" not in text:
         return None, None

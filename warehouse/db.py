@@ -17,15 +17,26 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import measures
-from warehouse.agencies import publisher_deadlines
-from warehouse.schema import all_tables, comment_sql, create_table_sql, describe, enforce_schema, field
+from warehouse.agencies import legal_deadlines, publisher_deadlines
+from warehouse.schema import (
+    all_tables,
+    comment_sql,
+    create_table_sql,
+    describe,
+    enforce_schema,
+    field,
+    view_column_description,
+)
 
 logger = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).with_name("sql")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Views in dependency order (later views read earlier ones).
-OUT_VIEWS = ["out_agency_year", "out_year_over_year", "out_ranking", "out_coverage", "out_validation"]
+OUT_VIEWS = [
+    "out_agency_year", "out_agency_year_sources", "out_measures", "out_year_over_year", "out_ranking",
+    "out_coverage", "out_validation",
+]
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -131,6 +142,11 @@ def refresh_catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
         for p, (m, d) in publisher_deadlines().items()
     ]
     replace_rows(con, "core_publication_deadlines", deadlines)
+    legal = [
+        {"level": level, "deadline_month": m, "deadline_day": d, "basis": basis}
+        for level, (m, d, basis) in legal_deadlines().items()
+    ]
+    replace_rows(con, "core_legal_deadlines", legal)
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -142,6 +158,16 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
             line.removeprefix("--").strip() for line in text.splitlines() if line.startswith("--")
         )
         con.execute(f"COMMENT ON VIEW {view} IS '{header.replace(chr(39), chr(39) * 2)}'")
+        comment_view_columns(con, view)
+
+
+def comment_view_columns(con: duckdb.DuckDBPyConnection, view: str) -> None:
+    """A DuckDB comment on every column of ``view``, from the declared fields (KeyError when undeclared)."""
+    for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [view]
+    ).fetchall():
+        text = view_column_description(name).replace("'", "''")
+        con.execute(f"COMMENT ON COLUMN {view}.\"{name}\" IS '{text}'")
 
 
 def out_views(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -253,32 +253,57 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> 
     return data.num_rows
 
 
-def _resolve_names(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str | None]]) -> None:
-    """Add to core_agency_names every (printed name, region) not resolved before."""
-    pairs = sorted({p for p in pairs if p[0]}, key=lambda p: (p[0], p[1] or ""))
-    if not pairs:
+def _resolve_names(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple]) -> None:
+    """Add to core_agency_names every (printed name, region, district, admin code) not resolved before.
+
+    ``district`` and ``admin_code`` are the registry's, from the manifest row of the document: they keep
+    same-named districts of different cities apart (``agencies.identity_key``).
+    """
+    keys = sorted({k for k in keys if k[0]}, key=lambda k: tuple(x or "" for x in k))
+    if not keys:
         return
-    con.register("_pairs", pa.table({"name_seen": [p[0] for p in pairs], "region": [p[1] for p in pairs]}))
+    con.register("_keys", pa.table({name: [k[i] for k in keys] for i, name in enumerate(NAME_KEY)}))
     new = con.execute("""
-        SELECT p.name_seen, p.region FROM _pairs p
-        ANTI JOIN core_agency_names n ON n.name_seen = p.name_seen AND n.region IS NOT DISTINCT FROM p.region
+        SELECT k.* FROM _keys k
+        ANTI JOIN core_agency_names n ON n.name_seen = k.name_seen AND n.region IS NOT DISTINCT FROM k.region
+                                      AND n.admin_code IS NOT DISTINCT FROM k.admin_code
     """).fetchall()
-    con.unregister("_pairs")
+    con.unregister("_keys")
     rows = []
-    for name, region in new:
-        agency = agencies.resolve_agency(name, region)
+    for name, region, district, admin_code in new:
+        agency = agencies.resolve_agency(name, region, district, admin_code)
         rows.append(
             {
                 "name_seen": name,
                 "region": region,
+                "district": district,
+                "admin_code": admin_code,
                 "agency_id": agency.agency_id,
                 "agency_key": agency.agency_key,
                 "level": agency.level,
                 "publisher_type": agency.publisher,
+                "province": agency.province,
+                "city": agency.city,
                 "agency_name": agencies.strip_title_words(agencies.clean_text(name)) or name,
             }
         )
     insert_arrow(con, "core_agency_names", enforce_schema(pa.Table.from_pylist(rows), "core_agency_names"))
+
+
+NAME_KEY = ("name_seen", "region", "district", "admin_code")
+
+
+def _document_sites(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> pa.Table:
+    """docs + the registry district and admin code of the site each document was first fetched from."""
+    con.register("_docs_in", docs)
+    out = con.sql("""
+        SELECT d.*, s.district, s.admin_code FROM _docs_in d
+        LEFT JOIN (SELECT sha256, arg_min(district, fetched_at) AS district,
+                          arg_min(admin_code, fetched_at) AS admin_code
+                   FROM raw_fetch_manifest WHERE sha256 IS NOT NULL GROUP BY sha256) s USING (sha256)
+    """).to_arrow_table()
+    con.unregister("_docs_in")
+    return out
 
 
 def _insert_reports(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> int:
@@ -291,6 +316,7 @@ def _insert_reports(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> int:
         FROM (SELECT *, ('0x' || left(sha256, 15))::BIGINT AS hash_id FROM _docs) d
         JOIN core_agency_names n ON n.name_seen = d.printed_agency
                                  AND n.region IS NOT DISTINCT FROM d.printed_region
+                                 AND n.admin_code IS NOT DISTINCT FROM d.admin_code
         WHERE d.extract_status IN {REPORT_STATUSES} AND d.report_year IS NOT NULL
     """).fetchall()[0][0]
     con.unregister("_docs")
@@ -320,9 +346,11 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
     }
     for name in ("raw_documents", "core_checks", "core_issues"):
         insert_arrow(con, name, tables[name])
-    _resolve_names(
-        con, zip(docs.column("printed_agency").to_pylist(), docs.column("printed_region").to_pylist())
-    )
+    docs = _document_sites(con, docs)
+    # only a document that becomes a report names an agency: a not_a_report never creates one
+    reports = docs.filter(pc.is_in(docs.column("extract_status"), value_set=pa.array(REPORT_STATUSES)))
+    _resolve_names(con, zip(*(reports.column(c).to_pylist()
+                              for c in ("printed_agency", "printed_region", "district", "admin_code"))))
     counts["reports_loaded"] = _insert_reports(con, docs)
     # A report's printed cells live once, in core_facts (raw_text, page, bbox); raw_cells keeps the cells
     # of documents that are not reports, so nothing printed is lost and 20 M cells are not stored twice.
@@ -369,28 +397,35 @@ def load_manifest(con: duckdb.DuckDBPyConnection, manifest_rows: Iterable[dict])
 
 
 def _guess_unreported_documents(con: duckdb.DuckDBPyConnection) -> None:
-    """Agency and year from the link title for report links that produced no report (blocked, failed…)."""
+    """Agency and year from the link title for report links that produced no report (blocked, .wps …).
+
+    Only a title that reads as an annual report of a body of known level counts (``…局2022年政府信息公开
+    工作年度报告.pdf``); a document the extractor called not_a_report is never guessed, so neither a decoy
+    nor a file name ever becomes an agency.
+    """
     rows = con.execute("""
-        SELECT DISTINCT m.link_title, m.district FROM raw_fetch_manifest m
+        SELECT DISTINCT m.link_title, m.district, m.admin_code FROM raw_fetch_manifest m
+        LEFT JOIN raw_documents d USING (sha256)
         WHERE m.kind = 'report' AND m.link_title IS NOT NULL
           AND (m.sha256 IS NULL OR m.sha256 NOT IN (SELECT sha256 FROM core_reports))
+          AND d.extract_status IS DISTINCT FROM 'not_a_report'
     """).fetchall()
-    guesses, pairs = [], []
-    for title, district in rows:
+    guesses, keys = [], []
+    for title, district, admin_code in rows:
         name, year = agencies.name_and_year_from_title(title)
-        if name:
-            pairs.append((name, district))
-            guesses.append(
-                {"link_title": title, "district": district, "name_seen": name, "report_year": year}
-            )
-    _resolve_names(con, pairs)
+        if name and agencies.resolve_agency(name, None, district, admin_code).level != "unknown":
+            keys.append((name, None, district, admin_code))
+            guesses.append({"link_title": title, "district": district, "admin_code": admin_code,
+                            "name_seen": name, "report_year": year})
+    _resolve_names(con, keys)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _title_guesses "
-        "(link_title VARCHAR, district VARCHAR, name_seen VARCHAR, report_year INTEGER)"
+        "CREATE OR REPLACE TEMP TABLE _title_guesses (link_title VARCHAR, district VARCHAR, "
+        "admin_code VARCHAR, name_seen VARCHAR, report_year INTEGER)"
     )
     if guesses:
         con.register("_g", pa.Table.from_pylist(guesses))
-        con.execute("INSERT INTO _title_guesses SELECT link_title, district, name_seen, report_year FROM _g")
+        con.execute("INSERT INTO _title_guesses SELECT link_title, district, admin_code, name_seen, report_year "
+                    "FROM _g")
         con.unregister("_g")
 
 
@@ -461,6 +496,8 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
             load_seq = _next_load_seq(con)
             loaded_at = datetime.now(UTC).replace(tzinfo=None)
             seen: set[str] = set()
+            # the manifest first: a document's registry district and admin code are part of its agency
+            totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
             for chunk in _chunks(results, BATCH_DOCUMENTS):
                 batch = Batch()
                 for offset, result in enumerate(chunk):
@@ -471,7 +508,6 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
                 load_seq += len(chunk)
                 totals["documents"] += len(chunk)
                 _sum_counts(totals, load_tables(con, {name: batch.arrow(name) for name in DOCUMENT_TABLES}))
-            totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
             refresh_derived(con)
             after = _version_counts(con)
             totals.update(after)
@@ -488,8 +524,9 @@ def load_arrow(db_path: Path, tables: dict[str, pa.Table], manifest_rows: Iterab
     con = connect(db_path)
     try:
         with transaction(con):
+            manifest_added = load_manifest(con, manifest_rows)
             totals = {"documents": tables["raw_documents"].num_rows, **load_tables(con, tables)}
-            totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
+            totals["manifest_rows_added"] = manifest_added
             refresh_derived(con)
             totals.update(_version_counts(con))
     finally:

@@ -223,8 +223,23 @@ def carry_mismatch_sql() -> str:
     )
 
 
+def measure_columns_sql() -> str:
+    """``m.<code>`` for every measure: the values of core_report_measures without their _source columns."""
+    return ", ".join(f"m.{m.code}" for m in catalog())
+
+
+def measure_source_columns_sql() -> str:
+    """``m.<code>_source`` for every measure (out_agency_year_sources)."""
+    return ", ".join(f"m.{m.code}_source" for m in catalog())
+
+
 # Placeholders ``{{name}}`` in warehouse/sql/*.sql, filled from the catalog when the SQL is read.
-GENERATED_SQL = {"year_over_year_columns": year_over_year_columns_sql, "carry_mismatch_cases": carry_mismatch_sql}
+GENERATED_SQL = {
+    "year_over_year_columns": year_over_year_columns_sql,
+    "carry_mismatch_cases": carry_mismatch_sql,
+    "measure_columns": measure_columns_sql,
+    "measure_source_columns": measure_source_columns_sql,
+}
 
 
 @cache

@@ -85,8 +85,13 @@ FIELDS: dict[str, FieldSpec] = {
     # agencies and reports
     "agency_id": _f("VARCHAR", "Stable agency id (hash of the normalized agency key)"),
     "agency_key": _f(
-        "VARCHAR", "Normalized agency name: region anchor + name without region, year and title words"
+        "VARCHAR",
+        "Normalized agency name: region anchor + name without region, year and title words; prefixed "
+        "with the registry admin_code (420190:云溪区财政局) when the body belongs to that district",
     ),
+    "province": _f("VARCHAR", "Province (or province-level city) named by the region or the agency name"),
+    "city": _f("VARCHAR", "City-level component (市, 州, 盟, 地区) named by the region or the agency name"),
+    "first_report_year": _f("INTEGER", "First year (after 2018) the agency is known to have published for"),
     "agency_name": _f("VARCHAR", "Agency name: the longest printed form seen"),
     "names_seen": _f("VARCHAR[]", "Every printed form of the agency's name"),
     "name_seen": _f("VARCHAR", "One printed form of an agency name"),
@@ -110,7 +115,8 @@ FIELDS: dict[str, FieldSpec] = {
     "document_state": _f(
         "VARCHAR",
         "One state per document: ok, warning, failed, unsupported, not_a_report, "
-        "not_extracted, or the fetch state (blocked, failed_fetch, robots_skipped, gone, …)",
+        "not_extracted, or the fetch state (blocked, fetch_failed, robots_skipped, not_found, gone, "
+        "off_allowlist)",
     ),
     "agency_from": _f(
         "VARCHAR", "Where agency and year come from: report (extracted) or link_title (guessed)"
@@ -195,9 +201,13 @@ TABLES: dict[str, dict] = {
             "agency_name",
             "names_seen",
             "region",
+            "province",
+            "city",
+            "district",
             "admin_code",
             "level",
             "publisher_type",
+            "first_report_year",
         ],
         "primary_key": ["agency_id"],
     },
@@ -206,13 +216,17 @@ TABLES: dict[str, dict] = {
         "columns": [
             "name_seen",
             "region",
+            "district",
+            "admin_code",
             "agency_id",
             "agency_key",
             "agency_name",
             "level",
             "publisher_type",
+            "province",
+            "city",
         ],
-        "primary_key": [],  # (name_seen, region) is unique; region may be NULL, so not a SQL key
+        "primary_key": [],  # (name_seen, region, admin_code) is unique; they may be NULL, so not a SQL key
     },
     "core_reports": {
         "description": "Report versions: one row per document that is a report of an agency and year",
@@ -331,6 +345,13 @@ TABLES["core_publication_deadlines"] = {
     "columns": ["publisher_type", "deadline_month", "deadline_day"],
     "primary_key": ["publisher_type"],
 }
+TABLES["core_legal_deadlines"] = {
+    "description": "Legal publication deadline per agency level (条例第四十九条; warehouse/data/agencies.yaml "
+    "legal_deadlines), as month/day of Y+1: what out_coverage calls on time",
+    "columns": ["level", "deadline_month", "deadline_day", "basis"],
+    "primary_key": ["level"],
+}
+FIELDS["basis"] = _f("VARCHAR", "Legal basis of the deadline")
 FIELDS["deadline_month"] = _f("INTEGER", "Month of the deadline in the year after the report year")
 FIELDS["deadline_day"] = _f("INTEGER", "Day of the deadline")
 
@@ -459,7 +480,7 @@ VIEW_FIELDS: dict[str, FieldSpec] = {
     "denominator": _f("BIGINT", "Denominator of the rate (NULL for counts)"),
     "is_small_denominator": _f("BOOLEAN", "Rate whose denominator is below 5: flagged, not ranked"),
     "is_ranked": _f("BOOLEAN", "Whether the row got a rank"),
-    "rank_in_group": _f("BIGINT", "Rank within region, level, year and measure; 1 = highest value"),
+    "rank_in_group": _f("BIGINT", "Rank within the peer group (scope, place, level, year, measure); 1 = highest"),
     "n_ranked": _f("BIGINT", "How many agencies were ranked in the group"),
     "is_report_found": _f("BOOLEAN", "A report of the agency for the year is in the warehouse"),
     "report_state": _f(
@@ -473,6 +494,23 @@ VIEW_FIELDS: dict[str, FieldSpec] = {
     "location": _f("VARCHAR", "Row/column (row.col) the problem is about"),
     "is_current": _f("BOOLEAN", "True when the document is the current version of its report"),
     "value": _f("DOUBLE", "Value of the measure"),
+    "peer_scope": _f("VARCHAR", "Scope of the peer group: national (全国), province or city"),
+    "peer_region": _f("VARCHAR", "The peer group's place: 全国, the province or the city"),
+    "wilson_low_pct": _f("DOUBLE", "Lower end of the 95 % Wilson score interval of the rate, in percent"),
+    "wilson_high_pct": _f("DOUBLE", "Upper end of the 95 % Wilson score interval of the rate, in percent"),
+    "n_in_group": _f("BIGINT", "Agencies in the peer group with a report (ranked or not)"),
+    "rank_note": _f("VARCHAR", "Why a row has no rank, or that its group ranks a single agency"),
+    "coverage_state": _f(
+        "VARCHAR",
+        "on_time, late, published_undated, unreadable (bytes here, cannot be read), not_fetched (link found, "
+        "bytes not), missing (nothing found for a due year)",
+    ),
+    "unreadable_reason": _f(
+        "VARCHAR", "Why the document cannot be used: scanned, ofd, wps, png, tables_as_images, or the error issue code"
+    ),
+    "is_due": _f("BOOLEAN", "The year's legal deadline has passed on the as-of date"),
+    "as_of_date": _f("DATE", "The date coverage is judged on: today, or the session variable xxgk_as_of"),
+    "measure_label": _f("VARCHAR", "Chinese label of the printed cell(s) of the measure"),
 }
 
 

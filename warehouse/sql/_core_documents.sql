@@ -31,7 +31,8 @@ never_fetched AS (
 guesses AS (
     SELECT g.link_title, g.district, g.report_year, n.agency_id
     FROM _title_guesses g
-    JOIN core_agency_names n ON n.name_seen = g.name_seen AND n.region IS NOT DISTINCT FROM g.district
+    JOIN core_agency_names n ON n.name_seen = g.name_seen AND n.region IS NULL
+                             AND n.admin_code IS NOT DISTINCT FROM g.admin_code
 ),
 with_bytes AS (
     SELECT coalesce(d.sha256, m.sha256) AS sha256, m.url, m.site, m.district, m.admin_code, m.link_title,

@@ -1,15 +1,15 @@
--- out_agency_year: one row per agency and year (current version of the report).
--- Every measure of core_measure_catalog is a column with a companion <measure>_source column
--- (printed | blank | derived): a blank printed cell is NULL, never 0; a total printed blank is derived
--- from its printed parts. gov2019-only / gov2021-only measures are NULL in the other version — check
--- format_version before comparing them (core_measure_catalog.is_comparable_across_versions).
--- Every rate (…_pct, in percent) comes with its …_numerator and …_denominator and is NULL when the
--- denominator is 0 or NULL.
+-- out_agency_year: one row per agency and year (current version of the report), with every measure of
+-- core_measure_catalog as a column (counts are integers; money in 万元 is DOUBLE). A blank printed cell is
+-- NULL, never 0; how each value was obtained (printed | blank | derived from printed parts) is in the
+-- companion view out_agency_year_sources, one <measure>_source column per measure. gov2019-only /
+-- gov2021-only measures are NULL in the other version — check format_version before comparing them
+-- (core_measure_catalog.is_comparable_across_versions). Every rate (…_pct, in percent, full precision)
+-- comes with its …_numerator and …_denominator and is NULL when the denominator is 0 or NULL.
 CREATE OR REPLACE VIEW out_agency_year AS
 WITH base AS (
-    SELECT a.agency_id, a.agency_name, a.region, a.level, r.report_year, r.report_id, r.sha256,
-           r.extract_status, r.format_version, r.version_no, r.n_versions, r.published_date,
-           m.* EXCLUDE (report_id),
+    SELECT a.agency_id, a.agency_name, a.region, a.province, a.city, a.level, r.report_year, r.report_id,
+           r.sha256, r.extract_status, r.format_version, r.version_no, r.n_versions, r.published_date,
+           {{measure_columns}},
            m.review_maintained + m.review_corrected + m.review_other AS review_concluded,
            m.litigation_maintained + m.litigation_corrected + m.litigation_other AS litigation_concluded
     FROM core_reports r

@@ -17,11 +17,13 @@ SELECT c.agency_id, c.agency_name, c.region, c.level, c.report_year,
        CASE WHEN m.carry_mismatch_columns IS NOT NULL THEN m.carry_mismatch_columns = '' END AS carry_check_ok
 FROM out_agency_year c
 LEFT JOIN out_agency_year p ON p.agency_id = c.agency_id AND p.report_year = c.report_year - 1
+LEFT JOIN core_report_measures cs ON cs.report_id = c.report_id
+LEFT JOIN core_report_measures ps ON ps.report_id = p.report_id
 LEFT JOIN LATERAL (
     -- Columns where the rule fails; blanks count as 0 when the table has numbers (schema null_policy),
     -- NULL when either year's table is missing (rule not evaluated).
-    SELECT CASE WHEN p.agency_id IS NOT NULL AND c.carried_over_source IS NOT NULL
-                     AND p.carried_forward_source IS NOT NULL THEN concat_ws(',',
+    SELECT CASE WHEN p.agency_id IS NOT NULL AND cs.carried_over_source IS NOT NULL
+                     AND ps.carried_forward_source IS NOT NULL THEN concat_ws(',',
         {{carry_mismatch_cases}})
            END AS carry_mismatch_columns
 ) m ON true;
