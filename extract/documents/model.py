@@ -27,6 +27,9 @@ class Cell:
     page: int | None = None  # 1-based PDF page; None for HTML / DOCX
     bbox: tuple[float, float, float, float] | None = None  # PDF points (x0, top, x1, bottom)
     path: str | None = None  # HTML / DOCX locator, e.g. "table[3]/tr[5]/td[2]"
+    # Read by OCR from a picture: {"confidence": lowest word score, "box": [x0, y0, x1, y1] px in the
+    # picture, "image": which picture}. None for text read from a text layer or markup.
+    ocr: dict | None = None
 
 
 @dataclass
@@ -78,10 +81,12 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)  # e.g. ArticleTitle, PubDate, 索引号, 发布机构
     n_pages: int | None = None
     pages_without_text: list[int] = field(default_factory=list)  # PDF pages with no text layer
+    ocr_pages: list[int] = field(default_factory=list)  # PDF pages whose text was read by OCR
     # Pictures in the text (HTML <img>): (number of blocks before it, src). Some agencies publish the
     # statistics tables as images; placed among the blocks, they show under which heading they stand.
     images: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # reader-level problems worth an issue
+    notes: list[str] = field(default_factory=list)  # how the file was read (not problems): e.g. PDF pages left to pdfminer
 
     @property
     def tables(self) -> list[RawTable]:

@@ -36,6 +36,8 @@ import pdfplumber
 import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
 
+from extract.documents import ocr
+from extract.documents import pdfium_page as pdfium_page_objects
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
 logger = logging.getLogger(__name__)
@@ -100,17 +102,22 @@ RADICAL_TO_IDEOGRAPH = {
 }
 
 
-def read_pdf(data: bytes) -> Document:
-    """Read PDF bytes into a ``Document``; raise ``DocumentError`` if the file cannot be read."""
+def read_pdf(data: bytes, engine: str = "pdfium") -> Document:
+    """Read PDF bytes into a ``Document``; raise ``DocumentError`` if the file cannot be read.
+
+    ``engine="pdfium"`` reads each page's objects with PDFium (``pdfium_page``) and falls back to pdfminer
+    only for pages PDFium cannot stand in for; ``engine="pdfminer"`` reads every page with pdfminer, the
+    reference the equivalence test compares against.
+    """
     _check_pdf_bytes(data)
     pdfium_doc = _open_with_pdfium(data)
     try:
-        return _read_with_pdfplumber(data, pdfium_doc)
+        return _read_pages(data, pdfium_doc, engine)
     finally:
         pdfium_doc.close()
 
 
-def _read_with_pdfplumber(data: bytes, pdfium_doc: Any) -> Document:
+def _read_pages(data: bytes, pdfium_doc: Any, engine: str) -> Document:
     n_pages = len(pdfium_doc)
     if n_pages == 0:
         raise DocumentError("broken_pdf", "PDF has no pages")
@@ -119,20 +126,60 @@ def _read_with_pdfplumber(data: bytes, pdfium_doc: Any) -> Document:
     n_read = min(n_pages, MAX_PAGES)
     if n_pages > MAX_PAGES:
         doc.warnings.append(f"document has {n_pages} pages; only the first {MAX_PAGES} were read")
+    pdfminer_pages = _PdfminerPages(data, n_read, doc)
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages[:n_read]
-    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        raise DocumentError("broken_pdf", f"PDF could not be parsed: {type(exc).__name__}: {exc}") from exc
-    if len(pages) < n_read:
-        doc.warnings.append(f"only {len(pages)} of {n_read} pages could be parsed (damaged page tree)")
-    with pdf:
-        for page_no, page in enumerate(pages, start=1):
+        for page_no in range(1, n_read + 1):
+            page = _page_objects(pdfium_doc, page_no, pdfminer_pages, engine, doc)
+            if page is None:
+                continue
             _read_page_or_warn(page, pdfium_doc, page_no, doc)
             page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
+    finally:
+        pdfminer_pages.close()
     for index, table in enumerate(doc.tables):
         table.index = index
     return doc
+
+
+class _PdfminerPages:
+    """pdfplumber's pages, opened only when a page needs pdfminer (it parses the file again, slowly)."""
+
+    def __init__(self, data: bytes, n_read: int, doc: Document) -> None:
+        self.data, self.n_read, self.doc = data, n_read, doc
+        self.pdf: Any = None
+        self.pages: list[Any] = []
+
+    def page(self, page_no: int) -> Any:
+        if self.pdf is None:
+            try:
+                self.pdf = pdfplumber.open(io.BytesIO(self.data))
+                self.pages = self.pdf.pages[: self.n_read]
+            except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+                raise DocumentError("broken_pdf", f"PDF could not be parsed: {type(exc).__name__}: {exc}") from exc
+            if len(self.pages) < self.n_read:
+                self.doc.warnings.append(
+                    f"only {len(self.pages)} of {self.n_read} pages could be parsed (damaged page tree)")
+        return self.pages[page_no - 1] if page_no <= len(self.pages) else None
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def _page_objects(pdfium_doc: Any, page_no: int, pdfminer_pages: _PdfminerPages, engine: str, doc: Document) -> Any:
+    """The page's objects from PDFium, or from pdfminer where PDFium's cannot be trusted (said in the notes)."""
+    if engine == "pdfium":
+        try:
+            pdfium_page = pdfium_doc[page_no - 1]
+            try:
+                return pdfium_page_objects.read_page(pdfium_page)
+            finally:
+                pdfium_page.close()
+        except pdfium_page_objects.Untrusted as exc:
+            doc.notes.append(f"page {page_no} read by pdfminer: {exc}")
+        except pdfium.PdfiumError:
+            doc.notes.append(f"page {page_no} read by pdfminer: PDFium could not load it")
+    return pdfminer_pages.page(page_no)
 
 
 # --- file-level checks -------------------------------------------------------------------------------

@@ -1,0 +1,322 @@
+"""A page read by PDFium, shaped like the pdfplumber page the PDF reader works on.
+
+pdfplumber is slow because pdfminer interprets every content stream in pure Python (> 90 % of the time of a
+report). PDFium reads the same page in C about 30 times faster. This module gives the reader the few things
+it takes from a pdfplumber page (``chars``, ``lines``, ``rects``, ``curves``, ``images``, ``edges``,
+``width``, ``filter`` and ``find_tables``) built from PDFium's text page and page objects, with the same
+geometry pdfminer would give: the same path splitting and line/rect/curve classification, the same
+character boxes (origin, advance, font descent, font size), top-left coordinates from the media box.
+pdfplumber's own ``TableFinder`` then runs on these objects, so tables are found exactly as before.
+
+Where PDFium's objects are not to be trusted the page is read by pdfminer as before (``Untrusted``): a
+turned page (``/Rotate``), glyphs without a Unicode mapping, a font PDFium cannot size, text written
+vertically, and pages with more objects than the caps allow are handed back to the reader to decide.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.utils import obj_to_edges
+
+# Caps on what one page may hold before its objects are not read at all (issue 15): a real report page
+# has a few thousand characters and a few hundred rulings; 1.2 M rectangles is an attack on time and memory.
+MAX_PAGE_OBJECTS = 50_000
+MAX_PAGE_CHARS = 50_000
+MAX_FORM_DEPTH = 8  # Form XObjects nested deeper than this are a loop or an attack, not a report
+
+_SEGMENT_CODE = {pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c",
+                 pdfium_c.FPDF_SEGMENT_MOVETO: "m"}
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class Untrusted(Exception):
+    """PDFium's objects for this page cannot stand in for pdfminer's; the reason is the message."""
+
+
+class PageLimit(Exception):
+    """The page holds more objects than a report can; ``limit`` names the cap that was hit."""
+
+    def __init__(self, limit: str, message: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class PdfiumPage:
+    """The objects of one page in pdfplumber's shape (top-left origin, points)."""
+
+    def __init__(self, width: float, height: float, objects: dict[str, list[dict[str, Any]]]) -> None:
+        self.width, self.height = width, height
+        self.bbox = (0.0, 0.0, width, height)
+        self.objects = objects
+
+    @property
+    def chars(self) -> list[dict[str, Any]]:
+        return self.objects["char"]
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        return self.objects["line"]
+
+    @property
+    def rects(self) -> list[dict[str, Any]]:
+        return self.objects["rect"]
+
+    @property
+    def curves(self) -> list[dict[str, Any]]:
+        return self.objects["curve"]
+
+    @property
+    def images(self) -> list[dict[str, Any]]:
+        return self.objects["image"]
+
+    @property
+    def edges(self) -> list[dict[str, Any]]:
+        # pdfplumber's order: rectangle edges, then lines, then curves
+        return [e for kind in ("rect", "line", "curve") for obj in self.objects[kind] for e in obj_to_edges(obj)]
+
+    def filter(self, test: Callable[[dict[str, Any]], bool]) -> PdfiumPage:
+        kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects.items()}
+        return PdfiumPage(self.width, self.height, kept)
+
+    def find_tables(self, settings: dict[str, Any]) -> list[Any]:
+        return TableFinder(self, TableSettings.resolve(settings)).tables  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Nothing is cached beyond the objects themselves (pdfplumber pages need closing)."""
+
+
+def read_page(page: Any) -> PdfiumPage:
+    """The objects of a PDFium page; ``Untrusted`` where pdfminer must read it instead."""
+    if page.get_rotation() % 360:
+        raise Untrusted("page has /Rotate")
+    left, bottom, right, top = page.get_mediabox()
+    width, height = right - left, top - bottom
+    to_top_left = (1.0, 0.0, 0.0, -1.0, -left, top)  # PDF space -> pdfplumber's x, top
+    objects: dict[str, list[dict[str, Any]]] = {"char": [], "line": [], "rect": [], "curve": [], "image": []}
+    count = [0]
+    for obj, matrix in _page_objects(page.raw, count):
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            objects_of_path = _path_objects(obj, _multiply(matrix, to_top_left))
+            for item in objects_of_path:
+                objects[item["object_type"]].append(item)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            objects["image"].append(_image_object(obj, matrix, to_top_left))
+    textpage = page.get_textpage()
+    try:
+        objects["char"] = _chars(textpage.raw, left, top)
+    finally:
+        textpage.close()
+    return PdfiumPage(width, height, objects)
+
+
+# --- page objects ------------------------------------------------------------------------------------------
+
+
+def _page_objects(page_raw: Any, count: list[int]) -> Iterator[tuple[Any, Matrix]]:
+    """Every path and image object with the matrix from its form's space to PDF page space."""
+    n = pdfium_c.FPDFPage_CountObjects(page_raw)
+    yield from _objects(lambda i: pdfium_c.FPDFPage_GetObject(page_raw, i), n, IDENTITY, 0, count)
+
+
+def _objects(get: Callable[[int], Any], n: int, outer: Matrix, depth: int, count: list[int]) -> Iterator[tuple[Any, Matrix]]:
+    count[0] += n
+    if count[0] > MAX_PAGE_OBJECTS:
+        raise PageLimit("page_objects", f"more than {MAX_PAGE_OBJECTS} drawing objects on one page")
+    for i in range(n):
+        obj = get(i)
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if depth >= MAX_FORM_DEPTH:
+                raise PageLimit("form_depth", f"forms nested deeper than {MAX_FORM_DEPTH}")
+            inner = _multiply(_object_matrix(obj), outer)
+            m = pdfium_c.FPDFFormObj_CountObjects(obj)
+            yield from _objects(lambda j, form=obj: pdfium_c.FPDFFormObj_GetObject(form, j), m, inner, depth + 1, count)
+        else:
+            yield obj, outer
+
+
+def _object_matrix(obj: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _multiply(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix applying ``first``, then ``then`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _colour(getter: Callable[..., Any], obj: Any) -> tuple[float, ...] | None:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _path_objects(obj: Any, to_page: Matrix) -> list[dict[str, Any]]:
+    """pdfminer's objects for one painted path: split at every moveto, each classified as pdfminer does."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
+        return []
+    fill, stroked = fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE, bool(stroke.value)
+    matrix = _multiply(_object_matrix(obj), to_page)
+    style = {
+        "stroke": stroked, "fill": fill,
+        "stroking_color": _colour(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
+        "non_stroking_color": _colour(pdfium_c.FPDFPageObj_GetFillColor, obj),
+    }
+    subpaths: list[tuple[str, list[tuple[float, float]]]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    n = pdfium_c.FPDFPath_CountSegments(obj)
+    bezier = 0
+    for i in range(n):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        code = _SEGMENT_CODE.get(pdfium_c.FPDFPathSegment_GetType(segment), "l")
+        point = _apply(matrix, x.value, y.value)
+        if code == "c":  # PDFium lists a Bézier as three points; pdfminer keeps only the end point
+            bezier += 1
+            if bezier % 3:
+                continue
+        if code == "m" or not subpaths:
+            subpaths.append(("", []))
+        shape, points = subpaths[-1]
+        shape += code if points or code == "m" else "m"
+        points.append(point)
+        if pdfium_c.FPDFPathSegment_GetClose(segment):
+            shape += "h"
+            points.append(points[0])
+        subpaths[-1] = (shape, points)
+    return [item for shape, points in subpaths if (item := _classify(shape, points, style)) is not None]
+
+
+def _classify(shape: str, pts: list[tuple[float, float]], style: dict[str, Any]) -> dict[str, Any] | None:
+    """pdfminer's ``paint_path`` for one subpath: a line, a rectangle or a curve (points top-left)."""
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts = pts[:-1]
+    if shape in {"mlh", "ml"}:
+        kind, points = "line", pts[:2]
+    elif shape in {"mlllh", "mllll"}:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        kind, points = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
+    elif shape.startswith("m") and len(pts) > 1:
+        kind, points = "curve", pts
+    else:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    item = {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+            "width": x1 - x0, "height": bottom - top, "y0": -bottom, "y1": -top, **style}
+    if kind != "rect":
+        item["pts"] = pts if kind == "curve" else points
+    return item
+
+
+def _image_object(obj: Any, matrix: Matrix, to_top_left: Matrix) -> dict[str, Any]:
+    m = _multiply(_multiply(_object_matrix(obj), matrix), to_top_left)
+    corners = [_apply(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    return {"object_type": "image", "x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys)}
+
+
+# --- characters ---------------------------------------------------------------------------------------------
+
+
+def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
+    """Characters as pdfminer boxes them: advance wide, font size tall, bottom at the font's descent."""
+    n = pdfium_c.FPDFText_CountChars(textpage)
+    if n > MAX_PAGE_CHARS:
+        raise PageLimit("page_chars", f"more than {MAX_PAGE_CHARS} characters on one page")
+    box = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    typed, textpage = textpage, ctypes.cast(textpage, ctypes.c_void_p)
+    styles: dict[int, tuple] = {}
+    chars = []
+    for i in range(n):
+        if _is_generated(textpage, i) == 1:
+            continue
+        code = _unicode(textpage, i)
+        if _has_map_error(textpage, i) == 1 or code in (0, 0xFFFE, 0xFFFD):
+            raise Untrusted("a glyph without a Unicode mapping")
+        if code in (10, 13):
+            continue
+        obj = _text_object(textpage, i)
+        style = styles.get(obj)
+        if style is None:  # matrix, size and font belong to the text object, shared by its characters
+            style = styles[obj] = _text_style(typed, i)
+        a, d, size, descent, font_id = style
+        _loose_box(textpage, i, ctypes.byref(box))
+        _origin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
+        height = size * d
+        if _is_vertical_writing(box, size, a):
+            # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
+            x0, x1, y0 = ox.value, ox.value + height, oy.value
+        else:
+            x0, x1 = ox.value, ox.value + (box.right - box.left)
+            y0 = oy.value + descent * height
+        char_top = top - (y0 + height)
+        chars.append({
+            "object_type": "char", "text": chr(code), "fontname": font_id, "size": height,
+            "x0": x0 - left, "x1": x1 - left, "top": char_top, "bottom": top - y0, "doctop": char_top,
+            "width": x1 - x0, "height": height, "upright": True,
+            "matrix": (a, 0.0, 0.0, d, ox.value - left, oy.value),
+        })
+    return chars
+
+
+def _text_style(textpage: Any, i: int) -> tuple[float, float, float, float, int]:
+    """(a, d, font size, descent, font id) of the text object holding character ``i``."""
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(textpage, i, m)
+    if m.b or m.c or m.a <= 0 or m.d <= 0:
+        raise Untrusted("text set at an angle or mirrored")
+    font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(textpage, i))
+    font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
+    return m.a, m.d, pdfium_c.FPDFText_GetFontSize(textpage, i), _descent(font), font_id
+
+
+def _raw_function(name: str, restype: Any, *argtypes: Any) -> Any:
+    """A PDFium function with plain ctypes types: pypdfium2's typed wrappers cost more than the call."""
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_PTR, _INT = ctypes.c_void_p, ctypes.c_int
+_is_generated = _raw_function("FPDFText_IsGenerated", _INT, _PTR, _INT)
+_unicode = _raw_function("FPDFText_GetUnicode", ctypes.c_uint, _PTR, _INT)
+_has_map_error = _raw_function("FPDFText_HasUnicodeMapError", _INT, _PTR, _INT)
+_text_object = _raw_function("FPDFText_GetTextObject", _PTR, _PTR, _INT)
+_loose_box = _raw_function("FPDFText_GetLooseCharBox", _INT, _PTR, _INT, _PTR)
+_origin = _raw_function("FPDFText_GetCharOrigin", _INT, _PTR, _INT, _PTR, _PTR)
+
+
+def _is_vertical_writing(box: Any, size: float, a: float) -> bool:
+    """PDFium's loose box of a vertical-font glyph is one unscaled em wide (a horizontal glyph's is its
+    scaled advance), so under a scaled text matrix the two cannot be confused."""
+    return abs(a - 1.0) > 1e-3 and abs((box.right - box.left) - size) < 1e-2
+
+
+def _descent(font: Any) -> float:
+    """The font descriptor's descent per unit of font size (pdfminer's ``get_descent``)."""
+    value = ctypes.c_float()
+    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), value):
+        raise Untrusted("a font without metrics")
+    descent = value.value
+    return -descent if descent > 0 else descent
+
