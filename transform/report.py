@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extract.documents.model import Document
-from transform import metadata
+from transform import metadata, ocr_trust
 from transform.checks import run_checks
 from transform.result import Issue, Table
 from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version
@@ -71,7 +71,8 @@ def build_report(doc: Document) -> dict:
         issues.append(Issue("warning", "agency_unknown", "the publishing body could not be read from the title"))
     checks, check_issues = run_checks(tables, meta.agency)
     issues += check_issues
-    return _result(_status(issues, checks), report, tables, checks, issues)
+    result = _result(_status(issues, checks), report, tables, checks, issues)
+    return ocr_trust.review(result, tables, doc, meta.agency)  # OCR'd numbers: ok only when proven
 
 
 _MULTI_YEAR = re.compile(r"(?:19|20)\d\d年?度?(?:[-—–~～至到、,，和与及]|年至)(?:19|20)\d\d年")

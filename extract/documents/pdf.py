@@ -136,6 +136,7 @@ def _read_pages(data: bytes, pdfium_doc: Any, engine: str) -> Document:
             page.close()  # drops pdfplumber's per-page object cache; long reports otherwise pile up
     finally:
         pdfminer_pages.close()
+    ocr.read_scanned_pages(pdfium_doc, doc)  # pages without a text layer, unless OCR is turned off
     for index, table in enumerate(doc.tables):
         table.index = index
     return doc

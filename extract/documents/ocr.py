@@ -1,0 +1,565 @@
+"""Offline OCR of pictured pages and tables: a picture → running-text blocks and ``RawTable`` grids.
+
+Scanned reports, tables pasted as screenshots into Word or HTML: the numbers are only in pixels. This
+module reads them with RapidOCR (PP-OCR detection + recognition models run by onnxruntime). The models
+are the ones shipped inside the ``rapidocr`` wheel; every model path is given explicitly so the library
+never reaches for its download code — nothing is fetched at run time, ever (a test forbids sockets).
+
+The picture is turned into the same document model as a text PDF, so ``transform`` maps labels and runs
+the 勾稽 checks unchanged:
+
+* the page is straightened first (scans are turned by a degree or two; a turned ruling would cut rows);
+* ruling lines (OpenCV morphology) give the table grid where they are drawn: row and column edges from
+  the line positions, and a slot boundary without ink means a merged cell;
+* tables drawn without rules are laid out from the word positions by ``wordgrid``;
+* every OCR'd cell keeps its confidence and its box in the image (``Cell.ocr``), so the report can say
+  which numbers rest on OCR and how sure it was. A cell that came out empty but holds ink is marked
+  with confidence 0: a faint digit the recogniser missed must not pass as a printed blank.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extract.documents import wordgrid
+from extract.documents.model import Cell, Document, RawTable, TextBlock
+from extract.documents.wordgrid import Word
+
+logger = logging.getLogger(__name__)
+
+# Recognition works best with CJK strokes ~30 px high: pages are read at 150-200 dpi.
+RENDER_DPI = 150
+MAX_SKEW_DEGREES = 2.5
+SKEW_STEP = 0.1
+# A ruling is a run of ink at least this share of the page width (horizontal) / height (vertical).
+H_RULE_SHARE = 1 / 20
+V_RULE_SHARE = 1 / 60
+RULE_TOLERANCE = 6  # px: ruling positions closer than this are one edge
+BOUNDARY_INK = 0.6  # share of a slot boundary covered by a ruling for it to separate two cells
+MIN_ROW_RULE = 0.2  # share of the table width a row rule must cover
+MIN_TABLE_SIDE = 60  # px: smaller ruled boxes are stamps or underlines, not tables
+EMPTY_CELL_INK = 0.004  # dark-pixel share inside a cell with no text above which a mark was missed
+DEFAULT_TIME_LIMIT = 240.0  # seconds of OCR per document
+
+
+@dataclass
+class OcrStats:
+    """What one document's OCR cost (for the report's issue and the benchmark)."""
+
+    pages_full: list[int]
+    pages_skipped: list[int]
+    seconds: float
+    timed_out: bool = False
+
+
+# --- the engine ---------------------------------------------------------------------------------------
+
+_engine_lock = threading.Lock()
+_engine: Any = None
+
+
+def models_dir() -> Path:
+    """The directory of model files shipped inside the rapidocr wheel."""
+    import rapidocr
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+def model_files() -> dict[str, Path]:
+    root = models_dir()
+    return {
+        "Det": root / "PP-OCRv6_det_small.onnx",
+        "Rec": root / "PP-OCRv6_rec_small.onnx",
+        "Cls": root / "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    }
+
+
+def enabled() -> bool:
+    """OCR runs unless turned off (``xxgk extract --no-ocr``, the flows' ``ocr`` setting): XXGK_OCR=0.
+    An environment variable, so worker processes started for isolation inherit the choice."""
+    return os.environ.get("XXGK_OCR", "1").strip().lower() not in ("0", "false", "no", "off") and available()
+
+
+def time_limit() -> float:
+    """Seconds of OCR allowed per document (XXGK_OCR_TIME_LIMIT), apart from the reader's own limit."""
+    try:
+        return float(os.environ.get("XXGK_OCR_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+    except ValueError:
+        return DEFAULT_TIME_LIMIT
+
+
+def available() -> bool:
+    """True when the OCR packages and their shipped models are installed."""
+    try:
+        import onnxruntime  # noqa: F401
+        import rapidocr  # noqa: F401
+    except ImportError:
+        return False
+    return all(p.is_file() for p in model_files().values())
+
+
+def engine() -> Any:
+    """One RapidOCR instance per process, built from the packaged model files only."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            from rapidocr import RapidOCR
+
+            threads = int(os.environ.get("XXGK_OCR_THREADS", "-1"))
+            params: dict[str, Any] = {
+                "Global.log_level": "error",
+                "Global.use_cls": False,  # pages are upright after deskew; saves a model pass per line
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            }
+            for task, path in model_files().items():
+                if not path.is_file():
+                    raise RuntimeError(f"OCR model missing from the rapidocr package: {path.name}")
+                params[f"{task}.model_path"] = str(path)
+            _engine = RapidOCR(params=params)
+        return _engine
+
+
+def recognise(gray: np.ndarray) -> list[Word]:
+    """Text lines of a greyscale picture with their boxes (px) and confidences."""
+    rgb = np.stack([gray] * 3, axis=-1)
+    result = engine()(rgb)
+    if result.boxes is None or result.txts is None:
+        return []
+    words = []
+    for box, text, score in zip(result.boxes, result.txts, result.scores):
+        xs = [float(p[0]) for p in box]
+        ys = [float(p[1]) for p in box]
+        if text.strip():
+            words.append(Word(text.strip(), min(xs), min(ys), max(xs), max(ys), float(score)))
+    return words
+
+
+# --- straightening ----------------------------------------------------------------------------------
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Dark marks (text, rules) as 255 on 0; Otsu copes with grey paper and faint scans."""
+    import cv2
+
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return mask
+
+
+def skew_angle(gray: np.ndarray) -> float:
+    """The rotation (degrees) that makes text lines and rulings horizontal: the angle whose row
+    profile of ink is sharpest, searched on a reduced copy within ±MAX_SKEW_DEGREES."""
+    import cv2
+
+    mask = ink_mask(gray)
+    scale = 800 / max(mask.shape)
+    small = cv2.resize(mask, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else mask
+    h, w = small.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(small, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        profile = turned.sum(axis=1, dtype=np.float64)
+        return float(np.sum(np.diff(profile) ** 2))
+
+    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-9, 0.5)
+    best = max(coarse, key=sharpness)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, SKEW_STEP)
+    return float(max(fine, key=sharpness))
+
+
+def straighten(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    import cv2
+
+    angle = skew_angle(gray)
+    if abs(angle) < 0.05:
+        return gray, 0.0
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    paper = int(np.median(gray))
+    turned = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=paper)
+    return turned, angle
+
+
+# --- ruled grids --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    """A ruled table found in the picture: its edges and which slot boundaries are drawn."""
+
+    ys: list[int]
+    xs: list[int]
+    h_mask: np.ndarray
+    v_mask: np.ndarray
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+def rule_masks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rulings: ink runs far longer than any character stroke."""
+    import cv2
+
+    h, w = mask.shape
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, int(w * H_RULE_SHARE)), 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, int(h * V_RULE_SHARE))))
+    # Close one-pixel gaps first: noise and JPEG break thin rules into dashes (wider would glue the
+    # strokes of a text line into a fake rule).
+    closed_h = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    closed_v = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    horizontal = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, hk)
+    vertical = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, vk)
+    return horizontal, vertical
+
+
+def find_grids(gray: np.ndarray) -> list[Grid]:
+    """Every ruled table of the picture, top to bottom."""
+    import cv2
+
+    horizontal, vertical = rule_masks(ink_mask(gray))
+    joined = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    grids = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w < MIN_TABLE_SIDE or h < MIN_TABLE_SIDE:
+            continue
+        region = (slice(max(0, y - 3), y + h + 3), slice(max(0, x - 3), x + w + 3))
+        # A row rule runs under several cells; a stray run of text strokes covers a fraction of one.
+        ys = _edges(horizontal[region], axis=1, offset=region[0].start, min_run=w * MIN_ROW_RULE)
+        xs = _edges(vertical[region], axis=0, offset=region[1].start, min_run=h * 0.05)
+        if len(ys) >= 2 and len(xs) >= 2:
+            grids.append(Grid(ys, xs, horizontal, vertical))
+    grids.sort(key=lambda g: g.ys[0])
+    return grids
+
+
+def _edges(mask: np.ndarray, axis: int, offset: int, min_run: float) -> list[int]:
+    """Positions of rulings: rows (axis=1) or columns (axis=0) with a long enough run of rule pixels."""
+    counts = (mask > 0).sum(axis=axis)
+    hits = [i for i, c in enumerate(counts) if c >= min_run]
+    edges: list[list[int]] = []
+    for i in hits:
+        if edges and i - edges[-1][-1] <= RULE_TOLERANCE:
+            edges[-1].append(i)
+        else:
+            edges.append([i])
+    return [offset + int(round(sum(e) / len(e))) for e in edges]
+
+
+def _drawn(mask: np.ndarray, fixed: int, lo: int, hi: int, vertical: bool) -> bool:
+    """Is the boundary at ``fixed`` between ``lo`` and ``hi`` ruled along most of its length?"""
+    if hi - lo <= 2:
+        return True
+    band = slice(max(0, fixed - RULE_TOLERANCE), fixed + RULE_TOLERANCE + 1)
+    strip = mask[lo:hi, band] if vertical else mask[band, lo:hi]
+    covered = (strip > 0).any(axis=1 if vertical else 0)
+    return covered.mean() >= BOUNDARY_INK
+
+
+def grid_cells(grid: Grid) -> list[tuple[int, int, int, int]]:
+    """Cells as (row, col, rowspan, colspan): slots joined wherever their boundary is not drawn."""
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _drawn(grid.v_mask, grid.xs[c + 1], grid.ys[r], grid.ys[r + 1], True):
+                parent[find(r * n_cols + c + 1)] = find(r * n_cols + c)
+            if r + 1 < n_rows and not _drawn(grid.h_mask, grid.ys[r + 1], grid.xs[c], grid.xs[c + 1], False):
+                parent[find((r + 1) * n_cols + c)] = find(r * n_cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+    cells = []
+    for slots in groups.values():
+        r0, r1 = min(r for r, _ in slots), max(r for r, _ in slots)
+        c0, c1 = min(c for _, c in slots), max(c for _, c in slots)
+        cells.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+    cells.sort()
+    return cells
+
+
+# --- a picture → blocks --------------------------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    """Where the picture sits: its page and how pixels map to the page's points (PDF) or stay pixels."""
+
+    page: int | None
+    scale: float = 1.0  # points per pixel; 1.0 keeps pixel units (HTML / DOCX pictures)
+    source: str | None = None  # e.g. "page 3" or the image file name, for cells_source
+
+
+def read_picture(gray: np.ndarray, where: Placement, words: list[Word] | None = None,
+                 straightened: bool = False) -> list[TextBlock | RawTable]:
+    """Blocks of one picture in reading order: ruled tables, word-laid tables, running text."""
+    if not straightened:
+        gray, _ = straighten(gray)
+    grids = find_grids(gray)
+    if words is None:
+        words = recognise(gray)
+    mask = ink_mask(gray)
+    placed: list[tuple[float, TextBlock | RawTable]] = []
+    free = list(words)
+    for grid in grids:
+        inside, free = _split_words(free, grid.box)
+        placed.append((grid.ys[0], _grid_table(grid, inside, mask, where)))
+    lines = wordgrid.group_lines(free)
+    for table, used in wordgrid.tables_from_lines(lines):
+        for cell in {id(c): c for row in table.grid for c in row if c is not None}.values():
+            _mark_ocr_cell(cell, where, cell.bbox)
+        top = min(w.y0 for line in used for w in line)
+        placed.append((top, table))
+        lines = [line for line in lines if line not in used]
+    for paragraph in _paragraphs(lines):
+        text = "\n".join("".join(w.text for w in line) for line in paragraph)
+        placed.append((paragraph[0][0].y0, TextBlock(text=text, page=where.page)))
+    placed.sort(key=lambda item: item[0])
+    return [block for _, block in placed]
+
+
+def _split_words(words: list[Word], box: tuple[int, int, int, int]) -> tuple[list[Word], list[Word]]:
+    x0, y0, x1, y1 = box
+    inside, outside = [], []
+    for w in words:
+        cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
+        (inside if x0 <= cx <= x1 and y0 <= cy <= y1 else outside).append(w)
+    return inside, outside
+
+
+def _grid_table(grid: Grid, words: list[Word], mask: np.ndarray, where: Placement) -> RawTable:
+    """A ruled grid with the recognised words placed in the cell under their centre."""
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    slots: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
+    owned: dict[tuple[int, int], list[Word]] = {}
+    cells = grid_cells(grid)
+    for r, c, rs, cs in cells:
+        owned[(r, c)] = []
+    owner = {}
+    for r, c, rs, cs in cells:
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                owner[(rr, cc)] = (r, c)
+    for w in words:
+        for piece in _split_at_rules(w, grid):
+            cx, cy = (piece.x0 + piece.x1) / 2, (piece.y0 + piece.y1) / 2
+            r = _band(grid.ys, cy)
+            c = _band(grid.xs, cx)
+            if r is not None and c is not None:
+                owned[owner[(r, c)]].append(piece)
+    for r, c, rs, cs in cells:
+        box = (grid.xs[c], grid.ys[r], grid.xs[c + cs], grid.ys[r + rs])
+        inside = owned[(r, c)]
+        text = "\n".join("".join(w.text for w in line) for line in wordgrid.group_lines(inside))
+        cell = Cell(text=text, row=r, col=c, rowspan=rs, colspan=cs, page=where.page,
+                    bbox=tuple(v * where.scale for v in box))
+        confidence = min((w.score for w in inside), default=1.0)
+        if not inside and _has_ink(mask, box):
+            confidence = 0.0  # something is printed there that the recogniser did not read
+        cell.ocr = {"confidence": round(confidence, 4), "box": [int(v) for v in box], "image": where.source}
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                slots[rr][cc] = cell
+    return RawTable(grid=slots, page=where.page, last_page=where.page)
+
+
+def _split_at_rules(w: Word, grid: Grid) -> list[Word]:
+    """A detected text line that runs over a column rule (two cells read as one line) cut at the rule,
+    characters shared out by width — only when the cut falls between spaces or digits cleanly."""
+    crossing = [x for x in grid.xs[1:-1] if w.x0 + 4 < x < w.x1 - 4]
+    if not crossing or " " not in w.text:
+        return [w]
+    parts = w.text.split()
+    if len(parts) != len(crossing) + 1:
+        return [w]
+    edges = [w.x0, *crossing, w.x1]
+    return [Word(p, edges[i], w.y0, edges[i + 1], w.y1, w.score) for i, p in enumerate(parts)]
+
+
+def _band(edges: list[int], v: float) -> int | None:
+    for i in range(len(edges) - 1):
+        if edges[i] <= v < edges[i + 1]:
+            return i
+    return None
+
+
+def _has_ink(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    x0, y0, x1, y1 = box
+    pad = max(RULE_TOLERANCE + 2, int(min(x1 - x0, y1 - y0) * 0.15))
+    inner = mask[y0 + pad:y1 - pad, x0 + pad:x1 - pad]
+    if inner.size == 0:
+        return False
+    # Isolated specks are scan noise; a digit is a blob of several connected pixels.
+    import cv2
+
+    opened = cv2.morphologyEx(inner, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    return float((opened > 0).mean()) > EMPTY_CELL_INK
+
+
+def _mark_ocr_cell(cell: Cell, where: Placement, box: Any) -> None:
+    """Cells laid out by wordgrid carry the word confidence already; scale their box to the page."""
+    pixel_box = [int(v) for v in box] if box else None
+    if box is not None:
+        cell.bbox = tuple(v * where.scale for v in box)
+    confidence = getattr(cell, "ocr", None) or {}
+    cell.ocr = {"confidence": confidence.get("confidence", 1.0), "box": pixel_box, "image": where.source}
+
+
+def _paragraphs(lines: list[list[Word]]) -> list[list[list[Word]]]:
+    """Running-text lines grouped into paragraphs: a line that fills the measure continues into the
+    next one; a short line, an indented line or a wide gap starts a new paragraph."""
+    if not lines:
+        return []
+    right = max(w.x1 for line in lines for w in line)
+    left = min(w.x0 for line in lines for w in line)
+    height = float(np.median([line[0].y1 - line[0].y0 for line in lines]))
+    paragraphs: list[list[list[Word]]] = []
+    for line in lines:
+        if paragraphs:
+            prev = paragraphs[-1][-1]
+            full = prev[-1].x1 >= right - 2.5 * height
+            indented = line[0].x0 > left + 1.5 * height
+            close = line[0].y0 - prev[-1].y1 < 1.2 * height
+            if full and close and not indented:
+                paragraphs[-1].append(line)
+                continue
+        paragraphs.append([line])
+    return paragraphs
+
+
+# --- time -------------------------------------------------------------------------------------------
+
+
+class Deadline:
+    def __init__(self, seconds: float):
+        self.start = time.monotonic()
+        self.seconds = seconds
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() - self.start > self.seconds
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+# --- scanned PDF pages ----------------------------------------------------------------------------------
+
+# The statistics sections (and the numbered heading that ends them), as OCR prints them.
+STATISTICS_HEADING = re.compile(r"^[二三四][、.．,，]?(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+
+
+def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = None) -> OcrStats | None:
+    """OCR the PDF pages that have no text layer and put their blocks in page order into ``doc``.
+
+    Triage keeps a long scan cheap: every page is straightened and searched for ruled tables (a few
+    tens of ms); only the first page (title, agency, year) and the pages holding a table are recognised
+    in full. When no page has a ruled table (a scan of a table without rules), each page is first
+    recognised at half resolution and only pages showing a statistics heading are read in full.
+    """
+    pages = list(doc.pages_without_text)
+    if not pages or not enabled():
+        return None
+    deadline = Deadline(seconds if seconds is not None else time_limit())
+    pictures: dict[int, tuple[np.ndarray, float]] = {}
+    candidates = []
+    for page_no in pages:
+        gray, scale = page_picture(pdfium_doc[page_no - 1])
+        gray, _ = straighten(gray)
+        pictures[page_no] = (gray, scale)
+        if page_no == 1 or find_grids(gray):
+            candidates.append(page_no)
+    if not any(p != 1 for p in candidates):
+        candidates = sorted(set(candidates) | set(_pages_with_headings(pictures, deadline)))
+    stats = OcrStats(pages_full=[], pages_skipped=[p for p in pages if p not in candidates], seconds=0.0)
+    read: dict[int, list[TextBlock | RawTable]] = {}
+    for page_no in candidates:
+        if deadline.passed:
+            stats.timed_out = True
+            doc.warnings.append(f"OCR stopped after {deadline.seconds:.0f} s; pages from {page_no} on not read")
+            break
+        gray, scale = pictures[page_no]
+        read[page_no] = read_picture(gray, Placement(page_no, scale, f"page {page_no}"), straightened=True)
+        stats.pages_full.append(page_no)
+    done = set(read) | set(stats.pages_skipped if not stats.timed_out else [])
+    _insert_pages(doc, read, done)
+    stats.seconds = round(deadline.elapsed, 2)
+    doc.ocr_pages = sorted(read)
+    return stats
+
+
+def page_picture(page: Any) -> tuple[np.ndarray, float]:
+    """A page rendered grey at RENDER_DPI, and the points per pixel of the rendering."""
+    scale = RENDER_DPI / 72
+    bitmap = page.render(scale=scale, grayscale=True)
+    image = bitmap.to_numpy()
+    if image.ndim == 3:
+        image = image[..., 0]
+    return np.ascontiguousarray(image), 1 / scale
+
+
+def _pages_with_headings(pictures: dict[int, tuple[np.ndarray, float]], deadline: Deadline) -> list[int]:
+    import cv2
+
+    found = []
+    for page_no, (gray, _) in pictures.items():
+        if deadline.passed:
+            break
+        small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        lines = wordgrid.group_lines(recognise(small))
+        texts = ["".join(w.text for w in line).replace(" ", "") for line in lines]
+        if any(STATISTICS_HEADING.match(t) for t in texts):
+            found.append(page_no)
+    return found
+
+
+def _insert_pages(doc: Document, read: dict[int, list[TextBlock | RawTable]], done: set[int]) -> None:
+    """Put the OCR'd blocks among the text-layer blocks in page order; pictures of read pages are no
+    longer pictures without text, and every other picture keeps pointing at the block it followed."""
+    if not read and not done:
+        return
+    old = doc.blocks
+    anchors = {id(old[before - 1]): src for before, src in doc.images if before}
+    leading = [src for before, src in doc.images if not before]
+    pending = dict(sorted(read.items()))
+    blocks: list[TextBlock | RawTable] = []
+    for block in old:
+        page = getattr(block, "page", None)
+        while pending and page is not None and next(iter(pending)) < page:
+            blocks.extend(pending.pop(next(iter(pending))))
+        blocks.append(block)
+    for page_blocks in pending.values():
+        blocks.extend(page_blocks)
+    picture_of_read_page = re.compile(r"^page (\d+) \(a picture, no text\)$")
+
+    def kept(src: str) -> bool:
+        m = picture_of_read_page.match(src)
+        return not (m and int(m.group(1)) in done)
+
+    images = [(0, src) for src in leading if kept(src)]
+    images += [(i + 1, anchors[id(b)]) for i, b in enumerate(blocks) if id(b) in anchors and kept(anchors[id(b)])]
+    doc.blocks = blocks
+    doc.images = images
+    doc.pages_without_text = [p for p in doc.pages_without_text if p not in done]
