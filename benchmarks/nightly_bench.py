@@ -64,8 +64,8 @@ def warm_world(world, day: int) -> int:
 
 def extraction_speed_up(data_dir: Path, sample: int, workers: int) -> dict:
     """Extract the same sample of archived documents with 1 process, then with ``workers``."""
-    from extract.archive import Archive
-    from extract.batch import archived_documents, extract_documents
+    from extract.crawl.archive import Archive
+    from transform.batch import archived_documents, extract_documents
 
     docs = archived_documents(Archive(data_dir).manifest())[:sample]
     out = {"documents": len(docs)}
@@ -96,7 +96,7 @@ def main() -> int:
     start_up = prefect_start_up()
 
     from demo.sites import DemoWorld
-    from extract.api import cpu_count
+    from transform.runner import cpu_count
     from flows.nightly import nightly
     from flows.settings import Settings, demo_settings
 

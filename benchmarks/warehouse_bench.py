@@ -33,7 +33,7 @@ from warehouse.db import OUT_VIEWS, connect_readonly
 from warehouse.export import export_csv
 from warehouse.load import load_arrow, load_results
 from warehouse.publish import checkpoint
-from warehouse.synthetic import make_result
+from tests.synthetic import make_result
 
 BODIES = [
     "人民政府",

@@ -25,8 +25,8 @@ def _root() -> None:
 
 
 def _register_stages() -> None:
-    from extract.cli import register as register_extract
-    from extract.sites.cli import register as register_sites
+    from transform.cli import register as register_extract
+    from extract.crawl.cli import register as register_sites
     from flows.commands import register as register_flows
     from warehouse.cli import register as register_warehouse
 

@@ -54,7 +54,7 @@ def _nightly_flow(settings):
     return nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.crawl_threads))
 
 
-DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")
+DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")  # Settings reads the env
 SitesFile = typer.Option(None, "--sites-file", help="District registry (default data/registry/sites.yaml).")
 Workers = typer.Option(None, "--workers", help="Extraction processes on this machine (default: all cores).")
 Runner = typer.Option(None, "--task-runner", help="local (process pool) or dask (an existing Dask cluster).")

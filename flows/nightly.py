@@ -7,7 +7,7 @@ chains them without paying for sub-flows, and the stage flows exist for running 
 Incremental by design:
  - crawl: the first page of every list column is asked every night with ETag / Last-Modified (an
    unchanged site answers 304s); known documents and the pages behind an unchanged first page are
-   checked weekly and failed documents retried after a growing pause (``extract.sites.crawl``);
+   checked weekly and failed documents retried after a growing pause (``extract.crawl.crawl``);
  - extract: only archived documents without a JSON for the current parser version;
  - load + publish: skipped when no document was extracted and no report link changed state; the
    manifest rows of a skipped night are loaded with the next night that changes something.
@@ -17,41 +17,29 @@ The warehouse has one writer: this process, holding the run lock; extraction may
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from extract.batch import BatchSummary, DocumentOutcome, PendingDocument, archived_documents, chunked, \
-    extracted_path, extracted_version, find_pending
+from extract.crawl.archive import Archive
+from extract.crawl.fetch import Fetcher
+from extract.crawl.registry import load_registry
+from extract.crawl.runner import select_sites
 from flows.settings import Settings
-from flows.summary import RunSummary, crawl_counts, failed_site_row, link_problems, site_row, warehouse_totals
+from flows.summary import RunSummary, crawl_counts, failed_site_row, link_problems, markdown, site_row
 from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task
+from transform.batch import BatchSummary, DocumentOutcome, PendingDocument, archived_documents, chunked, find_pending
+from transform.report import PARSER_VERSION
+from warehouse.lock import loader_lock, run_lock
+from warehouse.publish import start_work_db
+from warehouse.runs import loaded_documents, select_to_load, warehouse_totals
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_ARTIFACT_KEY = "xxgk-nightly-summary"
-
-
-class RunInProgress(RuntimeError):
-    """Another run holds the lock on this data directory."""
-
-
-@contextmanager
-def run_lock(data_dir: Path):
-    """One run per data directory: two nights writing one manifest and one warehouse would interleave."""
-    lock_dir = data_dir / "warehouse"  # beside the warehouse's own lock files (git-ignored with it)
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with (lock_dir / ".xxgk-run.lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunInProgress(f"another xxgk run is using {data_dir}") from None
-        yield
 
 
 def new_run_id(prefix: str = "nightly") -> str:
@@ -76,11 +64,6 @@ def _timed(summary: RunSummary, stage: str):
 
 def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | None = None) -> list[dict]:
     """Crawl every enabled site (a task each, in threads sharing one polite fetcher); return the manifest."""
-    from extract.archive import Archive
-    from extract.fetch import Fetcher
-    from extract.sites.registry import load_registry
-    from extract.sites.runner import select_sites
-
     archive = Archive(settings.data_dir)
     sites = select_sites(load_registry(settings.sites_file), site_ids)
     site_task = crawl_site_task.with_options(retries=settings.crawl_retries,
@@ -172,51 +155,22 @@ def _extract_on_dask(settings: Settings, docs: list[PendingDocument]) -> BatchSu
     return total
 
 
-def loaded_documents(published_db: Path) -> tuple[dict[str, str], set[str]]:
-    """(sha256 → parser version, run ids) already in the published warehouse."""
-    import duckdb
-
-    if not published_db.exists():
-        return {}, set()
-    con = duckdb.connect(str(published_db), read_only=True)
-    try:
-        docs = dict(con.execute("SELECT sha256, parser_version FROM raw_documents").fetchall())
-        runs = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM raw_fetch_manifest").fetchall()}
-    finally:
-        con.close()
-    return docs, runs
-
-
 def load_publish_stage(settings: Settings, summary: RunSummary, manifest_rows: list[dict], *,
                        fresh: bool = False) -> None:
     """Load what the warehouse lacks into a working copy, publish it atomically, export CSVs.
 
     Skipped when nothing would change. ``fresh`` builds a new warehouse from every extracted document.
     """
-    from warehouse.publish import prepare_work_db, wal_path
-
     published, work = settings.published_db, settings.work_db
     loaded, loaded_runs = ({}, set()) if fresh else loaded_documents(published)
-    to_load = []
-    for doc in archived_documents(manifest_rows):  # first-fetched first: versions load in time order
-        path = extracted_path(settings.data_dir, doc.sha256)
-        version = extracted_version(path)
-        if version is not None and loaded.get(doc.sha256) != version:
-            to_load.append(path)
-    new_rows = [r for r in manifest_rows if r.get("run_id") not in loaded_runs]
+    to_load, new_rows = select_to_load(settings.data_dir, manifest_rows, loaded, loaded_runs)
     if not (fresh or to_load or summary.documents.get("links_changed") or not published.exists()):
         summary.skipped.append("load and publish: no new document and no report link changed state")
         summary.warehouse = warehouse_totals(published)
         return
-    work.parent.mkdir(parents=True, exist_ok=True)
-    with (work.parent / (work.name + ".lock")).open("w") as lock:  # the lock `xxgk load` takes too
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with loader_lock(work):  # the lock `xxgk load` takes too
         with _timed(summary, "load"):
-            if fresh:
-                work.unlink(missing_ok=True)
-                wal_path(work).unlink(missing_ok=True)
-            else:
-                prepare_work_db(published, work)
+            start_work_db(published, work, fresh=fresh)
             summary.load = load_task(work, to_load, new_rows)
         with _timed(summary, "publish"):
             summary.exports = publish_task(work, published, settings.exports_dir)
@@ -225,8 +179,6 @@ def load_publish_stage(settings: Settings, summary: RunSummary, manifest_rows: l
 
 def write_artifact(summary: RunSummary) -> None:
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
-    from flows.summary import markdown
 
     create_markdown_artifact(markdown(summary), key=SUMMARY_ARTIFACT_KEY,
                              description=f"xxgk run {summary.run_id}: sites, documents, states, warehouse totals")
@@ -238,9 +190,6 @@ def write_artifact(summary: RunSummary) -> None:
 
 def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = None, rebuild: bool = False) -> RunSummary:
     """Crawl (unless rebuilding) → extract → load → publish, then the summary artifact; inside a flow."""
-    from extract.archive import Archive
-    from transform.report import PARSER_VERSION
-
     summary = RunSummary(run_id=run_id, parser_version=PARSER_VERSION)
     started = time.perf_counter()
     try:
@@ -293,8 +242,6 @@ def crawl(overrides: dict | None = None, site_ids: list[str] | None = None) -> d
 @flow(name="xxgk-extract")
 def extract(overrides: dict | None = None) -> dict:
     """Only extract archived documents that have no result for the current parser."""
-    from extract.archive import Archive
-
     settings = _settings(overrides)
     summary = RunSummary(run_id=new_run_id("extract"))
     with run_lock(settings.data_dir):
@@ -305,8 +252,6 @@ def extract(overrides: dict | None = None) -> dict:
 @flow(name="xxgk-load-publish")
 def load_publish(overrides: dict | None = None) -> dict:
     """Only load what the warehouse lacks, publish atomically and export CSVs."""
-    from extract.archive import Archive
-
     settings = _settings(overrides)
     summary = RunSummary(run_id=new_run_id("load"))
     summary.documents = {"links_changed": 1}  # run on request: do not skip

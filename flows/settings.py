@@ -15,9 +15,11 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from extract.datalayout import DataLayout
+
 
 def _default_workers() -> int:
-    from extract.api import cpu_count
+    from transform.runner import cpu_count
 
     return cpu_count()
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     sites_file: Path = Path("data/registry/sites.yaml")
 
-    # Politeness (→ extract.fetch.FetchSettings). Production keeps ≥ 3 s between requests to one host;
+    # Politeness (→ extract.crawl.fetch.FetchSettings). Production keeps ≥ 3 s between requests to one host;
     # only the loopback demo world may shrink it.
     user_agent: str | None = None  # None: the crawler's own honest default naming the project
     # Known documents (report files, article pages) are checked with the server again this often (days).
@@ -65,28 +67,36 @@ class Settings(BaseSettings):
     dask_chunk_workers: int = Field(1, ge=1)  # pool size inside one Dask task (Dask itself parallelizes)
 
     @property
+    def layout(self) -> DataLayout:
+        return DataLayout(self.data_dir)
+
+    @property
     def raw_dir(self) -> Path:
-        return self.data_dir / "raw"
+        return self.layout.raw_dir
 
     @property
     def manifest_path(self) -> Path:
-        return self.data_dir / "raw" / "manifest.jsonl"
+        return self.layout.manifest_path
 
     @property
     def published_db(self) -> Path:
-        return self.data_dir / "warehouse" / "xxgk.duckdb"
+        return self.layout.published_db
 
     @property
     def work_db(self) -> Path:
-        return self.data_dir / "warehouse" / "xxgk.work.duckdb"
+        return self.layout.work_db
 
     @property
     def exports_dir(self) -> Path:
-        return self.data_dir / "exports"
+        return self.layout.exports_dir
+
+    @property
+    def report_dir(self) -> Path:
+        return self.layout.report_dir
 
     def fetch_settings(self):
         """The crawler's FetchSettings built from these values."""
-        from extract.fetch import FetchSettings
+        from extract.crawl.fetch import FetchSettings
 
         values = dict(min_delay_s=self.min_delay_s, jitter_s=self.jitter_s, crawl_delay_scale=self.crawl_delay_scale,
                       connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,

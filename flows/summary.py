@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extract.batch import ARCHIVED_STATES
+from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 
 # Manifest states of a report link, in the order the summary shows them.
 LINK_STATES = ("new", "changed", "unchanged", "not_modified", "duplicate", "blocked", "failed", "robots_skipped",
@@ -77,7 +77,7 @@ class RunSummary:
 
 
 def site_row(summary) -> dict:
-    """One crawled site (an ``extract.sites.crawl.SiteSummary``) as a summary row."""
+    """One crawled site (an ``extract.crawl.crawl.SiteSummary``) as a summary row."""
     row = {"site": summary.site, "found": summary.found}
     row.update({state: summary.states[state] for state in LINK_STATES})
     row["pages"] = sum(summary.pages.values())
@@ -90,28 +90,6 @@ def failed_site_row(site_id: str, error: str) -> dict:
     row.update({state: 0 for state in LINK_STATES})
     row.update(pages=0, errors=[error])
     return row
-
-
-def warehouse_totals(db_path: Path) -> dict:
-    """Totals of a published warehouse (opened read-only): reports, agencies, facts, document states."""
-    import duckdb
-
-    if not Path(db_path).exists():
-        return {}
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        reports = con.execute("""SELECT count(*) FILTER (WHERE is_current), count(*) FILTER (WHERE NOT is_current),
-                                        count(DISTINCT agency_id), count(DISTINCT report_year) FROM core_reports""").fetchone()
-        facts = con.execute("SELECT count(*) FROM core_facts").fetchone()[0]
-        states = dict(con.execute("""SELECT document_state, count(*) FROM core_documents
-                                     GROUP BY ALL ORDER BY 2 DESC""").fetchall())
-        failed_checks = con.execute("""SELECT count(*) FROM core_checks c JOIN core_reports r USING (sha256)
-                                       WHERE r.is_current AND c.is_ok = false""").fetchone()[0]
-    finally:
-        con.close()
-    return {"reports_current": reports[0], "reports_superseded": reports[1], "agencies": reports[2],
-            "years": reports[3], "facts": facts, "documents": sum(states.values()), "document_states": states,
-            "checks_failed_current": failed_checks}
 
 
 # ----------------------------------------------------------------------------------------- rendering

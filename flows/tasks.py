@@ -6,13 +6,17 @@ long document lists, and a night must always look at the sites again.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from extract.batch import BatchSummary, PendingDocument, extract_documents
+from extract.crawl.crawl import crawl_site
+from transform.batch import BatchSummary, PendingDocument, extract_documents
+from warehouse.export import export_csv
+from warehouse.load import load_results
+from warehouse.publish import publish
+from warehouse.runs import read_result_files
 
 
 class SiteUnreachable(RuntimeError):
@@ -34,8 +38,6 @@ def crawl_site_task(site, archive, fetcher, run_id: str, max_pages: int | None =
     it later in the night (and marks the task failed if it stays down); otherwise the errors are in
     the returned summary.
     """
-    from extract.sites.crawl import crawl_site
-
     summary = crawl_site(site, archive, fetcher, run_id=run_id, max_pages=max_pages)
     if retry_if_down and site_unreachable(summary):
         raise SiteUnreachable(f"{site.id}: " + "; ".join(summary.errors))
@@ -49,24 +51,14 @@ def extract_chunk_task(docs: list[PendingDocument], data_dir: str, workers: int,
     return extract_documents(docs, data_dir, workers=workers, timeout_s=timeout_s, memory_mb=memory_mb)
 
 
-def _read_results(paths: list[Path]):
-    for path in paths:
-        yield json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 @task(name="load-warehouse", cache_policy=NO_CACHE)
 def load_task(work_db: Path, result_paths: list[Path], manifest_rows: list[dict]) -> dict:
     """Load extract JSON files (read lazily, in the given order) and manifest rows into the working copy."""
-    from warehouse.load import load_results
-
-    return load_results(work_db, _read_results(result_paths), manifest_rows)
+    return load_results(work_db, read_result_files(result_paths), manifest_rows)
 
 
 @task(name="publish-warehouse", cache_policy=NO_CACHE)
 def publish_task(work_db: Path, published_db: Path, exports_dir: Path) -> list[str]:
     """Atomically publish the working copy, then write the CSV exports from the published file."""
-    from warehouse.export import export_csv
-    from warehouse.publish import publish
-
     publish(work_db, published_db)
     return [str(p) for p in export_csv(published_db, exports_dir)]

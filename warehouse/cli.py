@@ -9,17 +9,18 @@ from pathlib import Path
 
 import typer
 
-DEFAULT_DATA_DIR = Path("data")
+from extract.datalayout import DATA_DIR_ENV, DataLayout
+
+DataDir = typer.Option(None, "--data-dir", envvar=DATA_DIR_ENV,
+                       help="Data directory (raw/, extracted/, warehouse/; default data/ or XXGK_DATA_DIR).")
 
 
-def _published(data_dir: Path) -> Path:
-    return data_dir / "warehouse" / "xxgk.duckdb"
+def _published(data_dir: Path | None) -> Path:
+    return DataLayout.from_env(data_dir).published_db
 
 
 def load(
-    data_dir: Path = typer.Option(
-        DEFAULT_DATA_DIR, "--data-dir", help="Data directory (raw/, extracted/, warehouse/)."
-    ),
+    data_dir: Path | None = DataDir,
     from_json: Path | None = typer.Option(
         None, "--from-json", help="JSON Lines file of `xxgk extract` output."
     ),
@@ -40,14 +41,15 @@ def load(
         if from_json is not None:
             summary = load_results(work, iter_json_lines(from_json))
         else:
-            summary = load_archive(work, data_dir)
+            summary = load_archive(work, DataLayout.from_env(data_dir).root)
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
 def query(
     sql: str = typer.Argument(..., help="SQL to run against the published warehouse (read-only)."),
     csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
-    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default data/warehouse/xxgk.duckdb)."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
+    data_dir: Path | None = DataDir,
     limit: int = typer.Option(200, "--limit", help="Rows shown in table mode (CSV prints all)."),
 ) -> None:
     """Run SQL on the published warehouse, opened read-only, and print the result."""
@@ -56,7 +58,7 @@ def query(
     from warehouse.db import connect_readonly
 
     try:
-        con = connect_readonly(db or _published(DEFAULT_DATA_DIR))
+        con = connect_readonly(db or _published(data_dir))
     except FileNotFoundError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -95,14 +97,16 @@ def _is_null(value) -> bool:
 
 
 def export(
-    out: Path = typer.Option(Path("data/exports"), "--out", help="Output directory."),
+    out: Path | None = typer.Option(None, "--out", help="Output directory (default DATA_DIR/exports)."),
     encoding: str = typer.Option("utf-8-sig", "--encoding", help="utf-8-sig (BOM, for Excel/WPS) or utf-8."),
-    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default data/warehouse/xxgk.duckdb)."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
+    data_dir: Path | None = DataDir,
 ) -> None:
     """Write one CSV per out_ view plus the data dictionary."""
     from warehouse.export import export_csv
 
-    for path in export_csv(db or _published(DEFAULT_DATA_DIR), out, encoding=encoding):
+    layout = DataLayout.from_env(data_dir)
+    for path in export_csv(db or layout.published_db, out or layout.exports_dir, encoding=encoding):
         typer.echo(str(path))
 
 

@@ -14,7 +14,6 @@ Why this is safe:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -22,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from warehouse.lock import loader_lock
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,15 @@ def prepare_work_db(published_db: Path, work_db: Path) -> None:
         os.replace(tmp, work_db)
 
 
+def start_work_db(published_db: Path, work_db: Path, *, fresh: bool = False) -> None:
+    """A working copy of the published database, or an empty one for a fresh build."""
+    if fresh:
+        work_db.unlink(missing_ok=True)
+        wal_path(work_db).unlink(missing_ok=True)
+    else:
+        prepare_work_db(published_db, work_db)
+
+
 @contextlib.contextmanager
 def working_copy(published_db: Path, work_db: Path | None = None) -> Iterator[Path]:
     """``with working_copy(pub) as work: load_results(work, …)`` — publishes when the block succeeds.
@@ -87,9 +97,7 @@ def working_copy(published_db: Path, work_db: Path | None = None) -> Iterator[Pa
     published_db = Path(published_db)
     work_db = Path(work_db) if work_db else published_db.with_name(published_db.stem + ".work.duckdb")
     published_db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = work_db.with_name(work_db.name + ".lock")
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with loader_lock(work_db):
         prepare_work_db(published_db, work_db)
         try:
             yield work_db

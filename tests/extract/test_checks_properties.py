@@ -18,7 +18,7 @@ import yaml
 
 from demo.render import render_report
 from demo.values import generate_report
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.realreports import shared_dir
 
 AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"

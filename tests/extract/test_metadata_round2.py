@@ -20,7 +20,7 @@ from demo.render.docx_file import render_docx
 from demo.render.html_page import render_html
 from demo.render.pdf_file import render_pdf
 from demo.values import generate_report
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from transform.metadata import find_region
 
 BUREAU = "淮安市洪泽区教育局"

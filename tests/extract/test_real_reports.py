@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.api import extract_file
+from transform.runner import extract_file
 from tests.realreports import NAMES, REAL, expected_tables, failed_rules, truth
 
 FORMS = ["report.pdf", "report_lo.pdf", "report_original.pdf", "source.html", "report.docx"]

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from demo.render import render_report
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.extract.variant_html import (
     assert_exact,
     cell_diffs,

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from demo.render.document import build_document
 from demo.render.tables import Grid, GridCell
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.extract.variant_html import assert_exact, cell_diffs, explain, make_report
 from transform import schema
 

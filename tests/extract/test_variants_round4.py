@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.extract.variant_html import (
     assert_exact,
     cells_of,

@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from demo.render import render_report
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.extract.variant_html import assert_exact, explain, make_report
 
 REP = make_report()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from extract.archive import Archive
+from extract.crawl.archive import Archive
 
 REAL = Path(__file__).resolve().parents[2] / "demo" / "data" / "real"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

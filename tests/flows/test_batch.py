@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from extract.api import extract_bytes
-from extract.batch import (archived_documents, extract_documents, extracted_path, extracted_version, find_pending,
+from transform.runner import extract_bytes
+from transform.batch import (archived_documents, extract_documents, extracted_path, extracted_version, find_pending,
                            write_json_atomically)
 from tests.flows.archive_fixture import BROKEN_PDF, PNG, archive_rows, sample_files
 from transform.report import PARSER_VERSION
@@ -90,8 +90,8 @@ def test_a_document_over_the_time_limit_fails_alone_with_the_reason(tmp_path):
 def test_continuation_pages_follow_their_report_in_page_order(tmp_path):
     import uuid
 
-    from extract.archive import Archive
-    from extract.batch import continuation_index
+    from extract.crawl.archive import Archive
+    from transform.batch import continuation_index
 
     rows = archive_rows(tmp_path, {"http://127.0.0.1/a.shtml": PNG})
     archive = Archive(tmp_path)

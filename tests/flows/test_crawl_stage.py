@@ -46,7 +46,7 @@ def test_a_site_that_stays_down_is_retried_then_recorded_and_the_night_completes
 def test_two_runs_on_one_data_directory_exclude_each_other(tmp_path):
     import pytest
 
-    from flows.nightly import RunInProgress, run_lock
+    from warehouse.lock import RunInProgress, run_lock
 
     with run_lock(tmp_path):
         with pytest.raises(RunInProgress):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from extract.api import extract_bytes
-from extract.batch import archived_documents, extracted_path
+from transform.runner import extract_bytes
+from transform.batch import archived_documents, extracted_path
 from tests.flows.archive_fixture import archive_rows, sample_files
 
 

@@ -143,8 +143,8 @@ def test_every_night_ends_with_a_summary_artifact(nights):
 
 def test_rebuild_reextracts_every_document_into_a_fresh_warehouse(nights):
     """Runs last: it rewrites the extracted JSON and replaces the warehouse of the nights above."""
-    from extract.batch import archived_documents, extracted_path, extracted_version, write_json_atomically
-    from extract.archive import Archive
+    from transform.batch import archived_documents, extracted_path, extracted_version, write_json_atomically
+    from extract.crawl.archive import Archive
     from flows.nightly import rebuild
     from tests.flows.demo_nights import snapshot
     from transform.report import PARSER_VERSION

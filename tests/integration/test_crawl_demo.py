@@ -16,10 +16,10 @@ from protego import Protego
 
 from demo.sites import DemoWorld
 from demo.sites.faults import FAULTS
-from extract.archive import Archive
-from extract.fetch import FetchSettings
-from extract.sites.registry import load_registry
-from extract.sites.runner import crawl_sites
+from extract.crawl.archive import Archive
+from extract.crawl.fetch import FetchSettings
+from extract.crawl.registry import load_registry
+from extract.crawl.runner import crawl_sites
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +148,8 @@ def test_every_discovered_link_has_a_recorded_state(crawled):
 
 # --- fault cases (scraping.md §4.1): one named test each ----------------------------------------------------
 # Faults injected on report links: their manifest state is declared by the world (demo/sites/faults.py).
-REPORT_FAULTS = ("trickle", "unavailable_once", "not_found", "gone", "html_error_as_pdf", "html_as_octet",
+REPORT_FAULTS = ("trickle", "unavailable_once", "not_found", "gone", "html_error_as_pdf", "missing_file_200",
+                 "html_as_octet",
                  "truncate", "empty_file", "moved_permanently", "redirect_loop", "redirect_off_site",
                  "script_shell", "challenge_202", "challenge_521", "robots_disallow")
 # Faults injected on list pages or on every request of a site: checked from the request log below.
@@ -332,8 +333,8 @@ def test_honest_user_agent_on_every_request(crawled):
 
 def test_families_are_detected_from_the_archived_entry_pages(crawled):
     """Without a registry hint the detector picks the same adapter (the page bytes are in the archive)."""
-    from extract.sites.families import detect_family
-    from extract.sites.registry import FAMILY_ALIASES
+    from extract.crawl.families import detect_family
+    from extract.crawl.families import family_aliases
 
     hints = {"trs": "trs", "gd": "gd", "hanweb": "hanweb", "doc": "doc", "legacy": "generic"}
     checked = 0
@@ -341,6 +342,6 @@ def test_families_are_detected_from_the_archived_entry_pages(crawled):
         if row["link_title"] and row["link_title"].startswith("entry") and row["sha256"]:
             site = row["site"].removeprefix("demo-")
             html = crawled.archive.read(row["sha256"]).decode("utf-8", "replace")
-            assert detect_family(row["final_url"] or row["url"], html) == FAMILY_ALIASES[hints[site]], row["url"]
+            assert detect_family(row["final_url"] or row["url"], html) == family_aliases()[hints[site]], row["url"]
             checked += 1
     assert checked >= 7

@@ -16,7 +16,7 @@ import pytest
 
 from demo.render import render_report
 from demo.values import generate_report
-from extract.api import extract_bytes
+from transform.runner import extract_bytes
 from tests.extract.variant_html import cell_diffs
 
 AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"

@@ -19,7 +19,7 @@ import duckdb
 from warehouse.db import connect_readonly
 from warehouse.load import load_results
 from warehouse.publish import working_copy
-from warehouse.synthetic import district_dataset, make_result
+from tests.synthetic import district_dataset, make_result
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ LOADER = """
     from pathlib import Path
     import warehouse.load as load
     from warehouse.publish import working_copy
-    from warehouse.synthetic import make_result
+    from tests.synthetic import make_result
     load.BATCH_DOCUMENTS = 2          # small batches: rows reach the working database between yields
 
     def slow_results():

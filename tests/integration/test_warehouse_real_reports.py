@@ -1,4 +1,4 @@
-"""The real reports of shared/real-reports, extracted by ``extract.api.extract_file`` and loaded into
+"""The real reports of shared/real-reports, extracted by ``transform.runner.extract_file`` and loaded into
 the warehouse: the views must show the printed numbers of truth.json (hand-checked), derive blank
 totals from their printed parts, keep contradictory printed totals as printed, and put the two 洪泽
 years and the two 平潭 years under one agency each."""
@@ -50,7 +50,7 @@ def expected_total(values: list) -> int | None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from extract.api import extract_file
+    from transform.runner import extract_file
 
     results = {name: extract_file(REAL / name / "report.pdf") for name in NAMES}
     scanned = extract_file(REAL / "js-huaian-hongze-2023" / "report_scanned.pdf")

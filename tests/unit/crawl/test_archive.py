@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from extract.archive import Archive
+from extract.crawl.archive import Archive
 
 
 def _row(url, sha, state="new", **extra):
@@ -70,7 +70,7 @@ def test_documents_is_the_latest_report_row_per_url_and_reloads_from_disk(tmp_pa
 
 
 def test_continuation_pages_in_page_order(tmp_path):
-    from extract.archive import Archive
+    from extract.crawl.archive import Archive
 
     archive = Archive(tmp_path)
     url = "http://127.0.0.1:1/xxgk/202401/t20240120_1.shtml"

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 import pytest
 from crawl_server import static
 
-import extract.sites.crawl as crawl_module
-from extract.archive import Archive
-from extract.fetch import FetchSettings, Fetcher
-from extract.sites.crawl import crawl_site
-from extract.sites.registry import SiteConfig
-from extract.sites.runner import crawl_sites
+import extract.crawl.crawl as crawl_module
+from extract.crawl.archive import Archive
+from extract.crawl.fetch import FetchSettings, Fetcher
+from extract.crawl.crawl import crawl_site
+from extract.crawl.registry import SiteConfig
+from extract.crawl.runner import crawl_sites
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PDF = {"Content-Type": "application/pdf"}
@@ -106,7 +106,7 @@ def test_a_failing_site_does_not_abort_the_others(server, tmp_path, monkeypatch)
             raise RuntimeError("boom")
         return real(site, *args, **kwargs)
 
-    monkeypatch.setattr("extract.sites.runner.crawl_site", crawl_or_crash)
+    monkeypatch.setattr("extract.crawl.runner.crawl_site", crawl_or_crash)
     summaries = crawl_sites([bad, good], Archive(tmp_path), FetchSettings.for_tests(), run_id="r1", workers=2)
     assert [s.site for s in summaries] == ["t-bad", "t-site"]
     assert summaries[0].errors == ["RuntimeError: boom"] and summaries[1].new == 2

@@ -1,5 +1,5 @@
-from extract.archive import Archive
-from extract.sites.dedupe import RepostIndex, html_fingerprint
+from extract.crawl.archive import Archive
+from extract.crawl.dedupe import RepostIndex, html_fingerprint
 
 BODY = "".join(f"<tr><td>行{i}</td><td>{i * 7}</td></tr>" for i in range(60))
 

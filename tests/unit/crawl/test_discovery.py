@@ -4,14 +4,14 @@ import json
 
 import pytest
 
-from extract.fetch import FetchResult
-from extract.sites.discovery import Column, DiscoveryContext, walk_column
-from extract.sites.families import detect_family, family_module
-from extract.sites.families import doc as doc_family
-from extract.sites.families import gd, hanweb, trs
-from extract.sites.links import harvest_links
-from extract.sites.registry import SiteConfig
-from extract.sites.titles import decoy_reason, is_report_title
+from extract.crawl.fetch import FetchResult
+from extract.crawl.discovery import Column, DiscoveryContext, walk_column
+from extract.crawl.families import detect_family, family_module
+from extract.crawl.families import doc as doc_family
+from extract.crawl.families import gd, hanweb, trs
+from extract.crawl.links import harvest_links
+from extract.crawl.registry import SiteConfig
+from extract.crawl.titles import decoy_reason, is_report_title
 
 B = "http://127.0.0.1:18001"
 

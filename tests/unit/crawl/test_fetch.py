@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from extract.fetch import FetchSettings, Fetcher, decode_page, host_allowed, is_challenge, sniff_media_type
+from extract import media
+from extract.crawl.fetch import FetchSettings, Fetcher, decode_page, host_allowed, is_challenge
 
 from crawl_server import static
 
@@ -203,7 +204,7 @@ def _zip(names):
     (_zip(["[Content_Types].xml", "word/document.xml"]),
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     (_zip(["OFD.xml", "Doc_0/Document.xml"]), "application/ofd"),
-    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 20, "application/x-ole-storage"),
+    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 20, "application/msword"),
     (b"\x89PNG\r\n\x1a\n....", "image/png"),
     (b"\xff\xd8\xff\xe0....", "image/jpeg"),
     (b"\r\n<!DOCTYPE html><html>", "text/html"),
@@ -211,7 +212,7 @@ def _zip(names):
     (b'{"status":0}', "application/json"),
 ])
 def test_media_type_by_magic_bytes(data, expected):
-    assert sniff_media_type(data) == expected
+    assert media.sniff(data) == expected
 
 
 def test_gb2312_declared_page_with_gbk_only_characters_decodes_as_gb18030():
@@ -295,7 +296,7 @@ def test_certificates_are_checked_and_a_bad_chain_is_not_retried(tls_server, cap
 
 def test_insecure_tls_escape_hatch_is_logged(tls_server, caplog):
     url = f"https://{tls_server.netloc}/a.html"
-    with caplog.at_level("WARNING", logger="extract.fetch"):
+    with caplog.at_level("WARNING", logger="extract.crawl.fetch"):
         fetcher = Fetcher(FetchSettings.for_tests(), {tls_server.netloc}, insecure_tls=True)
     with fetcher:
         result = fetcher.get(url)

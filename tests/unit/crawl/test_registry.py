@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.sites.registry import check_registry, load_registry
+from extract.crawl.registry import check_registry, load_registry
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -4,7 +4,7 @@ import json
 
 from warehouse.db import connect_readonly
 from warehouse.load import load_archive
-from warehouse.synthetic import district_dataset
+from tests.synthetic import district_dataset
 
 
 def write_archive(data_dir, results, manifest):

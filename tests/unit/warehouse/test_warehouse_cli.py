@@ -5,7 +5,7 @@ import json
 from typer.testing import CliRunner
 
 from flows.cli import app
-from warehouse.synthetic import district_dataset
+from tests.synthetic import district_dataset
 
 runner = CliRunner()
 
@@ -35,8 +35,8 @@ def test_load_query_export(tmp_path):
     assert q.exit_code == 0, q.output
     assert q.stdout.splitlines()[:2] == ["agency_name,new_received", "北京市示例区人民政府,60"]
 
-    table = runner.invoke(app, ["query", "SELECT count(*) AS n FROM out_coverage", "--db", str(db)])
-    assert table.exit_code == 0 and "15" in table.stdout
+    table = runner.invoke(app, ["query", "SELECT count(*) AS n FROM out_agency_year", "--db", str(db)])
+    assert table.exit_code == 0 and "11" in table.stdout
 
     write = runner.invoke(app, ["query", "CREATE TABLE x AS SELECT 1", "--db", str(db)])
     assert write.exit_code != 0  # read-only: analysts cannot modify the published warehouse

@@ -10,7 +10,7 @@ import pytest
 from warehouse.db import OUT_VIEWS
 from warehouse.export import export_csv, neutralize_frame
 from warehouse.load import load_results
-from warehouse.synthetic import district_dataset, make_result
+from tests.synthetic import district_dataset, make_result
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ def extract_command(
     isolate: bool = typer.Option(True, help="Parse each document in its own child process with time/memory limits."),
 ) -> None:
     """Extract the statistics tables of each report file, one JSON object per input line."""
-    from extract.api import extract_file, extract_isolated
+    from transform.runner import extract_file, extract_isolated
 
     for path in paths:
         if isolate and path.is_file():

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from extract.sites.discovery import Column, html_list_page, usable
-from extract.sites.links import harvest_links
+from extract.crawl.discovery import Column, html_list_page, usable
+from extract.crawl.links import harvest_links
 
 FAMILY = {
     "name": "generic",
+    "aliases": ["static"],
+    "priority": 1000,
+    "fallback": True,
     "title": "Generic link harvesting",
     "url_patterns": [],
     "fingerprints": [],

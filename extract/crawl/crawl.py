@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-from extract.archive import DEFERRED_PREFIX, Archive
-from extract.fetch import CRAWLER_VERSION, FetchResult, Fetcher
-from extract.sites.dedupe import RepostIndex, repost_index
-from extract.sites.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
-from extract.sites.families import detect_family, family_module
-from extract.sites.registry import SiteConfig
+from extract.crawl.archive import DEFERRED_PREFIX, Archive
+from extract.crawl.fetch import CRAWLER_VERSION, FetchResult, Fetcher, host_allowed
+from extract.crawl.dedupe import RepostIndex, repost_index
+from extract.crawl.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
+from extract.crawl.families import detect_family, family_module
+from extract.crawl.registry import SiteConfig
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +259,6 @@ class SiteCrawl:
                            error)
 
     def fetcher_allows(self, url: str) -> bool:
-        from extract.fetch import host_allowed
-
         return host_allowed(url, self.fetcher.allowed_hosts)
 
 

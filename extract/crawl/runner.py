@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from extract.archive import Archive
-from extract.fetch import FetchSettings, Fetcher
-from extract.sites.crawl import REPORT_STATES, SiteSummary, crawl_site
-from extract.sites.registry import SiteConfig, load_registry
+from extract.crawl.archive import Archive
+from extract.crawl.fetch import FetchSettings, Fetcher
+from extract.crawl.crawl import REPORT_STATES, SiteSummary, crawl_site
+from extract.crawl.registry import SiteConfig, load_registry
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,14 @@ import json
 import re
 from urllib.parse import urljoin
 
-from extract.sites.discovery import Column, ListPage, usable
-from extract.sites.families import generic
-from extract.sites.links import Link, canonical_url, parse_date
+from extract.crawl.discovery import Column, ListPage, usable
+from extract.crawl.families import generic
+from extract.crawl.links import Link, canonical_url, parse_date
 
 FAMILY = {
     "name": "doc",
+    "aliases": ["doc-api"],
+    "priority": 40,
     "title": "intertid /doc/ + POST /info_open/search",
     "url_patterns": [r"/doc/\d{4}/\d{2}/\d{2}/\d+\.shtml$"],
     "fingerprints": [r"/info_open/search|info_open\.js", r"/doc/\d{4}/\d{2}/\d{2}/", r"channelIds?\b|data-channel-ids"],

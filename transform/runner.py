@@ -16,8 +16,9 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from extract.documents import sniff
+from extract import media
 from extract.documents.model import Document, DocumentError
+from transform.report import PARSER_VERSION, build_report
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +28,15 @@ DEFAULT_MEMORY_MB = 3072
 
 def read_document(data: bytes, media_type: str) -> Document:
     """Dispatch to the reader for ``media_type``."""
-    if media_type == sniff.PDF:
+    if media_type == media.PDF:
         from extract.documents.pdf import read_pdf
 
         return read_pdf(data)
-    if media_type == sniff.DOCX:
+    if media_type == media.DOCX:
         from extract.documents.docx import read_docx
 
         return read_docx(data)
-    if media_type == sniff.HTML:
+    if media_type == media.HTML:
         from extract.documents.html import read_html
 
         return read_html(data)
@@ -59,7 +60,7 @@ def read_pages(data: bytes, media_type: str, continuations: Sequence[bytes]) -> 
     """A document and the further pages of the same article (TRS ``…_1.shtml``) as one document."""
     doc = read_document(data, media_type)
     for page_no, extra in enumerate(continuations, start=2):
-        if sniff.sniff(extra) != media_type:
+        if media.sniff(extra) != media_type:
             doc.warnings.append(f"article page {page_no} is not {media_type}; ignored")
             continue
         more = read_document(extra, media_type)
@@ -76,12 +77,10 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
 
     Never raises for bad input: every problem becomes the status and issues of the result.
     """
-    from transform.report import PARSER_VERSION, build_report
-
-    media_type = sniff.sniff(data)
+    media_type = media.sniff(data)
     out = _envelope(source, data, media_type)
-    if media_type not in sniff.READABLE:
-        what = "an empty file" if media_type == sniff.EMPTY else f"a {media_type} file"
+    if media_type not in media.READABLE:
+        what = "an empty file" if media_type == media.EMPTY else f"a {media_type} file"
         out.update(_empty("unsupported", "unsupported_type", f"{source}: {what}; only PDF, HTML and DOCX are read"))
         out["parser_version"] = PARSER_VERSION
         return out
@@ -159,14 +158,12 @@ def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIM
         parent.close()
     if result is not None:
         return result
-    out = _envelope(source, data, sniff.sniff(data))
+    out = _envelope(source, data, media.sniff(data))
     if timed_out:
         reason = f"parsing took longer than {timeout_s:.0f} s and was stopped"
     else:
         reason = f"the parser process died (exit {proc.exitcode}; memory limit {memory_mb} MB)"
     out.update(_empty("failed", "parser_limit", f"{source}: {reason}"))
-    from transform.report import PARSER_VERSION
-
     out["parser_version"] = PARSER_VERSION
     return out
 

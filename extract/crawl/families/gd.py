@@ -13,12 +13,14 @@ import math
 import re
 from urllib.parse import urljoin, urlsplit
 
-from extract.sites.discovery import Column, ListPage, html_list_page, usable
-from extract.sites.families import generic
-from extract.sites.links import Link, canonical_url, parse_date
+from extract.crawl.discovery import Column, ListPage, html_list_page, usable
+from extract.crawl.families import generic
+from extract.crawl.links import Link, canonical_url, parse_date
 
 FAMILY = {
     "name": "gd",
+    "aliases": ["gd-jyh", "gkmlpt"],
+    "priority": 20,
     "title": "Guangdong 集约化 (NFCMS) + gkmlpt JSON API",
     "url_patterns": [r"/content/m?post_\d+\.html$", r"/gkmlpt/"],
     "fingerprints": [r"/content/m?post_\d+\.html", r"gkmlpt", r"_CONFIG\.(TREE|DETAIL)", r"\bSID\s*[:=]"],

@@ -14,13 +14,9 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from extract.fetch import host_allowed
+from extract.crawl.families import family_aliases
+from extract.crawl.fetch import host_allowed
 
-# Registry spellings of a family (scraping.md §4.2) → the module under extract/sites/families/.
-FAMILY_ALIASES = {
-    "trs": "trs", "gd": "gd", "gd-jyh": "gd", "gkmlpt": "gd", "hanweb": "hanweb", "jpaas": "hanweb",
-    "doc": "doc", "doc-api": "doc", "generic": "generic", "static": "generic",
-}  # fmt: skip
 
 
 class Entry(BaseModel):
@@ -91,8 +87,8 @@ class SiteConfig(BaseModel):
     @field_validator("family_hint")
     @classmethod
     def _known_family(cls, hint: str | None) -> str | None:
-        if hint is not None and hint not in FAMILY_ALIASES:
-            raise ValueError(f"unknown family {hint!r}; one of {sorted(FAMILY_ALIASES)}")
+        if hint is not None and hint not in family_aliases():
+            raise ValueError(f"unknown family {hint!r}; one of {sorted(family_aliases())}")
         return hint
 
     @model_validator(mode="after")
@@ -104,7 +100,7 @@ class SiteConfig(BaseModel):
 
     @property
     def family(self) -> str | None:
-        return FAMILY_ALIASES.get(self.family_hint) if self.family_hint else None
+        return family_aliases().get(self.family_hint) if self.family_hint else None
 
     @property
     def enabled(self) -> bool:

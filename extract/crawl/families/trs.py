@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from extract.sites.discovery import Column, html_list_page, usable
-from extract.sites.families import generic
+from extract.crawl.discovery import Column, html_list_page, usable
+from extract.crawl.families import generic
 
 FAMILY = {
     "name": "trs",
+    "aliases": [],
+    "priority": 10,
     "title": "TRS WCM (static publish)",
     "url_patterns": [r"/\d{6}/t\d{8}_\d+\.s?html?$", r"/index_\d+\.s?html?$"],
     "fingerprints": [r"createPageHTML\s*\(", r"var\s+countPage\s*=", r"TRS_Editor|trs_editor_view",

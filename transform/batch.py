@@ -26,10 +26,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
+from extract.datalayout import DataLayout
+from transform.report import PARSER_VERSION
+from transform.runner import extract_isolated
+
 logger = logging.getLogger(__name__)
 
-# Manifest states whose row points at bytes in the archive (the crawler's STORED_STATES).
-ARCHIVED_STATES = frozenset({"new", "changed", "unchanged", "not_modified", "duplicate"})
 _VERSION_AT_START = re.compile(rb'^\{"parser_version":\s*"((?:[^"\\]|\\.)*)"')
 _PAGE_NO = re.compile(r"\(第(\d+)页\)$")  # title of a continuation page row, as the crawler writes it
 
@@ -83,15 +86,15 @@ class BatchSummary:
 
 
 def extracted_dir(data_dir: Path | str) -> Path:
-    return Path(data_dir) / "extracted"
+    return DataLayout(Path(data_dir)).extracted_dir
 
 
 def extracted_path(data_dir: Path | str, sha256: str) -> Path:
-    return extracted_dir(data_dir) / f"{sha256}.json"
+    return DataLayout(Path(data_dir)).extracted_path(sha256)
 
 
 def object_path(data_dir: Path | str, sha256: str) -> Path:
-    return Path(data_dir) / "raw" / "objects" / sha256[:2] / sha256
+    return DataLayout(Path(data_dir)).object_path(sha256)
 
 
 def extracted_version(path: Path) -> str | None:
@@ -167,8 +170,6 @@ def find_pending(data_dir: Path | str, manifest_rows: Iterable[dict], parser_ver
         PendingDocument]:
     """Archived documents without an extract JSON written by ``parser_version`` (default: the current one)."""
     if parser_version is None:
-        from transform.report import PARSER_VERSION
-
         parser_version = PARSER_VERSION
     pending = []
     for doc in archived_documents(manifest_rows):
@@ -193,8 +194,6 @@ def _outcome(doc: PendingDocument, result: dict, seconds: float) -> DocumentOutc
 
 def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb: int) -> DocumentOutcome:
     """Extract one archived document in an isolated child and store its JSON; never raises for bad input."""
-    from extract.api import extract_isolated
-
     started = time.perf_counter()
     data = object_path(data_dir, doc.sha256).read_bytes()
     pages = [object_path(data_dir, sha).read_bytes() for sha in doc.continuations]
@@ -202,8 +201,6 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
     if not result.get("parser_version"):
         # extract_bytes returns early for unsupported types without stamping the version; without it the
         # document would look pending again every night.
-        from transform.report import PARSER_VERSION
-
         result["parser_version"] = PARSER_VERSION
     write_json_atomically(extracted_path(data_dir, doc.sha256), result)
     return _outcome(doc, result, time.perf_counter() - started)
@@ -211,8 +208,6 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
 
 def _warm_up() -> None:
     """Import the readers once per pool worker, so each isolated child forks with them loaded."""
-    import extract.api  # noqa: F401
-    import transform.report  # noqa: F401
     from extract.documents import docx, html, pdf  # noqa: F401
 
 

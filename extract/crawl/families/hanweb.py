@@ -13,12 +13,14 @@ import json
 import re
 from urllib.parse import urlencode, urljoin
 
-from extract.sites.discovery import Column, ListPage, html_list_page, usable
-from extract.sites.families import generic
-from extract.sites.links import harvest_links
+from extract.crawl.discovery import Column, ListPage, html_list_page, usable
+from extract.crawl.families import generic
+from extract.crawl.links import harvest_links
 
 FAMILY = {
     "name": "hanweb",
+    "aliases": ["jpaas"],
+    "priority": 30,
     "title": "Hanweb 大汉 JCMS / JPaaS",
     "url_patterns": [r"/col/col\d+/", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html"],
     "fingerprints": [r"<datastore>|<recordset>", r"dataproxy\.jsp", r"/col/col\d+/", r"/art/\d{4}/\d{1,2}/",

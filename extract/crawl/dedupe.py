@@ -13,7 +13,7 @@ import re
 import threading
 import weakref
 
-from extract.fetch import decode_page
+from extract.crawl.fetch import decode_page
 
 MIN_TEXT_CHARS = 300  # shorter pages (stubs, error shells) are never fingerprinted
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
 
 import lxml.html
 
-from extract.sites.titles import attachment_extensions, clean_title
+from extract.crawl.titles import attachment_extensions, clean_title
 
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _ONCLICK_URL = re.compile(r"""['"]([^'"\s]+?\.(?:[a-z]{2,5}|s?html?)(?:\?[^'"\s]*)?)['"]""", re.I)

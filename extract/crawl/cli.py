@@ -6,13 +6,15 @@ from pathlib import Path
 
 import typer
 
+from extract.datalayout import DATA_DIR_ENV, DEFAULT_DATA_DIR
+
 DEFAULT_SITES = Path("data/registry/sites.yaml")
 
 
 def crawl(
     site: list[str] = typer.Option(None, "--site", help="Site id to crawl (repeatable; default: all enabled)."),
     max_pages: int = typer.Option(None, "--max-pages", help="Cap list pages per column (overrides the registry)."),
-    data_dir: Path = typer.Option(Path("data"), "--data-dir", envvar="XXGK_DATA_DIR", help="Data directory."),
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", envvar=DATA_DIR_ENV, help="Data directory."),
     sites_file: Path = typer.Option(DEFAULT_SITES, "--sites", envvar="XXGK_SITES_FILE", help="Site registry YAML."),
     min_delay: float = typer.Option(3.0, "--min-delay", envvar="XXGK_MIN_DELAY_S",
                                     help="Minimum seconds between two requests to one host."),
@@ -25,7 +27,7 @@ def crawl(
     run_id: str = typer.Option(None, "--run-id", help="Run id recorded in the manifest (default: a timestamp)."),
 ) -> None:
     """Discover and archive annual reports on the registry's district sites (politely)."""
-    from extract.sites.runner import run_crawl
+    from extract.crawl.runner import run_crawl
 
     code = run_crawl(sites_file=sites_file, data_dir=data_dir, site_ids=site or None, max_pages=max_pages,
                      min_delay=min_delay, jitter=jitter, crawl_delay_scale=crawl_delay_scale, workers=workers,
@@ -37,7 +39,7 @@ def sites_check(
     sites_file: Path = typer.Option(DEFAULT_SITES, "--sites", envvar="XXGK_SITES_FILE", help="Site registry YAML."),
 ) -> None:
     """Validate the site registry; print every problem with the entry id and field."""
-    from extract.sites.registry import check_registry, load_registry
+    from extract.crawl.registry import check_registry, load_registry
 
     errors = check_registry(sites_file)
     if errors:
@@ -51,7 +53,7 @@ def sites_check(
 
 def sites_families() -> None:
     """List the CMS families the crawler knows."""
-    from extract.sites.families import describe_families
+    from extract.crawl.families import describe_families
 
     for fam in describe_families():
         typer.echo(f"{fam['name']:8} {fam['title']}\n         {fam['notes']}")

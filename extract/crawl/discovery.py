@@ -1,6 +1,6 @@
 """The family-independent part of discovery: walk columns, stop paginating, resolve articles.
 
-A family module (``extract/sites/families/<name>.py``) only knows how its CMS paginates and where
+A family module (``extract/crawl/families/<name>.py``) only knows how its CMS paginates and where
 its list items hide (HTML, inline XML, JSON API). This module decides what an item is (report,
 sub-column, noise), when to stop (a page that brings nothing new), and turns article pages into
 report links (the article itself, or its attachments). Only list and article *pages* are fetched
@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from extract.fetch import FetchResult, host_allowed
-from extract.sites.links import Link, canonical_url, harvest_links, is_attachment_url
-from extract.sites.titles import decoy_reason, is_pager_text, is_report_title
+from extract.crawl.fetch import FetchResult, host_allowed
+from extract.crawl.links import Link, canonical_url, harvest_links, is_attachment_url
+from extract.crawl.titles import decoy_reason, is_pager_text, is_report_title
 
 logger = logging.getLogger(__name__)
 

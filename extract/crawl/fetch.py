@@ -11,17 +11,17 @@ from __future__ import annotations
 import codecs
 import email.utils
 import functools
-import io
 import logging
 import random
 import re
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict
+
+from extract import media
 
 logger = logging.getLogger(__name__)
 
@@ -115,55 +115,6 @@ class FetchResult:
 # ---------------------------------------------------------------------------------------------
 # Content sniffing and decoding
 # ---------------------------------------------------------------------------------------------
-_HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<meta|<title|<script|<div|<table|<!--|<p[ >]|<ul)",
-                         re.I)
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-
-
-def _zip_media_type(data: bytes) -> str:
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return "application/zip"
-    lower = {n.lower() for n in names}
-    if "word/document.xml" in lower:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    if "xl/workbook.xml" in lower:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    if "ofd.xml" in lower:
-        return "application/ofd"
-    return "application/zip"
-
-
-def sniff_media_type(data: bytes) -> str:
-    """File type from the bytes themselves — an extension or Content-Type header is never trusted."""
-    if not data:
-        return "application/x-empty"
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "application/pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_media_type(data)
-    if data.startswith(_OLE_MAGIC):
-        return "application/x-ole-storage"  # .doc / .wps / .xls: the extractor tells them apart
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data.startswith(b"{\\rtf"):
-        return "application/rtf"
-    text_head = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n")
-    if text_head.startswith(b"<?xml") and not re.search(rb"<html", head, re.I):
-        return "application/xml"
-    if _HTML_START.match(text_head) or re.search(rb"<html[\s>]", head, re.I):
-        return "text/html"
-    if text_head[:1] in (b"{", b"["):
-        return "application/json"
-    return "application/octet-stream"
-
-
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
 
@@ -479,7 +430,7 @@ class Fetcher:
         if result.state != "ok":
             return result
         body, status = result.content or b"", result.status or 0
-        result.media_type = sniff_media_type(body)
+        result.media_type = media.sniff(body)
         result.etag = result.headers.get("etag")
         result.last_modified = result.headers.get("last-modified")
         if is_challenge(status, body, result.headers):

@@ -16,6 +16,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from extract.datalayout import DataLayout
+
 MANIFEST_FIELDS = (
     "fetch_id", "run_id", "site", "district", "admin_code", "url", "final_url", "referrer",
     "link_title", "link_date", "kind", "http_status", "state", "error", "sha256", "media_type",
@@ -55,9 +57,10 @@ class Archive:
     """
 
     def __init__(self, data_dir: Path | str):
-        self.root = Path(data_dir) / "raw"
-        self.objects_dir = self.root / "objects"
-        self.manifest_path = self.root / "manifest.jsonl"
+        self.layout = DataLayout.from_env(data_dir)
+        self.root = self.layout.raw_dir
+        self.objects_dir = self.layout.objects_dir
+        self.manifest_path = self.layout.manifest_path
         self._lock = threading.Lock()
         self._rows: list[dict] | None = None
         self._by_url: dict[str, dict] = {}
@@ -68,7 +71,7 @@ class Archive:
 
     # -- objects ---------------------------------------------------------------------------------
     def path(self, sha: str) -> Path:
-        return self.objects_dir / sha[:2] / sha
+        return self.layout.object_path(sha)
 
     def has(self, sha: str) -> bool:
         return self.path(sha).is_file()
