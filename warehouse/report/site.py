@@ -1,0 +1,257 @@
+"""Build the static report site from the published warehouse (read-only)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from warehouse.codes import codes, label_of, table_caption
+from warehouse.db import connect_readonly
+from warehouse.report import charts
+from warehouse.report.evidence import render_pages
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+RATES = {  # rate -> Chinese heading (the same rates as out_agency_year)
+    "disclosure": "公开率（予以公开+部分公开）/ 办理结果总计",
+    "review_correction": "行政复议纠错率（结果纠正 / 已审结）",
+    "litigation_correction": "行政诉讼纠错率（结果纠正 / 已审结）",
+}
+STATES_ZH = {"on_time": "按时公开", "late": "逾期公开", "published_undated": "已公开（日期不明）",
+             "unreadable": "找到但无法读取", "not_fetched": "找到链接但未能下载", "missing": "未找到"}
+TABLE_ORDER = ["t2_art20_1", "t2_art20_5", "t2_art20_6", "t2_art20_8", "t2_art20_9", "t3_requests",
+               "t4_review_litigation"]
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env.globals["css"] = (HERE / "static" / "report.css").read_text(encoding="utf-8")
+    env.globals["js"] = (HERE / "static" / "report.js").read_text(encoding="utf-8")
+    env.globals["states_zh"] = STATES_ZH
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    return env
+
+
+def _num(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _pct(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    return f"{value:.1f}"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for every missing value and dates as YYYY-MM-DD (what a page prints)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                value = value.date().isoformat()
+            elif not isinstance(value, (list, tuple)) and pd.isna(value):
+                value = None
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _write(path: Path, template: str, **context) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_env().get_template(template).render(**context), encoding="utf-8")
+
+
+def build_report(db_path: Path, out_dir: Path, objects_dir: Path | None = None, as_of: date | None = None) -> Path:
+    """Write the site into ``out_dir`` (replaced); return the path of ``index.html``."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    con = connect_readonly(db_path)
+    try:
+        if as_of is not None:
+            con.execute(f"SET VARIABLE xxgk_as_of = DATE '{as_of.isoformat()}'")
+        years = _year_sections(con)
+        agencies = _agency_pages(con, out_dir)
+        n_evidence = _evidence_pages(con, out_dir, objects_dir)
+        as_of_date = con.execute("SELECT coalesce(try_cast(getvariable('xxgk_as_of') AS DATE), current_date)"
+                                 ).fetchall()[0][0]
+    finally:
+        con.close()
+    index = out_dir / "index.html"
+    _write(index, "index.html.j2", years=years, agencies=agencies, as_of=as_of_date, n_evidence=n_evidence,
+           rates=RATES)
+    logger.info("report site: %s (%d years, %d agencies, %d evidence pages)", index, len(years), len(agencies),
+                n_evidence)
+    return index
+
+
+# ------------------------------------------------------------------------------------------------- index
+def _year_frame(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    frame = _frame(con, """
+        SELECT y.agency_id, y.agency_name, y.level, y.report_id, y.extract_status, y.new_received,
+               y.disclosure_pct, y.disclosure_numerator, y.disclosure_denominator,
+               y.review_correction_pct, y.review_correction_numerator, y.review_correction_denominator,
+               y.litigation_correction_pct, y.litigation_correction_numerator, y.litigation_correction_denominator,
+               r.* EXCLUDE (agency_id)
+        FROM out_agency_year y
+        LEFT JOIN (SELECT agency_id,
+                          {wilson}
+                   FROM out_ranking WHERE report_year = ? AND peer_scope = 'national' GROUP BY agency_id) r
+               USING (agency_id)
+        WHERE y.report_year = ? AND y.extract_status IN ('ok', 'warning')
+        ORDER BY y.new_received DESC NULLS LAST""".replace("{wilson}", ",\n".join(
+        f"any_value(wilson_low_pct) FILTER (WHERE measure = '{r}_pct') AS {r}_low, "
+        f"any_value(wilson_high_pct) FILTER (WHERE measure = '{r}_pct') AS {r}_high, "
+        f"coalesce(any_value(is_small_denominator) FILTER (WHERE measure = '{r}_pct'), true) AS {r}_small"
+        for r in RATES)), [year, year])
+    return frame
+
+
+def _year_sections(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    years = [r[0] for r in con.execute(
+        "SELECT DISTINCT report_year FROM out_agency_year WHERE extract_status IN ('ok', 'warning') ORDER BY 1 DESC"
+    ).fetchall()]
+    coverage = _frame(con, """SELECT agency_id, agency_name, level, report_year, coverage_state, document_state,
+                                     unreadable_reason, published_date, deadline_date, days_after_deadline, sha256
+                              FROM out_coverage ORDER BY agency_name""")
+    sections = []
+    for year in years:
+        frame = _year_frame(con, year)
+        svgs = [charts.count_bars(frame, "new_received", f"{year}年 本年新收政府信息公开申请数量")]
+        svgs += [charts.rate_dots(frame, rate, f"{year}年 {title}（95% Wilson 区间）") for rate, title in RATES.items()]
+        cov = coverage[coverage.report_year == year]
+        sections.append({
+            "year": year, "charts": [s for s in svgs if s], "rows": _records(frame),
+            "coverage": _records(cov),
+            "coverage_counts": cov.coverage_state.value_counts().to_dict(),
+        })
+    return sections
+
+
+# ----------------------------------------------------------------------------------------------- agencies
+def _agency_pages(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[dict]:
+    agencies = _frame(con, "SELECT agency_id, agency_name, level, region, province, city, admin_code "
+                           "FROM core_agencies ORDER BY agency_name")
+    years = _frame(con, """SELECT agency_id, report_year, report_id, extract_status, format_version, n_versions,
+                                  new_received, results_total, disclosure_pct, disclosure_numerator,
+                                  disclosure_denominator, review_total, review_correction_pct, litigation_total,
+                                  litigation_correction_pct
+                           FROM out_agency_year ORDER BY report_year""")
+    coverage = _frame(con, "SELECT agency_id, report_year, coverage_state, document_state, unreadable_reason, "
+                           "published_date, deadline_date FROM out_coverage ORDER BY report_year")
+    agencies = _records(agencies)
+    for agency in agencies:
+        mine = years[years.agency_id == agency["agency_id"]]
+        readable = mine[mine.extract_status.isin(["ok", "warning"])]
+        agency["charts"] = [s for s in (
+            charts.trend(readable, "new_received", "本年新收申请数量", "件"),
+            charts.trend(readable, "disclosure_pct", "公开率 %", "%"),
+        ) if s]
+        _write(out_dir / "agency" / f"{agency['agency_id']}.html", "agency.html.j2", agency=agency,
+               years=_records(mine), coverage=_records(coverage[coverage.agency_id == agency["agency_id"]]))
+    return agencies
+
+
+# ----------------------------------------------------------------------------------------------- evidence
+def _grid(facts: pd.DataFrame, table_id: str, version: str | None, failed: set, changed: dict) -> dict:
+    """One statistics table laid out as printed: rows and columns in printed order with Chinese labels."""
+    entries = [e for e in codes() if e["table_id"] == table_id and e["format_version"] == version]
+    rows = sorted((e for e in entries if e["axis"] == "row"), key=lambda e: e["printed_order"])
+    cols = sorted((e for e in entries if e["axis"] == "column"), key=lambda e: e["printed_order"])
+    cells = {(f.row_code, f.col_code): f for f in facts.itertuples()}
+    out_rows = []
+    for row in rows:
+        out_cells = []
+        for col in cols:
+            fact = cells.get((row["code"], col["code"]))
+            key = (table_id, row["code"], col["code"])
+            out_cells.append({
+                "value": None if fact is None or pd.isna(fact.value) else fact.value,
+                "raw": None if fact is None or pd.isna(fact.raw_text) else fact.raw_text,
+                "box": f"box-{table_id}-{row['code']}-{col['code']}" if fact is not None and pd.notna(fact.page) else None,
+                "path": None if fact is None or pd.isna(fact.cell_path) else fact.cell_path,
+                "failed": key in failed or (table_id, row["code"]) in failed or (table_id, col["code"]) in failed,
+                "was": changed.get(key, "__same__"),
+            })
+        out_rows.append({"label": row["label"], "code": row["code"], "cells": out_cells})
+    return {"table_id": table_id, "caption": table_caption(table_id), "columns": cols, "rows": out_rows}
+
+
+def _failed_cells(checks: pd.DataFrame) -> set:
+    """(table, where) of every failed check: where is a column or a row code (core_checks.check_where)."""
+    out = set()
+    for check in checks.itertuples():
+        table = "t3_requests" if check.rule_id.startswith("t3") else (
+            "t4_review_litigation" if check.rule_id.startswith("t4") else None)
+        if table and check.check_where:
+            out.add((table, check.check_where))
+    return out
+
+
+def _changed_cells(con: duckdb.DuckDBPyConnection, report_id: int) -> tuple[dict, dict | None]:
+    """Cells whose value differs from the version this report superseded: key -> earlier value."""
+    earlier = con.execute("SELECT report_id, version_no FROM core_reports WHERE superseded_by = ?",
+                          [report_id]).fetchall()
+    if not earlier:
+        return {}, None
+    rows = con.execute("""
+        SELECT coalesce(n.table_id, o.table_id), coalesce(n.row_code, o.row_code), coalesce(n.col_code, o.col_code),
+               o.value
+        FROM (SELECT * FROM core_facts WHERE report_id = ?) n
+        FULL JOIN (SELECT * FROM core_facts WHERE report_id = ?) o USING (table_id, row_code, col_code)
+        WHERE n.value IS DISTINCT FROM o.value""", [report_id, earlier[0][0]]).fetchall()
+    return {(t, r, c): v for t, r, c, v in rows}, {"report_id": earlier[0][0], "version_no": earlier[0][1]}
+
+
+def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: Path | None) -> int:
+    reports = _frame(con, """
+        SELECT r.report_id, r.sha256, r.report_year, r.extract_status, r.format_version, r.version_no,
+               r.n_versions, r.is_current, r.superseded_by, r.printed_title, r.published_date,
+               a.agency_id, a.agency_name, d.url, d.media_type
+        FROM core_reports r JOIN core_agencies a USING (agency_id)
+        LEFT JOIN core_documents d ON d.document_id = r.sha256""")
+    reports = _records(reports)
+    for report in reports:
+        facts = _frame(con, "SELECT * FROM core_facts WHERE report_id = ?", [report["report_id"]])
+        checks = _frame(con, "SELECT rule_id, check_where, detail FROM core_checks WHERE sha256 = ? AND NOT is_ok",
+                        [report["sha256"]])
+        issues = _frame(con, "SELECT severity, issue_code, table_id, row_code, col_code, page, raw_text, message "
+                             "FROM core_issues WHERE sha256 = ? ORDER BY severity, issue_code", [report["sha256"]])
+        changed, earlier = _changed_cells(con, report["report_id"])
+        failed = _failed_cells(checks)
+        tables = []
+        for table_id in TABLE_ORDER:
+            mine = facts[facts.table_id == table_id]
+            if mine.empty:
+                continue
+            version = mine.table_version.dropna().iloc[0] if mine.table_version.notna().any() else report[
+                "format_version"]
+            tables.append(_grid(mine, table_id, version, failed, changed))
+        bad_boxes = {f"box-{t}-{r}-{c}" for t, r, c in zip(facts.table_id, facts.row_code, facts.col_code)
+                     if (t, r) in failed or (t, c) in failed}
+        pages = render_pages(objects_dir, report["sha256"], facts, out_dir / "evidence" / "img", bad_boxes)
+        _write(out_dir / "evidence" / f"{report['report_id']}.html", "evidence.html.j2", report=report,
+               tables=tables, checks=_records(checks), issues=_records(issues), pages=pages,
+               earlier=earlier, n_changed=len(changed), label_of=label_of)
+    return len(reports)
