@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -12,12 +13,13 @@ from transform.schema import T3, layout
 
 
 def shared_dir() -> Path:
-    """``shared/`` beside the checkout (CI lays it there), else the workplace copy."""
-    here = Path(__file__).resolve().parents[1]
-    for cand in (here.parent / "shared", Path("/work/shared")):
-        if (cand / "real-reports").is_dir():
-            return cand
-    raise FileNotFoundError("shared/real-reports not found beside the checkout")
+    """The reference folder: ``$XXGK_SHARED_DIR``, else ``shared/`` beside the checkout (where CI lays it)."""
+    override = os.environ.get("XXGK_SHARED_DIR")
+    candidate = Path(override) if override else Path(__file__).resolve().parents[2] / "shared"
+    if not (candidate / "real-reports").is_dir():
+        raise FileNotFoundError(f"{candidate}/real-reports not found: put shared/ beside the checkout "
+                                "or set XXGK_SHARED_DIR")
+    return candidate
 
 
 REAL = shared_dir() / "real-reports"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import sys
@@ -156,4 +157,6 @@ def build(shared_dir: Path, out_dir: Path = REAL_DIR) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/real-reports"))
+    # python -m demo.sites.real [REAL_REPORTS_DIR]; default: $XXGK_SHARED_DIR or shared/ beside the checkout
+    shared = Path(os.environ.get("XXGK_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+    build(Path(sys.argv[1]) if len(sys.argv) > 1 else shared / "real-reports")

@@ -22,9 +22,10 @@ from demo.render.pdf_file import render_pdf
 from demo.values import generate_report
 from transform.runner import extract_bytes
 from transform.metadata import find_region
+from tests.realreports import shared_dir
 
 BUREAU = "淮安市洪泽区教育局"
-REAL = Path("/work/shared/real-reports")
+REAL = shared_dir() / "real-reports"
 
 
 def render(agency: str = BUREAU, year: int = 2023, fmt: str = "html", *, title: str | None = None,

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from extract.documents.model import Cell, Document, RawTable
+from tests.realreports import shared_dir
 
 N_APPLICATION_VALUES = 7
 N_REVIEW_VALUES = 15
@@ -21,9 +22,8 @@ ROW_LABEL = re.compile(r"^(?:[一二三四]、|[（(][一二三四五六七][）
 
 
 def real_reports_dir() -> Path:
-    """``shared/real-reports`` beside the repository (CI), else the machine-wide copy."""
-    beside_repo = Path(__file__).resolve().parents[3] / "../shared/real-reports"
-    return beside_repo if beside_repo.is_dir() else Path("/work/shared/real-reports")
+    """``shared/real-reports`` (located once, by ``tests.realreports.shared_dir``)."""
+    return shared_dir() / "real-reports"
 
 
 @cache
