@@ -792,9 +792,8 @@ def test_pdf_tables_with_horizontal_rules_only_are_flagged(monkeypatch):
     assert not diffs or out["status"] == "failed", explain(out, diffs, serious_issues(out))
 
 
-# ====================================================================== KNOWN FAILURES (2026-11-25)
-# Variants the extractor does not handle yet; they fail until transform/extract are fixed (see the
-# helper report). Kept last so the passing guard above reads first.
+# ====================================================================== 表二 captions outside the table
+# 第二十条 captions printed as paragraphs (or bold numbered paragraphs) above separate 表二 tables, in HTML and Word.
 
 
 @pytest.mark.parametrize("version,year", [("gov2021", 2023), ("gov2019", 2020)])
