@@ -18,6 +18,7 @@ The warehouse has one writer: this process, holding the run lock; extraction may
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -97,6 +98,7 @@ def _state_message(state) -> str:
 def extract_stage(settings: Settings, summary: RunSummary, manifest_rows: list[dict], *,
                   everything: bool = False) -> BatchSummary:
     """Extract new and changed archived documents (all of them with ``everything``), chunk by chunk."""
+    os.environ.update(settings.ocr_environment())  # OCR on/off and its time limit, for every worker process
     docs = archived_documents(manifest_rows) if everything else find_pending(settings.data_dir, manifest_rows)
     if not docs:
         batch = BatchSummary()

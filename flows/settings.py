@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Extraction: each document in its own child process with these limits.
     extract_timeout_s: float = Field(120.0, gt=0)
     extract_memory_mb: int = Field(3072, ge=256)
+    # OCR of scanned pages and pictured tables (extract.documents.ocr), inside extract_timeout_s per document.
+    ocr: bool = True
+    ocr_time_limit_s: float = Field(80.0, gt=0)
     workers: int = Field(default_factory=_default_workers, ge=1)  # process-pool size on one machine
     chunk_size: int = Field(200, ge=1)  # documents per extract task
 
@@ -93,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def report_dir(self) -> Path:
         return self.layout.report_dir
+
+    def ocr_environment(self) -> dict[str, str]:
+        """The extractor reads its OCR switch and limit from the environment, which worker processes inherit."""
+        return {"XXGK_OCR": "1" if self.ocr else "0", "XXGK_OCR_TIME_LIMIT_S": str(self.ocr_time_limit_s)}
 
     def fetch_settings(self):
         """The crawler's FetchSettings built from these values."""

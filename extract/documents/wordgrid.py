@@ -27,7 +27,7 @@ NUMBER = re.compile(r"^[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?$")
 MIN_TABLE_LINES = 2
 MAX_ROW_GAP = 2.5  # line heights: a wider vertical gap ends the table
 MIN_COLUMN_GAP = 1.5  # line heights between a label and the first number of a table line
-SPAN_SHARE = 0.3  # a word belongs to a band when it covers this share of the band (or of itself)
+SPAN_SHARE = 0.3  # a word belongs to a column when it covers this share of it
 
 
 @dataclass
@@ -182,27 +182,35 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _columns_of(word: Word, columns: list[tuple[float, float]]) -> list[int]:
-    """The columns a word covers: the best one for a number, every substantially covered one else."""
-    span = (word.x0, word.x1)
-    overlaps = [_overlap(span, c) for c in columns]
-    if word.is_number or max(overlaps) == 0:
-        best = max(range(len(columns)), key=lambda i: (overlaps[i], -abs((columns[i][0] + columns[i][1]) / 2
-                                                                         - (word.x0 + word.x1) / 2)))
-        if max(overlaps) == 0:  # in a gap: the column whose centre is nearest
-            best = min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2
-                                                             - (word.x0 + word.x1) / 2))
-        return [best]
-    width = word.x1 - word.x0
-    hit = [i for i, o in enumerate(overlaps) if o > 0 and (o >= SPAN_SHARE * (columns[i][1] - columns[i][0])
-                                                         or o >= SPAN_SHARE * width)]
-    return list(range(min(hit), max(hit) + 1)) if hit else [overlaps.index(max(overlaps))]
+    """The columns a word covers: the one under its centre for a number; for other words every column
+    it covers by a good share of its own width (a header over two columns spans both) or almost wholly."""
+    centre = (word.x0 + word.x1) / 2
+    home = min(range(len(columns)), key=lambda i: 0 if columns[i][0] <= centre < columns[i][1]
+               else min(abs(centre - columns[i][0]), abs(centre - columns[i][1])))
+    if word.is_number:
+        return [home]
+    width = max(word.x1 - word.x0, 1e-6)
+    hit = [i for i, (a, b) in enumerate(columns)
+           if (o := _overlap((word.x0, word.x1), (a, b))) >= SPAN_SHARE * width or o >= 0.8 * (b - a)]
+    return list(range(min(hit), max(hit) + 1)) if hit else [home]
+
+
+def _territories(block: list[list[Word]], value_bands: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Column territories: the label column up to midway between the longest label and the first band,
+    then each band out to midway to its neighbours; the outer ones reach the ends of the block."""
+    left = min(w.x0 for line in block for w in line)
+    right = max(w.x1 for line in block for w in line)
+    labels = [line[0].x1 for line in block if is_table_line(line) and line[0].x1 < value_bands[0][0]]
+    label_end = max(labels, default=value_bands[0][0])
+    cuts = [(label_end + value_bands[0][0]) / 2]
+    cuts += [(a[1] + b[0]) / 2 for a, b in zip(value_bands, value_bands[1:])]
+    edges = [left, *cuts, max(right, value_bands[-1][1]) + 1e-6]
+    return list(zip(edges, edges[1:]))
 
 
 def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     """One table block → a RawTable: label column plus one column per band, one row per line."""
-    value_bands = _header_bands(block, bands(block))
-    left = min(w.x0 for line in block for w in line)
-    columns = [(left, value_bands[0][0] - 1e-6)] + value_bands
+    columns = _territories(block, _header_bands(block, bands(block)))
     rows = _merge_wrapped_headers([_place(line, columns) for line in block], block)
     grid: list[list[Cell | None]] = []
     for r, (placed, words_of_row) in enumerate(rows):

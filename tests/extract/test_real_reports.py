@@ -61,7 +61,8 @@ def test_lineage_for_every_cell(results, name, form):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_scanned_copy_gives_no_numbers(name):
+def test_scanned_copy_gives_no_numbers_without_ocr(name, monkeypatch):
+    monkeypatch.setenv("XXGK_OCR", "0")  # --no-ocr; tests/extract/test_ocr_real_reports.py reads them with OCR
     out = extract_file(REAL / name / "report_scanned.pdf")
     assert out["status"] == "unsupported"
     assert out["tables"] == {}

@@ -208,7 +208,8 @@ def test_every_cell_has_page_and_box_inside_its_page(folder: str) -> None:
 @pytest.mark.parametrize(
     "folder", [pytest.param(f, marks=pytest.mark.slow) if f in CHROMIUM else f for f in ALL_FOLDERS]
 )
-def test_scanned_report_has_no_text_and_no_tables(folder: str) -> None:
+def test_scanned_report_has_no_text_and_no_tables(folder: str, monkeypatch) -> None:
+    monkeypatch.setenv("XXGK_OCR", "0")  # the text layer alone; OCR of these pages is tested in test_ocr_real_reports
     doc = read(folder, "report_scanned.pdf")
     assert doc.n_pages == read(folder, "report.pdf").n_pages
     assert doc.pages_without_text == list(range(1, doc.n_pages + 1))

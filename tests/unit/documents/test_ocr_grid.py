@@ -1,0 +1,59 @@
+"""OCR picture geometry without the recogniser: straightening, ruled grids, merged cells, missed ink."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2")
+
+from extract.documents import ocr  # noqa: E402
+
+
+def _ruled_page(turn: float = 0.0) -> np.ndarray:
+    """A grey 150-dpi-like page with a 4x3 ruled table whose first column merges rows 1-2 and whose
+    top row is one cell across the table; ink blobs stand for text lines above the table."""
+    page = np.full((1200, 900), 235, np.uint8)
+    for y in range(80, 300, 30):
+        cv2.rectangle(page, (100, y), (800, y + 10), 40, -1)
+    xs, ys = [100, 400, 600, 800], [400, 460, 520, 580, 640]
+    for i, y in enumerate(ys):
+        x_from = xs[1] if i == 2 else xs[0]  # no rule between rows 1 and 2 in the first column
+        cv2.line(page, (x_from, y), (xs[-1], y), 20, 2)
+    for j, x in enumerate(xs):
+        y_from = ys[1] if j in (1, 2) else ys[0]  # the top row is one cell across the table
+        cv2.line(page, (x, y_from), (x, ys[-1]), 20, 2)
+    cv2.putText(page, "12", (450, 500), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 20, 2)  # ~9 pt at 150 dpi
+    if turn:
+        m = cv2.getRotationMatrix2D((450, 600), turn, 1.0)
+        page = cv2.warpAffine(page, m, (900, 1200), flags=cv2.INTER_CUBIC, borderValue=235)
+    return page
+
+
+@pytest.mark.parametrize("turn", [1.5, -1.2, 0.0])
+def test_a_turned_scan_is_straightened(turn):
+    angle = ocr.skew_angle(_ruled_page(turn))
+    assert abs(angle + turn) <= 0.15
+
+
+def test_ruled_grid_with_merged_cells():
+    (grid,) = ocr.find_grids(_ruled_page())
+    assert len(grid.ys) == 5 and len(grid.xs) == 4
+    cells = ocr.grid_cells(grid)
+    assert (0, 0, 1, 3) in cells  # the title row across the table
+    assert (1, 0, 2, 1) in cells  # the label merged over two rows
+    assert (1, 1, 1, 1) in cells and (2, 2, 1, 1) in cells
+    assert len(cells) == 1 + 1 + 2 + 2 + 3
+
+
+def test_a_straightened_turned_page_keeps_its_grid():
+    gray, _ = ocr.straighten(_ruled_page(1.5))
+    (grid,) = ocr.find_grids(gray)
+    assert len(grid.ys) == 5 and len(grid.xs) == 4
+
+
+def test_an_empty_cell_with_ink_is_told_from_a_blank_one():
+    page = _ruled_page()
+    mask = ocr.ink_mask(page)
+    assert ocr._has_ink(mask, (400, 460, 600, 520))  # the "12"
+    assert not ocr._has_ink(mask, (600, 520, 800, 580))
