@@ -7,7 +7,7 @@
     world.expected_reports(day)   # what a correct crawl records, link by link
     world.decoys(day)             # links that must not be taken as reports
 
-See docs/readme/demo-world.md for the sites, the fault cases and the expected crawler states.
+See README, "The demo world", for the sites, the fault cases and the expected crawler states.
 """
 
 from demo.sites.model import Decoy, ExpectedPage, ExpectedReport, RequestRecord

@@ -2,7 +2,7 @@
 
 Everything the crawler fetches that matters is kept exactly as served, named by its sha256, so
 extraction can be re-run at any time without touching the network. The manifest has one JSON line
-per fetch attempt of a discovered link (layout in ``docs/readme/crawler.md``); it is never rewritten,
+per fetch attempt of a discovered link (its fields: README, "Crawling district sites"); it is never rewritten,
 so a past run can always be reconstructed from it.
 """
 
