@@ -101,13 +101,27 @@ def export(
     encoding: str = typer.Option("utf-8-sig", "--encoding", help="utf-8-sig (BOM, for Excel/WPS) or utf-8."),
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
     data_dir: Path | None = DataDir,
+    lang: str = typer.Option("zh", "--lang", help="Column headers: zh (机关, 年度, 本年新收 …) or en (codes)."),
 ) -> None:
-    """Write one CSV per out_ view plus the data dictionary."""
+    """Write one CSV per out_ view plus the data dictionary, codes and rules."""
     from warehouse.export import export_csv
 
     layout = DataLayout.from_env(data_dir)
-    for path in export_csv(db or layout.published_db, out or layout.exports_dir, encoding=encoding):
+    for path in export_csv(db or layout.published_db, out or layout.exports_dir, encoding=encoding, lang=lang):
         typer.echo(str(path))
+
+
+def report(
+    data_dir: Path | None = DataDir,
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
+    out: Path | None = typer.Option(None, "--out", help="Site directory (default DATA_DIR/report)."),
+) -> None:
+    """Write the offline HTML report site (charts, agency trends, evidence pages) and print where to open it."""
+    from warehouse.report import build_report
+
+    layout = DataLayout.from_env(data_dir)
+    index = build_report(db or layout.published_db, out or layout.report_dir, layout.objects_dir)
+    typer.echo(f"report: open {index.resolve().as_uri()}")
 
 
 def register(app: typer.Typer) -> None:
@@ -115,3 +129,4 @@ def register(app: typer.Typer) -> None:
     app.command("load")(load)
     app.command("query")(query)
     app.command("export")(export)
+    app.command("report")(report)

@@ -17,6 +17,8 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import measures
+from warehouse.codes import codes
+from warehouse.codes import rules as code_rules
 from warehouse.agencies import legal_deadlines, publisher_deadlines
 from warehouse.schema import (
     all_tables,
@@ -147,6 +149,8 @@ def refresh_catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
         for level, (m, d, basis) in legal_deadlines().items()
     ]
     replace_rows(con, "core_legal_deadlines", legal)
+    replace_rows(con, "core_codes", list(codes()))
+    replace_rows(con, "core_rules", list(code_rules()))
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

@@ -352,6 +352,24 @@ TABLES["core_legal_deadlines"] = {
     "primary_key": ["level"],
 }
 FIELDS["basis"] = _f("VARCHAR", "Legal basis of the deadline")
+TABLES["core_codes"] = {
+    "description": "Every row and column code of the statistics tables with its Chinese label and printed order, "
+    "per format version (from transform/schema.yaml)",
+    "columns": ["table_id", "format_version", "axis", "code", "label", "printed_order"],
+    "primary_key": ["table_id", "format_version", "axis", "code"],
+}
+TABLES["core_rules"] = {
+    "description": "Every consistency rule (勾稽关系) of schema.yaml: the formula and the same in words",
+    "columns": ["rule_id", "status", "severity", "versions", "formula", "rule_in_words", "source_text"],
+    "primary_key": ["rule_id"],
+}
+FIELDS["axis"] = _f("VARCHAR", "row or column")
+FIELDS["code"] = _f("VARCHAR", "Row or column code from schema.yaml (or, in out_validation, the rule id or issue code)")
+FIELDS["printed_order"] = _f("INTEGER", "1-based position of the row or column in the printed template")
+FIELDS["formula"] = _f("VARCHAR", "Rule formula in schema codes ({c} = every column, {r} = every row)")
+FIELDS["rule_in_words"] = _f("VARCHAR", "The rule with the printed Chinese labels instead of the codes")
+FIELDS["status"] = _f("VARCHAR", "official (printed in the template), implied or heuristic")
+FIELDS["source_text"] = _f("VARCHAR", "The template's own wording of the rule, when it prints one")
 FIELDS["deadline_month"] = _f("INTEGER", "Month of the deadline in the year after the report year")
 FIELDS["deadline_day"] = _f("INTEGER", "Day of the deadline")
 

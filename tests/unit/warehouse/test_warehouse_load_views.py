@@ -1,15 +1,21 @@
-"""Loading the 示例区 world (warehouse.synthetic.district_dataset) and checking every out_ view
+"""Loading the 示例区 world (tests.synthetic.district_dataset) and checking every out_ view
 against numbers computed by hand from the printed tables (see the dataset's docstring)."""
 
 from datetime import date
 
 import pytest
 
+from warehouse.agencies import agency_id_for
+
 from warehouse.db import connect_readonly
 from warehouse.load import load_results
-from warehouse.synthetic import district_dataset, make_result, manifest_entry
+from tests.synthetic import district_dataset, make_result, manifest_entry
 
-GOV, FIN, EDU, TOWN, HEALTH = "ag_88685d93d4ac", "ag_9e10e66a16e8", "ag_3cb616fdf046", "ag_2396f2f41aea", None
+# the synthetic district's bodies: their keys carry the registry admin code of the site (110199)
+GOV, FIN, EDU, TOWN = (
+    agency_id_for(f"110199:{key}") for key in ("示例区人民政府", "示例区财政局", "示例区教育局", "示例区岔河镇人民政府")
+)
+HEALTH = None
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +24,7 @@ def world(tmp_path_factory):
     results, manifest = district_dataset()
     summary = load_results(db, results.values(), manifest)
     con = connect_readonly(db)
+    con.execute("SET VARIABLE xxgk_as_of = DATE '2023-06-01'")  # every year up to 2022 is due
     yield db, con, summary, results
     con.close()
 
@@ -36,7 +43,12 @@ def one(con, sql, *params):
 
 def ay(con, name, year):
     return one(
-        con, "SELECT * FROM out_agency_year WHERE agency_name LIKE ? AND report_year = ?", f"%{name}", year
+        con,
+        """SELECT y.*, s.* EXCLUDE (agency_id, agency_name, report_year, report_id, sha256)
+           FROM out_agency_year y JOIN out_agency_year_sources s USING (agency_id, report_year)
+           WHERE y.agency_name LIKE ? AND y.report_year = ?""",
+        f"%{name}",
+        year,
     )
 
 
@@ -50,7 +62,7 @@ def test_summary_counts(world):
 
 def test_same_body_under_three_printed_names_is_one_agency(world):
     _db, con, _, _ = world
-    agency = one(con, "SELECT * FROM core_agencies WHERE agency_key = '示例区人民政府'")
+    agency = one(con, "SELECT * FROM core_agencies WHERE agency_key = '110199:示例区人民政府'")
     assert sorted(agency["names_seen"]) == ["北京市示例区人民政府", "示例区政府"]
     assert agency["level"] == "district"
     years = [
@@ -164,7 +176,7 @@ def test_ranking_within_region_level_year(world):
         con,
         """SELECT agency_name, value, numerator, denominator, rank_in_group, n_ranked
                           FROM out_ranking WHERE level = 'department' AND report_year = 2021
-                          AND measure = 'disclosure_pct' ORDER BY rank_in_group""",
+                          AND measure = 'disclosure_pct' AND peer_scope = 'national' ORDER BY rank_in_group""",
     )
     assert [(r["agency_name"], r["numerator"], r["denominator"], r["rank_in_group"]) for r in ranked] == [
         ("示例区财政局", 10, 11, 1),
@@ -175,14 +187,14 @@ def test_ranking_within_region_level_year(world):
     small = one(
         con,
         """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2021
-                        AND measure = 'review_correction_pct'""",
+                        AND measure = 'review_correction_pct' AND peer_scope = 'national'""",
         GOV,
     )
     assert small["is_small_denominator"] and small["rank_in_group"] is None and small["denominator"] == 4
     big = one(
         con,
         """SELECT * FROM out_ranking WHERE agency_id = ? AND report_year = 2022
-                      AND measure = 'review_correction_pct'""",
+                      AND measure = 'review_correction_pct' AND peer_scope = 'national'""",
         GOV,
     )
     assert (big["numerator"], big["denominator"], big["rank_in_group"]) == (2, 5, 1)
@@ -191,12 +203,20 @@ def test_ranking_within_region_level_year(world):
 def test_coverage_states_and_deadlines(world):
     con = world[1]
     cov = {(r["agency_name"], r["report_year"]): r for r in rows(con, "SELECT * FROM out_coverage")}
-    assert len(cov) == 5 * 3
-    late = cov[("北京市示例区人民政府", 2022)]
-    assert (late["deadline_date"], late["days_after_deadline"], late["is_on_time"]) == (
-        date(2023, 2, 20),
-        5,
-        False,
+    # each agency from its first known year to 2022 (due on 2023-06-01): gov, 财政局, 教育局 3 years,
+    # 岔河镇 2021-2022, 卫健委 2022
+    assert len(cov) == 3 * 3 + 2 + 1
+    gov = cov[("北京市示例区人民政府", 2022)]  # a government's own report: due 31 March (条例第四十九条)
+    assert (gov["deadline_date"], gov["days_after_deadline"], gov["coverage_state"]) == (
+        date(2023, 3, 31),
+        -34,
+        "on_time",
+    )
+    late = cov[("岔河镇人民政府", 2022)]  # a town: due 31 January like a department
+    assert (late["deadline_date"], late["days_after_deadline"], late["coverage_state"]) == (
+        date(2023, 1, 31),
+        28,
+        "late",
     )
     blocked = cov[("示例区教育局", 2022)]
     assert (blocked["is_report_found"], blocked["report_state"], blocked["is_on_time"]) == (
@@ -204,7 +224,12 @@ def test_coverage_states_and_deadlines(world):
         "blocked",
         True,
     )
-    assert cov[("岔河镇人民政府", 2020)]["report_state"] == "missing"
+    assert ("岔河镇人民政府", 2020) not in cov  # before its first known report: not expected
+    assert cov[("示例区教育局", 2022)]["coverage_state"] == "not_fetched"
+    assert (cov[("示例区卫生健康委员会", 2022)]["coverage_state"], cov[("示例区卫生健康委员会", 2022)]["unreadable_reason"]) == (
+        "unreadable",
+        "table_missing",  # the synthetic failed report's error issue
+    )
     assert cov[("岔河镇人民政府", 2022)]["deadline_date"] == date(2023, 1, 31)
     assert cov[("示例区卫生健康委员会", 2022)]["report_state"] == "failed"
     assert cov[("示例区财政局", 2021)]["report_state"] == "warning"
@@ -314,7 +339,9 @@ def test_incremental_load_of_a_new_year(world, tmp_path):
         "gov2021",
         t3={"new_received": 9, "results_total": 9, "granted": 9},
     )
-    summary = load_results(copy, [new])
+    link = manifest_entry("http://127.0.0.1:8001/xxgk/B2023.pdf", new["sha256"], "new",
+                          "示例区财政局2023年政府信息公开工作年度报告", "2024-01-20", "2024-01-21T08:00:00Z")
+    summary = load_results(copy, [new], [link])
     assert summary["documents_new"] == 1 and summary["reports_loaded"] == 1
     con = connect_readonly(copy)
     try:
@@ -322,7 +349,8 @@ def test_incremental_load_of_a_new_year(world, tmp_path):
             "SELECT new_received_change FROM out_year_over_year WHERE agency_id = ? AND report_year = 2023",
             [FIN],
         ).fetchall() == [(4,)]
-        assert con.execute("SELECT count(*) FROM out_coverage").fetchall()[0][0] == 5 * 4
+        con.execute("SET VARIABLE xxgk_as_of = DATE '2024-06-01'")  # 2023 is now due for everyone
+        assert con.execute("SELECT count(*) FROM out_coverage").fetchall()[0][0] == 12 + 5
     finally:
         con.close()
 
@@ -382,6 +410,7 @@ def test_pre2019_document_does_not_add_a_coverage_year(world, tmp_path):
             "SELECT report_year, agency_from FROM core_documents WHERE sha256 = ?", [old["sha256"]]
         ).fetchall()
         assert guessed == [(2015, "link_title")]  # the year is known, yet it is not a coverage year
+        con.execute("SET VARIABLE xxgk_as_of = DATE '2023-06-01'")
         years = [
             r[0] for r in con.execute("SELECT DISTINCT report_year FROM out_coverage ORDER BY 1").fetchall()
         ]
@@ -409,7 +438,9 @@ def test_warehouse_from_an_older_version_gets_new_columns(world, tmp_path):
     con.execute("ALTER TABLE core_report_measures DROP COLUMN carried_over_natural_person")
     con.close()
     new = make_result("示例区财政局", "北京市示例区", 2023, "gov2021", t3={"new_received": 2})
-    summary = load_results(copy, [new])
+    link = manifest_entry("http://127.0.0.1:8001/xxgk/B2023.pdf", new["sha256"], "new",
+                          "示例区财政局2023年政府信息公开工作年度报告", "2024-01-20", "2024-01-21T08:00:00Z")
+    summary = load_results(copy, [new], [link])
     assert summary["documents_new"] == 1
     ro = connect_readonly(copy)
     try:

@@ -7,7 +7,7 @@ import pytest
 
 from warehouse.db import connect_readonly
 from warehouse.load import load_results
-from warehouse.synthetic import district_dataset
+from tests.synthetic import district_dataset
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
@@ -40,9 +40,10 @@ def test_ranking_example(con):
 
 def test_late_or_missing_example(con):
     rows = {r[0]: r for r in con.execute(sql_blocks()[1]).fetchall()}
-    assert set(rows) == {"北京市示例区人民政府", "岔河镇人民政府", "示例区教育局"}
-    assert rows["示例区教育局"][2] == "blocked"
-    assert rows["北京市示例区人民政府"][5] == 5
+    assert set(rows) == {"岔河镇人民政府", "示例区教育局", "示例区卫生健康委员会"}
+    assert rows["示例区教育局"][2:4] == ("not_fetched", "blocked")
+    assert rows["示例区卫生健康委员会"][2:5] == ("unreadable", "failed", "table_missing")
+    assert rows["岔河镇人民政府"][2] == "late" and rows["岔河镇人民政府"][7] == 28
 
 
 def test_year_over_year_example(con):
