@@ -54,10 +54,6 @@ def families() -> dict[str, Family]:
     return {m.FAMILY["name"]: m for m in found}
 
 
-def family_names() -> tuple[str, ...]:
-    return tuple(families())
-
-
 def family_module(name: str) -> Family:
     known = families()
     if name not in known:
