@@ -60,6 +60,15 @@ def _as_ascii_head(data: bytes) -> bytes:
     return head.lstrip(b"\xef\xbb\xbf")
 
 
+def utf16_codec(data: bytes) -> str | None:
+    """``utf-16`` (BOM), ``utf-16-le``/``-be`` (no BOM, told by where the zero bytes are) or None: how a
+    text file saved as "Unicode" (Notepad, some CMS exports) must be decoded."""
+    head = data[:8192]
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    return _utf16_order(head) if _looks_utf16(head) else None
+
+
 def _looks_utf16(head: bytes) -> bool:
     sample = head[:200]
     return len(sample) >= 8 and (sample[1::2].count(0) > len(sample) * 0.4 or sample[0::2].count(0) > len(sample) * 0.4)

@@ -1,7 +1,7 @@
 """Extract every archived document that has no result for the current parser yet (library code, no Prefect).
 
 ``find_pending`` compares the archive with ``data/extracted/<sha256>.json``; ``extract_documents`` runs
-``extract_isolated`` (own child process, time and memory limits) over them in a process pool and writes
+``extract_path`` (own child process reading and parsing it, time, memory and size limits) over them in a process pool and writes
 each JSON atomically. The same function serves one machine (``workers=N``) and one chunk on a Dask worker
 (``workers=1``): a chunk is just a shorter list.
 
@@ -21,7 +21,7 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from pathlib import Path
 from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 from extract.datalayout import DataLayout
 from transform.report import PARSER_VERSION
-from transform.runner import extract_isolated
+from transform.runner import DEFAULT_MAX_FILE_MB, extract_path
 
 logger = logging.getLogger(__name__)
 
@@ -192,12 +192,22 @@ def _outcome(doc: PendingDocument, result: dict, seconds: float) -> DocumentOutc
                            failed_checks, message)
 
 
-def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb: int) -> DocumentOutcome:
-    """Extract one archived document in an isolated child and store its JSON; never raises for bad input."""
+def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb: int,
+                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> DocumentOutcome:
+    """Extract one archived document in an isolated child and store its JSON; never raises for bad input.
+
+    The bytes are read inside the child (``extract_path``), so a huge object never enters this worker.
+    An object missing from the archive raises (no JSON is written: it is tried again next night).
+    """
     started = time.perf_counter()
-    data = object_path(data_dir, doc.sha256).read_bytes()
-    pages = [object_path(data_dir, sha).read_bytes() for sha in doc.continuations]
-    result = extract_isolated(data, doc.source, timeout_s=timeout_s, memory_mb=memory_mb, continuations=pages)
+    paths = [object_path(data_dir, sha) for sha in (doc.sha256, *doc.continuations)]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: in the manifest but not in the archive")
+    result = extract_path(paths[0], doc.source, timeout_s=timeout_s, memory_mb=memory_mb, max_file_mb=max_file_mb,
+                          continuations=paths[1:])
+    # A document stopped before its child read it still has a known identity: its archive name.
+    result["sha256"] = result.get("sha256") or doc.sha256
     if not result.get("parser_version"):
         # extract_bytes returns early for unsupported types without stamping the version; without it the
         # document would look pending again every night.
@@ -212,11 +222,12 @@ def _warm_up() -> None:
 
 
 def extract_documents(docs: Iterable[PendingDocument], data_dir: Path | str, *, workers: int = 1,
-                      timeout_s: float = 120.0, memory_mb: int = 3072) -> BatchSummary:
+                      timeout_s: float = 120.0, memory_mb: int = 3072, max_file_mb: float = DEFAULT_MAX_FILE_MB,
+                      on_outcome: Callable[[DocumentOutcome], None] | None = None) -> BatchSummary:
     """Extract ``docs`` (``workers`` processes), writing ``extracted/<sha256>.json`` for each.
 
     A document whose extraction crashes, hangs or runs out of memory gets a ``failed`` JSON and never
-    stops the others.
+    stops the others. ``on_outcome`` is called with each outcome as it comes (a progress display).
     """
     docs = list(docs)
     started = time.perf_counter()
@@ -225,21 +236,28 @@ def extract_documents(docs: Iterable[PendingDocument], data_dir: Path | str, *, 
     outcomes: list[DocumentOutcome] = []
     if workers == 1:
         for doc in docs:
-            outcomes.append(_safely(extract_one, doc, data_dir, timeout_s, memory_mb))
+            outcomes.append(_safely(extract_one, doc, data_dir, timeout_s, memory_mb, max_file_mb))
+            _report(on_outcome, outcomes[-1])
     else:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up) as pool:
-            futures = {pool.submit(extract_one, doc, data_dir, timeout_s, memory_mb): doc for doc in docs}
+            futures = {pool.submit(extract_one, doc, data_dir, timeout_s, memory_mb, max_file_mb): doc for doc in docs}
             for future in as_completed(futures):
                 doc = futures[future]
                 try:
                     outcomes.append(future.result())
                 except Exception as exc:  # noqa: BLE001 - a worker problem is recorded, never fatal
                     outcomes.append(_worker_failure(doc, exc))
+                _report(on_outcome, outcomes[-1])
     summary = BatchSummary(outcomes, time.perf_counter() - started, workers)
     logger.info("extracted %d documents in %.1f s with %d workers: %s", len(outcomes), summary.seconds,
                 workers, dict(summary.statuses))
     return summary
+
+
+def _report(on_outcome: Callable[[DocumentOutcome], None] | None, outcome: DocumentOutcome) -> None:
+    if on_outcome is not None:
+        on_outcome(outcome)
 
 
 def _safely(function, doc: PendingDocument, *args) -> DocumentOutcome:

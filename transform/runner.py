@@ -1,19 +1,32 @@
 """One document in, one extraction result out (the JSON of ``spec/extract-output.md``).
 
-``extract_bytes`` runs in the calling process; ``extract_isolated`` forks a child with a time and memory
-limit, so a hostile file (a decompression bomb, a PDF that sends pdfminer into a loop) fails alone with a
-clear issue instead of hanging or killing the run.
+``extract_bytes`` runs in the calling process. ``extract_isolated`` (bytes already in memory) and
+``extract_path`` (a local file) fork a child with a time and memory limit, so a hostile file (a
+decompression bomb, a PDF that sends pdfminer into a loop) fails alone with a clear issue instead of
+hanging or killing the run.
+
+``extract_path`` opens and reads the file inside that child, never in the caller: only a regular file is
+read (a FIFO, ``/dev/zero`` or a directory is ``unreadable_file`` at once), and only up to a size cap
+(``parser_limit``, limit ``file_size``), so neither process ever holds a 2 GiB file. The child dies with
+its parent (``PR_SET_PDEATHSIG``): a ``kill -9`` of ``xxgk extract`` leaves nothing parsing.
+
+Every ``parser_limit`` issue names the limit it hit in ``limit``: ``time``, ``memory``, ``file_size`` or
+a reader's own cap (``docx_grid_cells`` …).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import multiprocessing
 import os
 import resource
+import signal
+import stat
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from extract import media
@@ -24,6 +37,15 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 3072
+# Real annual reports are a few MB (the largest PDFs seen, with scanned pages, ~60 MB); anything far
+# larger is not a report, and reading it would only spend the night's memory.
+DEFAULT_MAX_FILE_MB = 200.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Stream name (UTF-16 in the OLE directory) of an encrypted Office Open XML file (MS-OFFCRYPTO).
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_CHUNK = 1024 * 1024
+# Readers' own caps raise DocumentError("parser_limit", …) with the limit's name as ``limit``.
+PARSER_LIMIT = "parser_limit"
 
 
 def read_document(data: bytes, media_type: str) -> Document:
@@ -43,17 +65,25 @@ def read_document(data: bytes, media_type: str) -> Document:
     raise ValueError(f"no reader for {media_type}")
 
 
-def _envelope(source: str, data: bytes, media_type: str) -> dict:
-    return {"source": source, "sha256": hashlib.sha256(data).hexdigest(), "media_type": media_type}
+def _envelope(source: str, data: bytes | None, media_type: str | None) -> dict:
+    sha = hashlib.sha256(data).hexdigest() if data is not None else None
+    return {"source": source, "sha256": sha, "media_type": media_type}
 
 
-def _empty(status: str, code: str, message: str, severity: str = "error") -> dict:
+def _empty(status: str, code: str, message: str, severity: str = "error", **details) -> dict:
     return {
         "status": status,
         "report": {"agency": None, "region": None, "year": None, "format_version": None, "title": None},
         "tables": {}, "cells_source": [], "checks": [],
-        "issues": [{"severity": severity, "code": code, "message": message}],
+        "issues": [{"severity": severity, "code": code, "message": message, **details}],
     }
+
+
+def _failed(envelope: dict, code: str, message: str, **details) -> dict:
+    out = dict(envelope)
+    out.update(_empty("failed", code, message, **details))
+    out["parser_version"] = PARSER_VERSION
+    return out
 
 
 def read_pages(data: bytes, media_type: str, continuations: Sequence[bytes]) -> Document:
@@ -72,12 +102,30 @@ def read_pages(data: bytes, media_type: str, continuations: Sequence[bytes]) -> 
     return doc
 
 
+def _media_type(data: bytes, source: str) -> str:
+    """What the bytes are, for choosing a reader. Where the sniffer can only say "not readable", a file that is
+    evidently a PDF or Word file gone wrong goes to that reader, which says why (broken_pdf, broken_docx,
+    encrypted): an empty file named ``.pdf``/``.docx`` (the name is the only evidence left), a password-
+    protected Word file, a Word package cut off before its ZIP directory."""
+    kind = media.sniff(data)
+    if kind == media.EMPTY:
+        suffix = Path(source.split("?", 1)[0]).suffix.lower()
+        return {".pdf": media.PDF, ".docx": media.DOCX}.get(suffix, kind)
+    if kind == media.DOC and ENCRYPTED_PACKAGE in data[:1024 * 1024]:
+        # A password-protected .docx is an OLE container, not a ZIP: the DOCX reader says "encrypted".
+        return media.DOCX
+    if kind == media.ZIP and b"word/" in data:
+        # A Word package cut off before its ZIP directory (or missing document.xml): a broken DOCX.
+        return media.DOCX
+    return kind
+
+
 def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ()) -> dict:
     """Extract one document given as bytes (plus the further pages of a multi-page article).
 
     Never raises for bad input: every problem becomes the status and issues of the result.
     """
-    media_type = media.sniff(data)
+    media_type = _media_type(data, source)
     out = _envelope(source, data, media_type)
     if media_type not in media.READABLE:
         what = "an empty file" if media_type == media.EMPTY else f"a {media_type} file"
@@ -88,7 +136,8 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
         doc = read_pages(data, media_type, continuations)
         out.update(build_report(doc))
     except DocumentError as exc:
-        out.update(_empty("failed", exc.code, f"{source}: {exc.message}"))
+        details = {"limit": exc.limit} if getattr(exc, "limit", None) else {}
+        out.update(_empty("failed", exc.code, f"{source}: {exc.message}", **details))
     except Exception as exc:  # noqa: BLE001 - bad input must never stop the run; the reason is recorded
         logger.exception("%s: extraction crashed", source)
         out.update(_empty("failed", "extractor_error", f"{source}: {type(exc).__name__}: {exc}"))
@@ -97,19 +146,96 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
     return out
 
 
-def extract_file(path: str | Path) -> dict:
-    """Extract one local file (the path is kept as ``source``)."""
-    path = Path(path)
+# ------------------------------------------------------------------------------------ reading files
+
+
+class Unreadable(Exception):
+    """A path that cannot be read as a document: the result is ``unreadable_file`` or a size limit."""
+
+    def __init__(self, code: str, message: str, limit: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.limit = code, message, limit
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular_file(path: str | Path, max_bytes: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``; ``Unreadable`` otherwise.
+
+    Opened non-blocking (a FIFO must not wait for a writer) and checked on the open descriptor, so the
+    answer is about the file actually read, not about whatever the name pointed to a moment before.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
-        out = {"source": str(path), "sha256": None, "media_type": None}
-        out.update(_empty("failed", "unreadable_file", f"{path}: {exc.strerror or exc}"))
-        return out
+        raise Unreadable("unreadable_file", exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("unreadable_file", f"{_kind_of(info.st_mode)}, not a regular file; only files are read")
+        if info.st_size > max_bytes:
+            raise _too_big(info.st_size, max_bytes)
+        os.set_blocking(fd, True)
+        chunks, total = [], 0
+        while chunk := os.read(fd, _CHUNK):
+            total += len(chunk)
+            if total > max_bytes:  # the file grew while being read
+                raise _too_big(total, max_bytes)
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable("unreadable_file", exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int, max_bytes: int) -> Unreadable:
+    return Unreadable(PARSER_LIMIT, f"the file is {size / 1024**2:,.1f} MB, over the {max_bytes / 1024**2:,.0f} MB "
+                                    "size limit (--max-file-mb); not read", limit="file_size")
+
+
+def _unreadable_result(source: str, exc: Unreadable) -> dict:
+    details = {"limit": exc.limit} if exc.limit else {}
+    return _failed({"source": source, "sha256": None, "media_type": None}, exc.code, f"{source}: {exc.message}",
+                   **details)
+
+
+def extract_file(path: str | Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> dict:
+    """Extract one local file in this process (the path is kept as ``source``)."""
+    try:
+        data = read_regular_file(path, _max_bytes(max_file_mb))
+    except Unreadable as exc:
+        return _unreadable_result(str(path), exc)
     return extract_bytes(data, str(path))
 
 
-def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequence[bytes]) -> None:
+def _max_bytes(max_file_mb: float) -> int:
+    return int(max_file_mb * 1024 * 1024)
+
+
+# ------------------------------------------------------------------------------------ the isolated child
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux); exit now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's timeout still stops the child
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _child(conn, work: Callable[[Callable[[dict], None]], dict], memory_mb: int, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     try:
         # The budget is on top of what the forked child already maps (a Prefect or Dask worker maps
         # gigabytes of address space it never touches), so the limit only stops this document.
@@ -118,9 +244,9 @@ def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequen
     except (ValueError, OSError):
         pass
     try:
-        conn.send(extract_bytes(data, source, continuations))
+        conn.send(("result", work(lambda envelope: conn.send(("envelope", envelope)))))
     except MemoryError:
-        conn.send(None)
+        conn.send(("memory", None))
     finally:
         conn.close()
 
@@ -128,44 +254,83 @@ def _child(conn, data: bytes, source: str, memory_mb: int, continuations: Sequen
 def _mapped_bytes() -> int:
     """Address space this process maps now (Linux /proc; 0 where unavailable)."""
     try:
-        pages = int(open("/proc/self/statm").read().split()[0])
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[0])
     except (OSError, ValueError, IndexError):
         return 0
     return pages * resource.getpagesize()
 
 
-def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                     memory_mb: int = DEFAULT_MEMORY_MB, continuations: Sequence[bytes] = ()) -> dict:
-    """``extract_bytes`` in a forked child with a wall-clock and address-space limit."""
+def _isolated(work, source: str, envelope: dict, timeout_s: float, memory_mb: int) -> dict:
+    """Run ``work`` in a forked child with a wall-clock and address-space limit; a result never fails to come.
+
+    ``work`` may send the document's envelope (sha256, media type) before parsing, so a result for a
+    document whose parser is stopped still says which bytes it was.
+    """
+    if timeout_s <= 0:
+        raise ValueError("timeout_s must be more than 0")
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, data, source, memory_mb, tuple(continuations)), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, work, memory_mb, os.getpid()), daemon=True)
     proc.start()
     child.close()
-    result = None
-    timed_out = False
+    outcome, payload = "timeout", None
+    deadline = time.monotonic() + timeout_s
     try:
-        if parent.poll(timeout_s):
-            result = parent.recv()
-        else:
-            timed_out = True
+        while parent.poll(max(0.0, deadline - time.monotonic())):
+            kind, payload = parent.recv()
+            if kind == "envelope":
+                envelope = payload
+                continue
+            outcome = kind
+            break
     except (EOFError, OSError):
-        result = None
+        outcome = "died"
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join(5)
         parent.close()
-    if result is not None:
-        return result
-    out = _envelope(source, data, media.sniff(data))
-    if timed_out:
-        reason = f"parsing took longer than {timeout_s:.0f} s and was stopped"
-    else:
-        reason = f"the parser process died (exit {proc.exitcode}; memory limit {memory_mb} MB)"
-    out.update(_empty("failed", "parser_limit", f"{source}: {reason}"))
-    out["parser_version"] = PARSER_VERSION
-    return out
+    if outcome == "result":
+        return payload
+    if outcome == "timeout":
+        return _failed(envelope, PARSER_LIMIT, f"{source}: parsing took longer than {timeout_s:g} s and was stopped",
+                       limit="time")
+    return _failed(envelope, PARSER_LIMIT, f"{source}: the parser ran out of its {memory_mb} MB memory limit "
+                                           f"(process exit {proc.exitcode})", limit="memory")
+
+
+def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                     memory_mb: int = DEFAULT_MEMORY_MB, continuations: Sequence[bytes] = ()) -> dict:
+    """``extract_bytes`` in a forked child with a wall-clock and address-space limit."""
+    pages = tuple(continuations)
+
+    def work(_send_envelope) -> dict:
+        return extract_bytes(data, source, pages)
+
+    return _isolated(work, source, _envelope(source, data, _media_type(data, source)), timeout_s, memory_mb)
+
+
+def extract_path(path: str | Path, source: str | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 memory_mb: int = DEFAULT_MEMORY_MB, max_file_mb: float = DEFAULT_MAX_FILE_MB,
+                 continuations: Sequence[str | Path] = ()) -> dict:
+    """Extract a local file (and the files of its further article pages), read and parsed in the child.
+
+    ``source`` is what the result calls the document (default: the path).
+    """
+    source = source if source is not None else str(path)
+    max_bytes = _max_bytes(max_file_mb)
+
+    def work(send_envelope) -> dict:
+        try:
+            data = read_regular_file(path, max_bytes)
+            pages = [read_regular_file(p, max_bytes) for p in continuations]
+        except Unreadable as exc:
+            return _unreadable_result(source, exc)
+        send_envelope(_envelope(source, data, _media_type(data, source)))
+        return extract_bytes(data, source, pages)
+
+    return _isolated(work, source, {"source": source, "sha256": None, "media_type": None}, timeout_s, memory_mb)
 
 
 def cpu_count() -> int:

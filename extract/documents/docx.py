@@ -55,6 +55,11 @@ TEXT_XPATH = etree.XPath(
 # Text boxes anchored in a paragraph; Word writes each twice (DrawingML in mc:Choice, VML in mc:Fallback).
 TEXT_BOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback) and not(ancestor::w:txbxContent)]",
                          namespaces=NS)
+# Caps, as in the HTML reader: a few KB of XML can ask for billions of grid slots (gridSpan="60000" on
+# every cell, merged down 400 rows). Word itself allows 63 columns; real report tables have < 1000 cells.
+MAX_GRID_SPAN = 63
+MAX_TABLE_CELLS = 100_000  # expanded grid slots of one table
+MAX_DOCUMENT_CELLS = 1_000_000  # of all tables together
 # Content controls and custom XML wrap ordinary body content; their children are read in place.
 WRAPPERS = {f"{{{W_NS}}}sdt", f"{{{W_NS}}}sdtContent", f"{{{W_NS}}}customXml", f"{{{W_NS}}}smartTag"}
 
@@ -163,6 +168,7 @@ class _BodyReader:
 
     doc: Document
     n_tables: int = 0
+    n_cells: int = 0
 
     def read_children(self, parent: Any, path_prefix: str = "") -> None:
         for child in parent.iterchildren():
@@ -193,6 +199,10 @@ class _BodyReader:
         self.n_tables += 1
         path = f"{path_prefix}table[{self.n_tables}]"
         grid, nested = _table_grid(tbl, path)
+        self.n_cells += sum(len(row) for row in grid)
+        if self.n_cells > MAX_DOCUMENT_CELLS:
+            raise DocumentError("parser_limit", f"the tables of this DOCX expand to more than {MAX_DOCUMENT_CELLS:,} "
+                                "cells; not read", limit="docx_document_cells")
         if _is_layout_wrapper(grid, nested):
             # A one-cell table used only to frame the real content: read what is inside it.
             self.read_children(nested[0][1], f"{path}/tr[1]/tc[1]/")
@@ -252,11 +262,12 @@ def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tupl
     n_grid_cols = len(_xpath(tbl, "./w:tblGrid/w:gridCol"))
     rows: list[list[Cell | None]] = []
     nested: list[tuple[str, Any]] = []
+    widest = n_grid_cols
     for r, tr in enumerate(_rows(tbl)):
-        row: list[Cell | None] = [None] * _int_attr(tr, "./w:trPr/w:gridBefore/@w:val", 0)
+        row: list[Cell | None] = [None] * min(_int_attr(tr, "./w:trPr/w:gridBefore/@w:val", 0), MAX_GRID_SPAN)
         for i, tc in enumerate(_cells(tr), start=1):
             tc_path = f"{path}/tr[{r + 1}]/tc[{i}]"
-            span = max(_int_attr(tc, "./w:tcPr/w:gridSpan/@w:val", 1), 1)
+            span = min(max(_int_attr(tc, "./w:tcPr/w:gridSpan/@w:val", 1), 1), MAX_GRID_SPAN)
             col = len(row)
             above = _merge_target(tc, rows, r, col, span)
             left = _horizontal_merge_target(tc, row)
@@ -271,11 +282,22 @@ def _table_grid(tbl: Any, path: str) -> tuple[list[list[Cell | None]], list[tupl
                 row.extend([cell] * span)
             if _xpath(tc, "./w:tbl"):
                 nested.append((tc_path, tc))
+            if len(row) > widest:  # one row of a million cells is caught here, not after it
+                _check_table_size(path, len(rows) + 1, len(row))
         rows.append(row)
-    width = max([n_grid_cols, *(len(row) for row in rows)], default=0)
+        widest = max(widest, len(row))
+        _check_table_size(path, len(rows), widest)
+    width = widest if rows else 0
     for row in rows:
         row.extend([None] * (width - len(row)))
     return rows, nested
+
+
+def _check_table_size(path: str, n_rows: int, width: int) -> None:
+    """Stop before a table's grid (rows × widest row, as it is padded) passes ``MAX_TABLE_CELLS``."""
+    if n_rows * width > MAX_TABLE_CELLS:
+        raise DocumentError("parser_limit", f"{path} expands to more than {MAX_TABLE_CELLS:,} cells ({n_rows} rows "
+                            f"× {width} columns); not read", limit="docx_table_cells")
 
 
 def _horizontal_merge_target(tc: Any, row: list[Cell | None]) -> Cell | None:

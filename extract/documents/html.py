@@ -14,6 +14,7 @@ import re
 import lxml.etree
 import lxml.html
 
+from extract import media
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ def decode_html(data: bytes) -> str:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    utf16 = media.utf16_codec(data)
+    if utf16:  # before the charset: a UTF-16 page's <meta charset> cannot be matched byte-wise
+        return data.decode(utf16, errors="replace").lstrip("\ufeff")
     m = _CHARSET_RE.search(data[:4096])
     declared = m.group(1).decode("ascii", "ignore").lower() if m else ""
     candidates = []

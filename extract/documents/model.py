@@ -101,7 +101,8 @@ class Document:
 class DocumentError(Exception):
     """A file that cannot be read at all (encrypted, truncated, not what its type claims)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, limit: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.limit = limit  # with code "parser_limit": which cap was hit (e.g. "docx_table_cells")

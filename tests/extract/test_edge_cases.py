@@ -9,7 +9,7 @@ import pytest
 
 from demo.render import render_report
 from demo.values import generate_report
-from extract import api
+from transform import runner as api
 from transform.runner import extract_bytes, extract_isolated
 
 AGENCY = "某某市某某区统计局"
