@@ -51,21 +51,25 @@ def query(
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
     data_dir: Path | None = DataDir,
     limit: int = typer.Option(200, "--limit", help="Rows shown in table mode (CSV prints all)."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds a query may run before it is stopped."),
+    memory_limit: str = typer.Option("2GB", "--memory-limit", help="DuckDB memory limit of the query."),
 ) -> None:
-    """Run SQL on the published warehouse, opened read-only, and print the result."""
+    """Run SQL on the published warehouse, opened read-only and closed to every other file, and print it."""
     import sys
 
-    from warehouse.db import connect_readonly
+    from warehouse.query import QueryLimits, QueryRefused, open_sandboxed, run_query
 
     try:
-        con = connect_readonly(db or _published(data_dir))
-    except FileNotFoundError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
-    try:
-        frame = con.execute(sql).df()
-    finally:
-        con.close()
+        if timeout <= 0:
+            raise QueryRefused("--timeout must be more than 0 seconds")
+        con = open_sandboxed(db or _published(data_dir), QueryLimits(timeout_s=timeout, memory_limit=memory_limit))
+        try:
+            frame = run_query(con, sql, timeout)
+        finally:
+            con.close()
+    except QueryRefused as exc:
+        typer.echo(f"xxgk query: {exc}", err=True)
+        raise typer.Exit(1) from None
     if csv:
         frame.to_csv(sys.stdout, index=False)
         return
@@ -76,15 +80,43 @@ def _print_table(frame, limit: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(show_lines=False)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
-    for row in frame.head(limit).itertuples(index=False):
-        table.add_row(*["" if _is_null(v) else str(v) for v in row])
     console = Console()
-    console.print(table)
+    shown = frame.head(limit)
+    if _too_wide(frame, console.width):
+        _print_records(console, shown)
+    else:
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold")
+        for row in shown.itertuples(index=False):
+            table.add_row(*[_text(v) for v in row])
+        console.print(table)
     if len(frame) > limit:
         console.print(f"… {len(frame) - limit} more rows (use --csv for all)")
+
+
+# A column narrower than this prints as a stack of single characters: not readable.
+MIN_COLUMN_WIDTH = 8
+
+
+def _too_wide(frame, width: int) -> bool:
+    return len(frame.columns) * (MIN_COLUMN_WIDTH + 3) > width
+
+
+def _print_records(console, frame) -> None:
+    """One block per row, one ``column  value`` line per column (psql's expanded display)."""
+    console.print(f"{len(frame.columns)} columns are too many for a {console.width}-character terminal: "
+                  "one block per row below (use --csv for a spreadsheet)", highlight=False)
+    name_width = max(len(str(c)) for c in frame.columns)
+    for number, row in enumerate(frame.itertuples(index=False), start=1):
+        console.rule(f"row {number}")
+        for column, value in zip(frame.columns, row):
+            console.print(f"{str(column):<{name_width}}  {_text(value)}", highlight=False, markup=False,
+                          overflow="fold")
+
+
+def _text(value) -> str:
+    return "" if _is_null(value) else str(value)
 
 
 def _is_null(value) -> bool:
