@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from extract.crawl.dedupe import RepostIndex, repost_index
 from extract.crawl.discovery import Column, DiscoveryContext, ReportLink, usable, walk_column
 from extract.crawl.families import detect_family, family_module
 from extract.crawl.registry import SiteConfig
+from extract.crawl.titles import is_report_title
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class SiteSummary:
     outcomes: list[LinkOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    empty_columns: list[tuple[str, str]] = field(default_factory=list)  # (column URL, guessed reason)
 
     @property
     def found(self) -> int:
@@ -65,6 +68,7 @@ class SiteSummary:
         row = {"site": self.site, "family": ",".join(self.families), "found": self.found}
         row.update({state: self.states[state] for state in REPORT_STATES})
         row["pages"] = sum(self.pages.values())
+        row["empty_columns"] = len(self.empty_columns)
         return row
 
 
@@ -92,6 +96,13 @@ def _stagger(url: str) -> float:
 
 def _age(row: dict) -> timedelta:
     return datetime.now(timezone.utc) - _parse_time(row["fetched_at"])
+
+
+def _link_title(link: ReportLink, result: FetchResult) -> str | None:
+    """The link's title; a download servlet's Content-Disposition name when the link says only 下载附件."""
+    if result.filename and not is_report_title(link.title) and is_report_title(result.filename):
+        return result.filename.rsplit(".", 1)[0] if "." in result.filename else result.filename
+    return link.title
 
 
 def manifest_url(url: str, method: str, data: dict | None) -> str:
@@ -169,6 +180,17 @@ class SiteCrawl:
                 return "duplicate", f"re-post of {original} (same text, re-rendered page)"
         return "new", result.error
 
+    def record_empty_column(self, empty) -> None:
+        """A column that yielded no report candidate: a ``kind="column"`` manifest row, state ``empty_column``,
+        the guessed reason in ``error`` (an operator's lead: which registry entry needs an adapter)."""
+        self.summary.empty_columns.append((empty.url, empty.reason))
+        self.summary.notes.append(f"empty_column: {empty.url}: {empty.reason}")
+        self.archive.append_manifest({
+            "fetch_id": uuid.uuid4().hex, "run_id": self.run_id, "site": self.site.id, "district": self.site.name,
+            "admin_code": self.site.admin_code, "url": empty.url, "kind": "column", "state": "empty_column",
+            "error": empty.reason, "fetched_at": _now(), "crawler_version": CRAWLER_VERSION,
+        })
+
     def record_page(self, result: FetchResult, *, referrer=None, title=None) -> None:
         self.record(result, kind="page", referrer=referrer, title=title)
 
@@ -184,7 +206,8 @@ class SiteCrawl:
                 return
             else:
                 result = self.fetch(link.url, referrer=link.referrer)
-            outcome = self.record(result, kind="report", referrer=link.referrer, title=link.title, date=link.date)
+            outcome = self.record(result, kind="report", referrer=link.referrer, title=_link_title(link, result),
+                                  date=link.date)
         except Exception as exc:  # one broken document never aborts the site
             logger.exception("%s: report %s failed", self.site.id, link.url)
             failed = FetchResult(link.url, "failed", error=f"crawler error: {type(exc).__name__}: {exc}")
@@ -267,6 +290,9 @@ def crawl_site(site: SiteConfig, archive: Archive, fetcher: Fetcher, *, run_id: 
     """Discover and archive every report of ``site``; never raises for site trouble."""
     site_fetcher = fetcher.for_site(site.hosts, insecure_tls=site.crawl.insecure_tls,
                                     min_delay_s=site.crawl.min_delay_s)
+    budget = getattr(fetcher.settings, "site_time_budget_s", None)
+    if budget:
+        site_fetcher.deadline = time.monotonic() + budget
     crawl = SiteCrawl(site, archive, site_fetcher, run_id)
     ctx = DiscoveryContext(site, crawl.fetch, crawl.record_page, max_pages or site.crawl.max_list_pages,
                            site.crawl.max_depth)
@@ -277,6 +303,10 @@ def crawl_site(site: SiteConfig, archive: Archive, fetcher: Fetcher, *, run_id: 
             logger.exception("%s: entry %s failed", site.id, entry.url)
             crawl.summary.errors.append(f"{entry.url}: {type(exc).__name__}: {exc}")
     crawl.summary.notes.extend(ctx.notes)
+    if site_fetcher.out_of_time():
+        crawl.summary.notes.append(f"time budget: {site_fetcher.out_of_time_error()} (links not fetched are failed)")
+    for empty in ctx.empty_columns:
+        crawl.record_empty_column(empty)
     return crawl.summary
 
 

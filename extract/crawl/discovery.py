@@ -13,10 +13,12 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from extract.crawl.fetch import FetchResult, host_allowed
 from extract.crawl.links import Link, canonical_url, harvest_links, is_attachment_url
+from extract.crawl.scriptlists import (MAX_EXTERNAL_SCRIPTS, Endpoint, ScriptReading, empty_column_reason,
+                                       is_library, last_page, page_scripts, read_answer, read_scripts)
 from extract.crawl.titles import decoy_reason, is_pager_text, is_report_title
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,14 @@ class ListPage:
     subcolumns: list[Link] = field(default_factory=list)
 
 
+@dataclass
+class EmptyColumn:
+    """A column walked without finding one report candidate, and the guessed reason (an operator's lead)."""
+
+    url: str
+    reason: str
+
+
 def usable(result: FetchResult | None) -> bool:
     return result is not None and result.state in ("ok", "not_modified") and result.content is not None
 
@@ -83,6 +93,8 @@ class DiscoveryContext:
         self.reported: set[str] = set()
         self.articles_seen: set[str] = set()
         self.notes: list[str] = []
+        self.empty_columns: list[EmptyColumn] = []
+        self.script_readings: dict[str, ScriptReading] = {}  # column URL -> what its scripts revealed
 
     def fetch_page(self, url: str, *, referrer: str | None = None, method: str = "GET", data: dict | None = None,
                    headers: dict | None = None, title: str | None = None, record: bool = True,
@@ -163,7 +175,7 @@ def walk_column(ctx: DiscoveryContext, family, column: Column, first: FetchResul
     """Walk one column's pages (family pagination) and its sub-columns; yield report candidates."""
     seen_here: set[str] = set()
     subcolumns: list[Column] = []
-    pages = 0
+    pages = reports_here = 0
     pager = family.list_pages(ctx, column, first)
     try:
         for page in pager:
@@ -172,6 +184,7 @@ def walk_column(ctx: DiscoveryContext, family, column: Column, first: FetchResul
             seen_here.update(it.url for it in page.items)
             for link in new_items:
                 if is_report_item(link):
+                    reports_here += 1
                     yield from resolve_article(ctx, family, link, referrer=page.url)
             for link in page.subcolumns:
                 if link.url not in seen_here and column.depth < ctx.max_depth:
@@ -184,6 +197,10 @@ def walk_column(ctx: DiscoveryContext, family, column: Column, first: FetchResul
                 break
     finally:
         pager.close()
+    if not reports_here and not subcolumns:
+        reading = ctx.script_readings.get(column.url)
+        ctx.empty_columns.append(EmptyColumn(column.url, empty_column_reason(first.text(), first.final_url or column.url,
+                                                                             reading)))
     for sub in subcolumns:
         first_sub = ctx.fetch_page(sub.url, referrer=column.url)
         if usable(first_sub):
@@ -240,3 +257,59 @@ def html_list_page(ctx: DiscoveryContext, column: Column, url: str, html: str) -
     items = [it for it in content_items(links, column) if not is_subcolumn_link(it, column, ctx.on_allowlist)]
     subs = [lk for lk in links if is_subcolumn_link(lk, column, ctx.on_allowlist)]
     return ListPage(url, items, subs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists drawn by scripts (any family may use this; the generic family does on every column)
+# ---------------------------------------------------------------------------------------------
+XHR_HEADERS = {"X-Requested-With": "XMLHttpRequest"}  # what jQuery sends; some list APIs insist on it
+
+
+def script_list_pages(ctx: DiscoveryContext, column: Column, first: FetchResult, *,
+                      external: bool) -> Iterator[ListPage]:
+    """Items of the paged list APIs the column page's scripts call (``external``: also read its same-site
+    ``<script src>`` files, at most ``MAX_EXTERNAL_SCRIPTS``, libraries skipped)."""
+    page_url = first.final_url or column.url
+    inline, sources = page_scripts(first.text())
+    scripts = list(inline)
+    if external:
+        wanted = [urljoin(page_url, src) for src in sources if not is_library(src)]
+        for src in [u for u in wanted if ctx.on_allowlist(u)][:MAX_EXTERNAL_SCRIPTS]:
+            fetched = ctx.fetch_page(src, referrer=page_url, title="script")
+            if usable(fetched):
+                scripts.append(fetched.text())
+    reading = read_scripts(scripts, page_url)
+    ctx.script_readings[column.url] = reading
+    for endpoint in reading.endpoints:
+        if not ctx.on_allowlist(endpoint.url):
+            reading.not_understood.append(f"list endpoint on a host not on the allowlist: {endpoint.url}")
+            continue
+        yield from _endpoint_pages(ctx, column, endpoint, page_url, reading)
+
+
+def _endpoint_pages(ctx: DiscoveryContext, column: Column, endpoint: Endpoint, referrer: str,
+                    reading: ScriptReading) -> Iterator[ListPage]:
+    """Page through one list API until its stated last page, an empty page, or a page with nothing new."""
+    seen: set[str] = set()
+    last = None
+    page = endpoint.first_page
+    for _ in range(ctx.max_pages):
+        url, method, data = endpoint.request(page)
+        result = ctx.fetch_page(url, referrer=referrer, method=method, data=data, headers=XHR_HEADERS)
+        if not usable(result):
+            return
+        answer = read_answer(result.text(), url)
+        if answer is None:
+            reading.not_understood.append(f"list endpoint answered no JSON: {url}")
+            return
+        items, total, pages = answer
+        fresh = [it for it in items if it.url not in seen]
+        if not fresh:
+            return
+        seen.update(it.url for it in fresh)
+        yield ListPage(column.url, fresh)  # the column page is the referrer of its articles
+        if last is None:
+            last = last_page(endpoint, total, pages, len(items))
+        if last is not None and page >= last:
+            return
+        page += 1

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extract import media
 
@@ -73,6 +73,17 @@ class FetchSettings(BaseModel):
     # with each further failure up to ``revalidate_after_days``: a one-off failure is retried the next
     # night, a URL broken for weeks is asked about weekly. 0 = retry on every run.
     retry_failed_after_hours: float = 20.0
+    # A download must keep moving (issue 15): below ``min_throughput_bps`` over the last
+    # ``throughput_window_s`` it is abandoned (a body trickling 1 byte / 2 s under a 10 MB Content-Length
+    # would otherwise hold the host for months), and whatever its speed it ends at ``download_deadline_s``.
+    # Neither is retried: a server that trickled once trickles again. ``stalled_download_bound_s`` is what
+    # one such report can cost its host.
+    min_throughput_bps: float = Field(1024.0, gt=0)
+    throughput_window_s: float = Field(30.0, gt=0)
+    download_deadline_s: float = Field(300.0, gt=0)
+    # One site's share of a night: past it, the site's remaining links are recorded ``failed`` with the
+    # reason (retried on a later night) and the crawl moves on. None = no cap.
+    site_time_budget_s: float | None = Field(3 * 3600.0, gt=0)
 
     @classmethod
     def for_tests(cls, **overrides) -> FetchSettings:
@@ -100,6 +111,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     attempts: int = 0
+    filename: str | None = None  # from Content-Disposition (download servlets name their file only there)
     # Set by the crawler: these bytes are the version already archived for this URL (a 304, or the
     # same bytes again), i.e. the page did not change since the last night.
     same_as_stored: bool = False
@@ -156,7 +168,8 @@ def decode_page(data: bytes, content_type: str | None = None) -> str:
     return data.decode("gb18030", errors="replace")
 
 
-_SOFT_404 = re.compile(r"页面不存在|找不到(该|您)?(页面|网页)|页面已删除|404 Not Found|您访问的页面", re.I)
+_SOFT_404 = re.compile(r"页面不存在|找不到(该|您)?(页面|网页)|页面已删除|404 Not Found|您访问的页面"
+                       r"|(文件|附件)(不存在|已(被)?删除|未找到)", re.I)
 _SCRIPT_BLOCK = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -181,6 +194,43 @@ def is_challenge(status: int, body: bytes, headers: dict[str, str]) -> bool:
         return False
     visible = _TAG.sub("", _SCRIPT_BLOCK.sub("", text)).strip()
     return len(visible) < 200
+
+
+_CD_EXTENDED = re.compile(r"""filename\*\s*=\s*([\w\-]+)'[^']*'([^;]+)""", re.I)
+_CD_PLAIN = re.compile(r"""filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))""", re.I)
+
+
+def content_disposition_filename(value: str | None) -> str | None:
+    """The file name a download servlet gives in ``Content-Disposition`` (RFC 6266).
+
+    ``filename*=UTF-8''%E5%B9%B4…`` wins over ``filename="…"``; a plain name sent as raw UTF-8 or GBK
+    bytes (common, and illegal) arrives as Latin-1 text and is decoded back.
+    """
+    if not value:
+        return None
+    from urllib.parse import unquote
+
+    extended = _CD_EXTENDED.search(value)
+    if extended:
+        try:
+            return unquote(extended.group(2).strip().strip('"'), encoding=extended.group(1), errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            pass
+    plain = _CD_PLAIN.search(value)
+    if not plain:
+        return None
+    name = (plain.group(1) if plain.group(1) is not None else plain.group(2)).strip()
+    name = unquote(name) if "%" in name else name
+    try:
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:
+        return name or None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding) or None
+        except UnicodeDecodeError:
+            continue
+    return name or None
 
 
 def is_soft_404(status: int, body: bytes, media_type: str, headers: dict[str, str]) -> bool:
@@ -225,6 +275,54 @@ class _Truncated(Exception):
 
 class _TooLarge(Exception):
     pass
+
+
+class _TooSlow(Exception):
+    """A download abandoned by the throughput floor or a deadline; ``gap``: the longest wait between chunks."""
+
+    def __init__(self, message: str, gap: float):
+        super().__init__(message)
+        self.gap = gap
+
+
+def stalled_download_bound_s(settings: FetchSettings) -> float:
+    """The most one stalled download (headers then a trickle) can cost its host with ``settings``.
+
+    Connect, wait for the headers (one read timeout), the throughput floor's window (or the total
+    deadline if shorter), then the cool-down before the host's next request. Slow downloads are never
+    retried, so this is the whole cost.
+    """
+    cooldown = settings.read_timeout_s if settings.timeout_cooldown_s is None else settings.timeout_cooldown_s
+    body = min(settings.throughput_window_s + settings.read_timeout_s, settings.download_deadline_s)
+    return settings.connect_timeout_s + settings.read_timeout_s + body + max(cooldown, settings.max_delay_s)
+
+
+class _Throughput:
+    """Watches one body as it arrives: too slow over the window, or past the deadline, raises ``_TooSlow``."""
+
+    def __init__(self, settings: FetchSettings, deadline: float | None):
+        self.floor, self.window = settings.min_throughput_bps, settings.throughput_window_s
+        self.started = self.last = time.monotonic()
+        limit = self.started + settings.download_deadline_s
+        self.deadline = min(limit, deadline) if deadline is not None else limit
+        self.site_deadline = deadline is not None and deadline < limit
+        self.recent: list[tuple[float, int]] = []  # (time, bytes) of chunks inside the window
+        self.gap = 0.0
+
+    def add(self, n: int) -> None:
+        now = time.monotonic()
+        self.gap, self.last = max(self.gap, now - self.last), now
+        self.recent.append((now, n))
+        while self.recent and self.recent[0][0] < now - self.window:
+            self.recent.pop(0)
+        got = sum(b for _, b in self.recent)
+        if now - self.started >= self.window and got < self.floor * self.window:
+            raise _TooSlow(f"too slow: {got} bytes in the last {self.window:g} s, below the throughput floor of "
+                           f"{self.floor:g} B/s; abandoned (not retried)", self.gap)
+        if now >= self.deadline:
+            what = ("the site's time budget for tonight" if self.site_deadline
+                    else f"the download deadline of {self.deadline - self.started:g} s")
+            raise _TooSlow(f"download passed {what}; abandoned (not retried)", self.gap)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -288,6 +386,8 @@ class Fetcher:
         self.allowed_hosts = frozenset(allowed_hosts)
         self.insecure_tls = insecure_tls
         self._shared = _shared if _shared is not None else {"hosts": {}, "clients": {}, "lock": threading.Lock()}
+        # time.monotonic() past which this (per-site) fetcher asks nothing more: the site's night is over
+        self.deadline: float | None = None
         if insecure_tls:
             logger.warning("TLS certificate checks OFF for %s (per-site escape hatch)", sorted(self.allowed_hosts))
 
@@ -384,6 +484,8 @@ class Fetcher:
             last_modified: str | None = None, method: str = "GET", data: dict | None = None,
             headers: dict[str, str] | None = None) -> FetchResult:
         """Fetch ``url`` politely; never raises for HTTP/network trouble (see ``FetchResult.state``)."""
+        if self.out_of_time():
+            return FetchResult(url, "failed", error=self.out_of_time_error())
         extra = dict(headers or {})
         if referrer:
             extra.setdefault("Referer", referrer)
@@ -410,6 +512,14 @@ class Fetcher:
             current = target
         return FetchResult(url, "failed", None, current, error=f"more than {self.settings.max_redirects} redirects")
 
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def out_of_time_error(self) -> str:
+        budget = self.settings.site_time_budget_s
+        return (f"not fetched: the site's time budget for tonight ({budget:g} s) is used up; "
+                "tried again on a later night")
+
     def _refusal(self, url: str, current: str) -> FetchResult | None:
         if not host_allowed(current, self.allowed_hosts):
             logger.info("refusing off-allowlist URL %s", current)
@@ -433,6 +543,7 @@ class Fetcher:
         result.media_type = media.sniff(body)
         result.etag = result.headers.get("etag")
         result.last_modified = result.headers.get("last-modified")
+        result.filename = content_disposition_filename(result.headers.get("content-disposition"))
         if is_challenge(status, body, result.headers):
             result.state, result.error = "blocked", f"WAF challenge (HTTP {status}); not bypassed"
         elif status == 200 and not body:
@@ -451,7 +562,7 @@ class Fetcher:
             result = self._attempt(method, url, host, headers, data)
             result.attempts = attempt + 1
             retry_wait = self._retry_wait(result, attempt)
-            if retry_wait is None or attempt == s.max_retries:
+            if retry_wait is None or attempt == s.max_retries or self.out_of_time():
                 break
             logger.info("%s: retry %d in %.2fs (%s)", url, attempt + 1, retry_wait, result.error or result.status)
             with host.lock:  # backoff pushes the host's clock: other hosts keep going meanwhile
@@ -481,6 +592,7 @@ class Fetcher:
         import httpx
 
         parts = urlsplit(url)
+        slow_cooldown = 0.0
         with host.lock:  # held for the whole request: never two concurrent requests to one host
             wait = host.next_allowed - time.monotonic()
             if wait > 0:
@@ -494,6 +606,12 @@ class Fetcher:
                 host.consecutive_failures = 0 if status < 500 else host.consecutive_failures + 1
             except (_Truncated, _TooLarge) as exc:
                 status, resp_headers, body, state, error = None, {}, None, "failed", str(exc)
+            except _TooSlow as exc:
+                # the server may still be writing into the closed connection: let it notice before the
+                # host's next request, so the two never overlap (twice its longest pause, at most a read timeout)
+                slow_cooldown = min(self.settings.read_timeout_s, 2 * exc.gap + 0.5)
+                host.consecutive_failures += 1  # a host that only trickles opens its circuit
+                status, resp_headers, body, state, error = None, {}, None, "failed", str(exc)
             except httpx.ConnectError as exc:
                 host.consecutive_failures += 1
                 status, resp_headers, body = None, {}, None
@@ -505,7 +623,7 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 status, resp_headers, body, state, error = None, {}, None, "failed", f"{type(exc).__name__}: {exc}"
             latency = time.monotonic() - started
-            delay = self._delay_after(host, latency)
+            delay = max(self._delay_after(host, latency), slow_cooldown)
             if error and "Timeout" in error:
                 cooldown = self.settings.timeout_cooldown_s
                 delay = max(delay, self.settings.read_timeout_s if cooldown is None else cooldown)
@@ -538,8 +656,10 @@ class Fetcher:
             if declared > s.max_bytes:
                 raise _TooLarge(f"too large: Content-Length {declared} > cap {s.max_bytes}")
             chunks, total = [], 0
+            pace = _Throughput(s, self.deadline)
             try:
                 for chunk in resp.iter_bytes():
+                    pace.add(len(chunk))
                     total += len(chunk)
                     if total > s.max_bytes:
                         raise _TooLarge(f"too large: more than {s.max_bytes} bytes")

@@ -21,6 +21,7 @@ def _rules() -> dict:
         "subcolumn": [re.compile(p, re.I) for p in rules["subcolumn"]],
         "pager": re.compile(rules["pager"], re.I),
         "attachment_ext": tuple(rules["attachment_ext"]),
+        "download_paths": [re.compile(p, re.I) for p in rules["download_paths"]],
     }
 
 
@@ -59,3 +60,8 @@ def is_pager_text(title: str | None) -> bool:
 
 def attachment_extensions() -> tuple[str, ...]:
     return _rules()["attachment_ext"]
+
+
+def download_path_patterns() -> list[re.Pattern]:
+    """Paths of download servlets, whose URL names no file (``/servlet/DownloadServlet?fileId=12``)."""
+    return _rules()["download_paths"]
