@@ -43,7 +43,8 @@ def render_report(
     if fmt == "html":
         return render_html(doc, gbk="gbk" in chosen)
     if fmt == "pdf":
-        return render_pdf(doc, is_landscape="landscape" in chosen, break_table=split_mode is not None)
+        rules = "none" if "no_rules" in chosen else "frame" if "frame_header_rule" in chosen else "grid"
+        return render_pdf(doc, is_landscape="landscape" in chosen, break_table=split_mode is not None, rules=rules)
     return render_docx(doc, break_table=bool(chosen & {"split_table", "repeat_group_label"}))
 
 

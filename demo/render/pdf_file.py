@@ -46,13 +46,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def render_pdf(doc: ReportDocument, *, is_landscape: bool = False, break_table: bool = False) -> bytes:
+def render_pdf(doc: ReportDocument, *, is_landscape: bool = False, break_table: bool = False,
+               rules: str = "grid") -> bytes:
     """Return the PDF bytes.
 
     Args:
         doc: the laid-out report.
         is_landscape: A4 landscape pages instead of portrait.
         break_table: start a new page at each grid's ``break_before`` row (表三's forced break).
+        rules: ``grid`` every cell ruled; ``frame`` only the outer frame and a rule under the header rows;
+            ``none`` no rules at all (WPS/Word exports that lose the inner borders).
     """
     styles = _styles()
     pagesize = landscape(A4) if is_landscape else A4
@@ -64,7 +67,7 @@ def render_pdf(doc: ReportDocument, *, is_landscape: bool = False, break_table: 
     story = []
     for block in doc.blocks:
         if isinstance(block, Grid):
-            story += _table_flowables(block, template.width, styles, break_table)
+            story += _table_flowables(block, template.width, styles, break_table, rules)
         else:
             story += _text_flowables(block, styles, doc.agency)
     template.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
@@ -87,7 +90,7 @@ def _page_number(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def _table_flowables(grid: Grid, width: float, styles: dict, break_table: bool) -> list:
+def _table_flowables(grid: Grid, width: float, styles: dict, break_table: bool, rules: str = "grid") -> list:
     """One Table, or two Tables around a PageBreak when the grid has a forced break.
 
     Each part is kept whole (moved to the next page if needed): reportlab's own row splitting cuts
@@ -95,21 +98,34 @@ def _table_flowables(grid: Grid, width: float, styles: dict, break_table: bool) 
     """
     col_widths = [width * w / sum(grid.widths) for w in grid.widths]
     if grid.break_before is None or not break_table:
-        return [KeepTogether([_table(grid, 0, len(grid.rows), col_widths, styles)]), Spacer(1, 6)]
+        return [KeepTogether([_table(grid, 0, len(grid.rows), col_widths, styles, rules)]), Spacer(1, 6)]
     return [
-        KeepTogether([_table(grid, 0, grid.break_before, col_widths, styles)]),
+        KeepTogether([_table(grid, 0, grid.break_before, col_widths, styles, rules)]),
         PageBreak(),
-        KeepTogether([_table(grid, grid.break_before, len(grid.rows), col_widths, styles)]),
+        KeepTogether([_table(grid, grid.break_before, len(grid.rows), col_widths, styles, rules)]),
         Spacer(1, 6),
     ]
 
 
-def _table(grid: Grid, start: int, stop: int, col_widths: list[float], styles: dict) -> Table:
+def _rules(grid: Grid, start: int, stop: int, rules: str) -> list[tuple]:
+    """The line commands of a table part: the full grid, the frame plus the header rule, or nothing."""
+    if rules == "grid":
+        return [("GRID", (0, 0), (-1, -1), 0.75, colors.black)]
+    if rules == "none":
+        return []
+    frame = [("BOX", (0, 0), (-1, -1), 0.75, colors.black)]
+    if start < grid.header_rows <= stop:
+        frame.append(("LINEBELOW", (0, grid.header_rows - 1 - start), (-1, grid.header_rows - 1 - start), 0.75,
+                      colors.black))
+    return frame
+
+
+def _table(grid: Grid, start: int, stop: int, col_widths: list[float], styles: dict, rules: str = "grid") -> Table:
     """Rows ``start:stop`` of the grid; spans must not cross ``stop`` (the grid builder ensures that)."""
     matrix = [["" for _ in range(grid.n_cols)] for _ in range(stop - start)]
     commands = [
         ("FONT", (0, 0), (-1, -1), FONT, 9),
-        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+        *_rules(grid, start, stop, rules),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),

@@ -22,6 +22,8 @@ QUIRKS: dict[str, str] = {
     "thousands": "numbers printed with thousands separators: 3,119",
     "gbk": "HTML only: page encoded GBK with <meta charset=\"gb2312\">",
     "year_only_in_body": "the title (and page title) lacks the year; only the body's first sentence states it",
+    "frame_header_rule": "PDF: tables drawn with only the outer frame and a rule under the header (WPS/Word exports losing inner borders)",
+    "no_rules": "PDF: tables drawn with no rules at all, text laid out in columns",
 }
 
 # Typos keyed by the schema code whose official label they replace (淮安 2023/2024, 平潭 2024).

@@ -533,7 +533,9 @@ def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = N
         gray, scale = pictures[page_no]
         read[page_no] = read_picture(gray, Placement(page_no, scale, f"page {page_no}"), straightened=True)
         stats.pages_full.append(page_no)
-    done = set(read) | set(stats.pages_skipped if not stats.timed_out else [])
+    read = {p: blocks for p, blocks in read.items() if blocks}  # nothing recognised: still a page without text
+    # Pages the triage passed over count as looked at only when OCR found text elsewhere in the document.
+    done = set(read) | set(stats.pages_skipped if read and not stats.timed_out else [])
     _insert_pages(doc, read, done)
     stats.seconds = round(deadline.elapsed, 2)
     doc.ocr_pages = sorted(read)

@@ -36,7 +36,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
 
-from extract.documents import ocr
+from extract.documents import ocr, wordgrid
 from extract.documents import pdfium_page as pdfium_page_objects
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
@@ -254,6 +254,8 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
                 raw, box = found
                 placed.append((box[1], 0, raw))
                 table_boxes.append(box)
+    if not table_boxes:  # statistics tables printed without inner rules: read from the word positions
+        table_boxes = wordgrid.add_unruled_tables(chars, page_no, doc, placed)
     for paragraph in _paragraphs(_text_lines_outside(chars, table_boxes), page.width):
         placed.append((paragraph[0]["top"], 1, TextBlock(text=_join_lines(paragraph), page=page_no)))
     placed.sort(key=lambda item: (item[0], item[1]))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from extract.documents.model import Cell, RawTable
 
@@ -106,7 +107,8 @@ def is_table_line(line: list[Word]) -> bool:
     return bool(numbers) and numbers[0].x0 - line[0].x1 >= MIN_COLUMN_GAP * height * 0.5
 
 
-def table_runs(lines: list[list[Word]], stop: re.Pattern | None = None) -> list[list[list[Word]]]:
+def table_runs(lines: list[list[Word]], stop: re.Pattern | None = None,
+               min_lines: int = MIN_TABLE_LINES) -> list[list[list[Word]]]:
     """Blocks of lines that form a table: from the header above the first table line down to the last
     table line, lines closer than MAX_ROW_GAP line heights; ``stop`` matches a line that ends it."""
     runs: list[list[list[Word]]] = []
@@ -126,7 +128,7 @@ def table_runs(lines: list[list[Word]], stop: re.Pattern | None = None) -> list[
         while end > i and not is_table_line(lines[end]) and not _short(lines[end]):
             end -= 1
         block = lines[start:end + 1]
-        if sum(is_table_line(line) for line in block) >= MIN_TABLE_LINES:
+        if sum(is_table_line(line) for line in block) >= min_lines:
             runs.append(block)
         i = end + 1
     return runs
@@ -156,7 +158,8 @@ def _is_paragraph(line: list[Word], lines: list[list[Word]]) -> bool:
 
 def bands(block: list[list[Word]]) -> list[tuple[float, float]]:
     """Value-column bands: x-extents of number words stacked in rows, merged where they overlap."""
-    spans = sorted((w.x0, w.x1) for line in block if is_table_line(line) for w in line[1:] if w.is_number)
+    spans = sorted((w.x0, w.x1) for line in block if is_table_line(line)
+                   for k, w in enumerate(line) if w.is_number and (k or len(line) > 1 and line[1].is_number))
     merged: list[list[float]] = []
     for x0, x1 in spans:
         if merged and x0 <= merged[-1][1]:
@@ -200,7 +203,8 @@ def _territories(block: list[list[Word]], value_bands: list[tuple[float, float]]
     then each band out to midway to its neighbours; the outer ones reach the ends of the block."""
     left = min(w.x0 for line in block for w in line)
     right = max(w.x1 for line in block for w in line)
-    labels = [line[0].x1 for line in block if is_table_line(line) and line[0].x1 < value_bands[0][0]]
+    labels = [line[0].x1 for line in block if is_table_line(line) and not line[0].is_number
+              and line[0].x1 < value_bands[0][0]]
     label_end = max(labels, default=value_bands[0][0])
     cuts = [(label_end + value_bands[0][0]) / 2]
     cuts += [(a[1] + b[0]) / 2 for a, b in zip(value_bands, value_bands[1:])]
@@ -209,55 +213,218 @@ def _territories(block: list[list[Word]], value_bands: list[tuple[float, float]]
 
 
 def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
-    """One table block → a RawTable: label column plus one column per band, one row per line."""
-    columns = _territories(block, _header_bands(block, bands(block)))
-    rows = _merge_wrapped_headers([_place(line, columns) for line in block], block)
-    grid: list[list[Cell | None]] = []
-    for r, (placed, words_of_row) in enumerate(rows):
-        slots: list[Cell | None] = [None] * len(columns)
-        for c0, c1, words in placed:
+    """One table block → a RawTable laid out like its ruled twin.
+
+    Columns: label sub-columns (left edges of the label words: group, sub-group, item), then one per
+    value band. Rows: the header lines become header rows (a word spanning columns above, the leaf
+    headers below, a leaf reaching up where nothing spans it); every line holding numbers is one body
+    row, and a label line without numbers (a wrapped label, printed above and below its numbers'
+    line) joins the number line nearest to it. Letters stacked one per line at the left (a merged group
+    label printed vertically) are one cell spanning the rows they stand beside.
+    """
+    first = next(i for i, line in enumerate(block) if is_table_line(line))
+    value_bands = _header_bands(block, bands(block))
+    territories = _territories(block, value_bands)
+    label_end = territories[0][1]
+    body = block[first:]
+    stacked = _stacked_letters(body, label_end)
+    label_cols = _label_columns(body, label_end, stacked)
+    columns = label_cols + territories[1:]
+    n_label = len(label_cols)
+    header = _header_rows(block[:first], columns, n_label)
+    rows = _body_rows(body, columns, n_label, stacked)
+    grid = [[None] * len(columns) for _ in range(len(header) + len(rows))]
+    for r, placed in enumerate(header + rows):
+        for c0, c1, words, rowspan in placed:
             cell = _cell(words, r, c0, c1 - c0 + 1, page)
-            for c in range(c0, c1 + 1):
-                slots[c] = cell
+            cell.rowspan = rowspan
+            for rr in range(r, r + rowspan):
+                for c in range(c0, c1 + 1):
+                    if grid[rr][c] is None:
+                        grid[rr][c] = cell
+    for r, slots in enumerate(grid):
+        line_words = [w for c in slots if c is not None for w in [c]]
+        top = min((c.bbox[1] for c in line_words if c.bbox), default=0.0)
+        bottom = max((c.bbox[3] for c in line_words if c.bbox), default=0.0)
         for c in range(len(columns)):
-            if slots[c] is None:  # a printed blank: an empty cell of the band, so the row keeps its width
-                slots[c] = Cell(text="", row=r, col=c, page=page, bbox=(columns[c][0], min(w.y0 for w in words_of_row),
-                                                                         columns[c][1], max(w.y1 for w in words_of_row)))
-        grid.append(slots)
+            if slots[c] is None:  # a printed blank: an empty cell of the column, so the row keeps its width
+                slots[c] = Cell(text="", row=r, col=c, page=page, bbox=(columns[c][0], top, columns[c][1], bottom))
+    if all(row[0] is not None and not row[0].text for row in grid) and all(
+            row[1] is not row[0] for row in grid if len(row) > 1):
+        grid = _without_first_column(grid)  # no row labels at all (表四): no label column either
     return RawTable(grid=grid, page=page, last_page=page)
 
 
-def _place(line: list[Word], columns: list[tuple[float, float]]) -> tuple[list[tuple[int, int, list[Word]]], list[Word]]:
-    """Words of one line grouped per cell: (first column, last column, words)."""
-    placed: list[tuple[int, int, list[Word]]] = []
-    for w in line:
-        cols = _columns_of(w, columns)
-        c0, c1 = cols[0], cols[-1]
-        if placed and placed[-1][1] >= c0:  # same or overlapping cell: one cell, the union of both spans
-            p0, p1, words = placed[-1]
-            placed[-1] = (min(p0, c0), max(p1, c1), words + [w])
+def _without_first_column(grid: list[list[Cell | None]]) -> list[list[Cell | None]]:
+    for cell in {id(c): c for row in grid for c in row[1:] if c is not None}.values():
+        cell.col -= 1
+    return [row[1:] for row in grid]
+
+
+def _is_value_line(line: list[Word], label_end: float) -> bool:
+    return any(w.is_number and (w.x0 + w.x1) / 2 > label_end for w in line)
+
+
+def _stacked_letters(body: list[list[Word]], label_end: float) -> list[Word]:
+    """One- or two-letter label words standing in one narrow column over three or more lines: a label
+    printed vertically in a merged cell (三、本年度办理结果)."""
+    singles = [w for line in body for w in line if len(w.text) <= 2 and not w.is_number and w.x1 <= label_end]
+    best: list[Word] = []
+    for w in singles:
+        column = [v for v in singles if abs(v.x0 - w.x0) <= 0.5 * w.height]
+        if len(column) > len(best):
+            best = column
+    return best if len(best) >= 3 else []
+
+
+def _label_columns(body: list[list[Word]], label_end: float, stacked: list[Word]) -> list[tuple[float, float]]:
+    """Label sub-columns from the left edges where label words start (each edge used by a label)."""
+    lefts = sorted(w.x0 for line in body for w in line if (w.x0 + w.x1) / 2 <= label_end and w not in stacked)
+    if stacked:
+        lefts = sorted(lefts + [min(w.x0 for w in stacked)])
+    if not lefts:
+        return [(min(w.x0 for line in body for w in line) - 1, label_end)]
+    tolerance = max(w.height for line in body for w in line)
+    starts: list[float] = []
+    for x in lefts:
+        if not starts or x - starts[-1] > tolerance:
+            starts.append(x)
+    edges = [starts[0] - 1e-6, *starts[1:], label_end]
+    return list(zip(edges, edges[1:]))
+
+
+def _label_cols_of(word: Word, columns: list[tuple[float, float]], n_label: int) -> tuple[int, int]:
+    """A label word sits in the sub-column of its left edge and spans those it runs over."""
+    c0 = max(i for i in range(n_label) if columns[i][0] <= word.x0 + 1e-6) if word.x0 >= columns[0][0] else 0
+    c1 = c0
+    while c1 + 1 < n_label and word.x1 > columns[c1 + 1][0] + 0.5 * word.height:
+        c1 += 1
+    return c0, c1
+
+
+def _header_rows(lines: list[list[Word]], columns: list[tuple[float, float]], n_label: int) -> list[list]:
+    """Header lines → rows of (first col, last col, words, rowspan), shaped like the ruled header.
+
+    A header word with more header text under it in its column, after a gap wider than a wrapped line
+    (申请人情况, 法人或其他组织), is a group header. It spans the columns around it whose first text below
+    it starts no higher than in its own column: 法人或其他组织 covers 商业企业…其他 but not 自然人, whose
+    cell reaches up beside it. Leaves (wrapped lines joined) are the last row, reaching up to the group
+    above them.
+    """
+    if not lines:
+        return []
+    label_words: list[Word] = []
+    by_col: dict[int, list[Word]] = {}
+    for line in lines:
+        for w in line:
+            if (w.x0 + w.x1) / 2 <= columns[n_label - 1][1]:
+                label_words.append(w)
+            else:
+                home = max(n_label, _columns_of(Word("0", w.x0, w.y0, w.x1, w.y1), columns)[0])
+                by_col.setdefault(home, []).append(w)
+    groups: list[tuple[int, Word]] = []
+    leaves: dict[int, list[Word]] = {}
+    for c, words in by_col.items():
+        words.sort(key=lambda w: w.y0)
+        for i, w in enumerate(words):
+            below = words[i + 1:]
+            if below and below[0].y0 - w.y1 > 0.6 * w.height and not any(g is w for _, g in groups):
+                groups.append((c, w))
+            else:
+                leaves.setdefault(c, []).append(w)
+    spans: list[tuple[int, int, Word]] = []
+    for home, g in sorted(groups, key=lambda item: -item[1].y0):  # deepest group first
+
+        def first_below(c: int) -> float:
+            tops = [w.y0 for w in leaves.get(c, []) if w.y0 > g.y1]
+            tops += [h.y0 for a, b, h in spans if a <= c <= b and h.y0 > g.y1]
+            return min(tops, default=float("inf"))
+
+        level = first_below(home) - 0.3 * g.height
+        # A group on the same line as another stops halfway to the other's column.
+        rivals = [h for h, other in groups if other is not g and abs(other.y0 - g.y0) < 0.5 * g.height]
+
+        def free(c: int) -> bool:
+            return (first_below(c) >= level and c not in _columns_at(spans, g)
+                    and all(abs(c - home) < abs(c - r) for r in rivals))
+
+        c0 = c1 = home
+        while c0 - 1 >= n_label and free(c0 - 1):
+            c0 -= 1
+        while c1 + 1 < len(columns) and free(c1 + 1):
+            c1 += 1
+        spans.append((c0, c1, g))
+    levels: list[list[tuple[int, int, Word]]] = []
+    for item in sorted(spans, key=lambda t: t[2].y0):
+        if levels and abs(levels[-1][0][2].y0 - item[2].y0) < 0.5 * item[2].height:
+            levels[-1].append(item)
         else:
-            placed.append((c0, c1, [w]))
-    return placed, line
+            levels.append([item])
+    n_rows = len(levels) + 1
+    rows: list[list] = [[] for _ in range(n_rows)]
+    covered: dict[int, int] = {}  # column → lowest level spanning it
+    for level, items in enumerate(levels):
+        for c0, c1, w in items:
+            rows[level].append((c0, c1, [w], 1))
+            for c in range(c0, c1 + 1):
+                covered[c] = level
+    if label_words:
+        rows[0].append((0, n_label - 1, label_words, n_rows))
+    for c, words in sorted(leaves.items()):
+        top = covered.get(c, -1) + 1
+        rows[top].append((c, c, words, n_rows - top))
+    for row in rows:
+        row.sort(key=lambda t: t[0])
+    return rows
 
 
-def _merge_wrapped_headers(rows: list, block: list[list[Word]]) -> list:
-    """Header lines above the first number row that occupy exactly the same cells are one wrapped row."""
-    first = next(i for i, line in enumerate(block) if is_table_line(line))
-    merged: list = []
-    for i, (placed, words) in enumerate(rows):
-        if i < first and merged and i - 1 < first and _same_cells(merged[-1][0], placed) \
-                and _close(merged[-1][1], words):
-            prev_placed, prev_words = merged[-1]
-            joined = [(a0, a1, aw + bw) for (a0, a1, aw), (_, _, bw) in zip(prev_placed, placed)]
-            merged[-1] = (joined, prev_words + words)
-        else:
-            merged.append((placed, words))
-    return merged
+def _columns_at(spans: list[tuple[int, int, Word]], g: Word) -> set[int]:
+    """Columns already spanned by another group on the same header line as ``g``."""
+    return {c for a, b, h in spans if abs(h.y0 - g.y0) < 0.5 * g.height for c in range(a, b + 1)}
 
 
-def _same_cells(a: list, b: list) -> bool:
-    return len(a) > 1 and [(c0, c1) for c0, c1, _ in a] == [(c0, c1) for c0, c1, _ in b]
+def _body_rows(body: list[list[Word]], columns: list[tuple[float, float]], n_label: int,
+               stacked: list[Word]) -> list[list]:
+    """Body lines → one row per line holding numbers; label-only lines join the nearest such line."""
+    label_end = columns[n_label - 1][1]
+    value_lines = [i for i, line in enumerate(body) if _is_value_line(line, label_end)]
+    attached: dict[int, list[Word]] = {i: [] for i in value_lines}
+    centre = [(min(w.y0 for w in line) + max(w.y1 for w in line)) / 2 for line in body]
+    for i, line in enumerate(body):
+        words = [w for w in line if w not in stacked]
+        if not words:
+            continue
+        owner = i if i in attached else min(value_lines, key=lambda v: (abs(centre[v] - centre[i]), v < i))
+        attached[owner].extend(words)
+    rows: list[list] = []
+    for i in value_lines:
+        cells: dict[tuple[int, int], list[Word]] = {}
+        for w in sorted(attached[i], key=lambda w: (w.y0, w.x0)):
+            if (w.x0 + w.x1) / 2 <= label_end and not w.is_number:
+                c0, c1 = _label_cols_of(w, columns, n_label)
+            else:
+                cols = [c for c in _columns_of(w, columns) if c >= n_label] or [n_label]
+                c0, c1 = (cols[0], cols[0]) if w.is_number else (cols[0], cols[-1])
+            key = next((k for k in cells if k[0] <= c0 <= k[1] or c0 <= k[0] <= c1), (c0, c1))
+            merged = (min(key[0], c0), max(key[1], c1))
+            cells[merged] = cells.pop(key, []) + [w]
+        rows.append([(c0, c1, words, 1) for (c0, c1), words in sorted(cells.items())])
+    if stacked and rows:
+        _place_stacked(rows, stacked, body, value_lines, centre)
+    return rows
+
+
+def _place_stacked(rows: list[list], stacked: list[Word], body: list[list[Word]], value_lines: list[int],
+                   centre: list[float]) -> None:
+    """The vertical label as one cell in the first label column over the rows it stands beside."""
+    top, bottom = min(w.y0 for w in stacked), max(w.y1 for w in stacked)
+    inside = [k for k, i in enumerate(value_lines) if top - 1 <= centre[i] <= bottom + 1]
+    if not inside:
+        return
+    first = inside[0]
+    word = Word("".join(w.text for w in sorted(stacked, key=lambda w: w.y0)), min(w.x0 for w in stacked), top,
+                max(w.x1 for w in stacked), bottom, min(w.score for w in stacked))
+    rows[first].insert(0, (0, 0, [word], len(inside)))
 
 
 def _cell(words: list[Word], row: int, col: int, colspan: int, page: int | None) -> Cell:
@@ -265,7 +432,8 @@ def _cell(words: list[Word], row: int, col: int, colspan: int, page: int | None)
     text = "\n".join(_line_text(line) for line in lines)
     box = (min(w.x0 for w in words), min(w.y0 for w in words), max(w.x1 for w in words), max(w.y1 for w in words))
     cell = Cell(text=text, row=row, col=col, colspan=colspan, page=page, bbox=box)
-    cell.ocr = {"confidence": round(min(w.score for w in words), 4)} if any(w.score < 1.0 for w in words) else None
+    if any(w.score < 1.0 for w in words):
+        cell.ocr = {"confidence": round(min(w.score for w in words), 4)}
     return cell
 
 
@@ -283,3 +451,72 @@ def tables_from_lines(lines: list[list[Word]], page: int | None = None,
                       stop: re.Pattern | None = None) -> list[tuple[RawTable, list[list[Word]]]]:
     """Every word-laid table among the lines, with the lines it used."""
     return [(block_table(block, page), block) for block in table_runs(lines, stop)]
+
+
+# --- PDF pages whose statistics tables have no inner rules ----------------------------------------------
+
+# Numbered section headings of the report: a statistics table starts under one and ends at the next.
+SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(总体情况|主动公开政府信息|收到和处理政府信息公开申请|"
+                     r"政府信息公开行政复议|存在的主要问题|其他需要报告)")
+STATISTICS_SECTION = re.compile(r"^[二三四][、.．]\s*(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+T2_CAPTION = re.compile(r"^第二十条")
+
+
+def add_unruled_tables(chars: list[dict], page_no: int, doc: Any, placed: list) -> list[tuple[float, float, float, float]]:
+    """Statistics tables of a text page printed without inner rules, read from the word positions.
+
+    Called for a page where the ruled-table finder found no table. Only the part of the page under a
+    statistics heading is looked at (or the top of the page when the previous page ended inside such a
+    table), and a block counts only with two or more lines of separate numbers. Each table found is
+    appended to ``placed`` as (top, 0, RawTable); the boxes returned keep its text out of the paragraphs.
+    """
+    lines = group_lines(words_from_chars(chars))
+    texts = [_text(line) for line in lines]
+    start = -1 if _continues_a_table(doc, page_no) else next(
+        (i for i, t in enumerate(texts) if STATISTICS_SECTION.match(t)), None)
+    if start is None:
+        return []
+    boxes = []
+    for segment in _segments(lines[start + 1:], texts[start + 1:]):
+        for block in table_runs(segment, min_lines=1):  # under a statistics heading one number row is a table
+            table = block_table(block, page_no)
+            words = [w for line in block for w in line]
+            box = (min(w.x0 for w in words) - 1, min(w.y0 for w in words) - 1, max(w.x1 for w in words) + 1,
+                   max(w.y1 for w in words) + 1)
+            placed.append((box[1], 0, table))
+            boxes.append(box)
+    return boxes
+
+
+def _text(line: list[Word]) -> str:
+    return "".join(w.text for w in line).replace(" ", "")
+
+
+def _segments(lines: list[list[Word]], texts: list[str]) -> list[list[list[Word]]]:
+    """Lines cut into one segment per table: at every section heading that is not a statistics one
+    (the tables end there) and at each 第二十条 caption (表二's parts have columns of their own)."""
+    segments: list[list[list[Word]]] = [[]]
+    for line, text in zip(lines, texts):
+        if SECTION.match(text) and not is_table_line(line):
+            if not STATISTICS_SECTION.match(text):
+                break
+            segments.append([])
+            continue
+        if T2_CAPTION.match(text) and segments[-1]:
+            segments.append([])
+        segments[-1].append(line)
+    return [s for s in segments if s]
+
+
+def _continues_a_table(doc: Any, page_no: int) -> bool:
+    """The previous page ended inside a statistics table or with a statistics heading (only its page
+    number or nothing after it)."""
+    for block in reversed(doc.blocks[-3:]):
+        if isinstance(block, RawTable):
+            return block.last_page == page_no - 1
+        text = re.sub(r"\s+", "", block.text)
+        if STATISTICS_SECTION.match(text):  # the heading ended the page, its table starts here
+            return block.page == page_no - 1
+        if len(text) > 12 or block.page != page_no - 1:
+            return False
+    return False

@@ -422,7 +422,9 @@ def test_slanted_watermark_stays_out_of_cells_and_text() -> None:
     assert doc.warnings == ["page 1: ignored 4 slanted characters (watermark?): 内部资料"]
 
 
-def test_page_with_text_drawn_as_outlines_has_no_text_layer() -> None:
+def test_page_with_text_drawn_as_outlines_has_no_text_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XXGK_OCR", "0")  # the text layer alone (OCR would look at the page for seconds)
+
     def draw(c):
         for i in range(250):  # glyph outlines, as some print drivers emit them
             path = c.beginPath()
