@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from extract.crawl.archive import DEFERRED_PREFIX, Archive
 from extract.crawl.fetch import CRAWLER_VERSION, FetchResult, Fetcher, host_allowed
@@ -96,6 +97,15 @@ def _stagger(url: str) -> float:
 
 def _age(row: dict) -> timedelta:
     return datetime.now(timezone.utc) - _parse_time(row["fetched_at"])
+
+
+TAIL_BYTES = 4096  # what a nightly in-place check reads of a known file without validators
+
+
+def _content_range_total(value: str | None) -> int | None:
+    """The complete length in ``Content-Range: bytes 100-4195/4196``."""
+    match = re.search(r"/(\d+)\s*$", value or "")
+    return int(match.group(1)) if match else None
 
 
 def _link_title(link: ReportLink, result: FetchResult) -> str | None:
@@ -224,6 +234,8 @@ class SiteCrawl:
         """
         if (recent := self.recent_download(link.url)) is not None:
             row, due = recent
+            if getattr(self.fetcher.settings, "check_known_nightly", False):
+                return self.check_in_place(link, row, due)
             return self.record_without_request(link, "unchanged", _not_requested_again(row, due), row)
         if (pending := self.retry_not_due(link.url)) is not None:
             last, streak, due = pending
@@ -231,6 +243,49 @@ class SiteCrawl:
                      f"({last.get('error') or last['state']}); next try after {_stamp(due)}")
             return self.record_without_request(link, last["state"], error, None)
         return None
+
+    def check_in_place(self, link: ReportLink, row: dict, due: datetime) -> LinkOutcome | None:
+        """A known document between its full downloads: was it replaced in place tonight? (issue 13)
+
+        With validators on record: a conditional GET (None = fetch it; a 304 costs headers only). Without:
+        one ranged GET of the last ``TAIL_BYTES`` — the same total size and the same tail as the stored
+        copy is ``unchanged`` (no download; the weekly full download stays due as before), anything else
+        is fetched in full and new bytes become a new version beside the old one. A host that ignores
+        ``Range`` sends the whole file (that night's check is a full one) and is asked with ``HEAD`` from
+        then on: a different Content-Length is fetched in full. Blind spots until the weekly download: a
+        replacement of the same size with the same last bytes (Range) or the same size (HEAD).
+        """
+        if row.get("etag") or row.get("last_modified") or not self.archive.has(row["sha256"]):
+            return None
+        host = self.fetcher.host(urlsplit(link.url).netloc)
+        if host.ignores_range:
+            return self._check_by_head(link, row, due)
+        result = self.fetcher.get(link.url, referrer=link.referrer, headers={"Range": f"bytes=-{TAIL_BYTES}"})
+        if result.status == 206 and result.content is not None:
+            stored = self.archive.read(row["sha256"])
+            total = _content_range_total(result.headers.get("content-range"))
+            if total == len(stored) and result.content == stored[-TAIL_BYTES:]:
+                why = (f"checked in place: a ranged GET of the last {len(result.content)} bytes and the size "
+                       f"({total}) match the stored copy; full download after {_stamp(due)}")
+                return self.record_without_request(link, "unchanged", why, row)
+            return None
+        if result.status == 200 and result.state == "ok":  # Range ignored: this was a full download
+            host.ignores_range = True
+            return self.record(result, kind="report", referrer=link.referrer, title=_link_title(link, result),
+                               date=link.date)
+        return None
+
+    def _check_by_head(self, link: ReportLink, row: dict, due: datetime) -> LinkOutcome | None:
+        result = self.fetcher.get(link.url, referrer=link.referrer, method="HEAD")
+        length = result.headers.get("content-length")
+        if result.status != 200 or not (length or "").isdigit():
+            why = (f"not checked in place: the host ignores Range and its HEAD gives no size; full download "
+                   f"after {_stamp(due)}")
+            return self.record_without_request(link, "unchanged", why, row)
+        if int(length) != row.get("size"):
+            return None
+        why = f"checked in place: HEAD gives the stored size ({length} bytes); full download after {_stamp(due)}"
+        return self.record_without_request(link, "unchanged", why, row)
 
     def recent_download(self, url: str) -> tuple[dict, datetime] | None:
         """(last row the server answered, when it is due again) while a known document is not due.

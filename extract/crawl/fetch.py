@@ -73,6 +73,10 @@ class FetchSettings(BaseModel):
     # with each further failure up to ``revalidate_after_days``: a one-off failure is retried the next
     # night, a URL broken for weeks is asked about weekly. 0 = retry on every run.
     retry_failed_after_hours: float = 20.0
+    # Between those full downloads a known report file is still checked every night, so a correction
+    # replaced in place at the same URL is seen the next night: a conditional GET where validators are on
+    # record, else a ranged GET of its last bytes (``SiteCrawl.check_in_place``). False = not asked at all.
+    check_known_nightly: bool = True
     # A download must keep moving (issue 15): below ``min_throughput_bps`` over the last
     # ``throughput_window_s`` it is abandoned (a body trickling 1 byte / 2 s under a 10 MB Content-Length
     # would otherwise hold the host for months), and whatever its speed it ends at ``download_deadline_s``.
@@ -263,6 +267,7 @@ class HostState:
     site_min_delay: float = 0.0  # registry floor for this host (already scaled)
     requests: int = 0
     consecutive_failures: int = 0
+    ignores_range: bool = False  # answered a ranged GET with the whole file: check known files by HEAD
 
 
 class _TransientError(Exception):

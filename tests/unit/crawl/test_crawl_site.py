@@ -129,12 +129,14 @@ def test_a_304_without_a_stored_version_is_a_failure_not_a_crash(server, tmp_pat
     assert states(archive, "r1")["files/b.pdf"] == "failed"
 
 
-def test_known_documents_are_not_requested_every_night(server, tmp_path):
-    # A quiet night re-reads list pages; a known report document is checked with the server again only
-    # once per `revalidate_after_days` (staggered per URL), and the manifest says so.
+def test_known_documents_are_not_requested_every_night_without_the_nightly_check(server, tmp_path):
+    # With the nightly in-place check off, a quiet night re-reads list pages only; a known report document
+    # is checked with the server again once per `revalidate_after_days` (staggered per URL), and the
+    # manifest says so. (The default checks every night: tests/unit/crawl/test_in_place.py.)
     build_site(server)
     archive = Archive(tmp_path)
-    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7,
+                                       check_known_nightly=False)
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r1")
     build_site(server, pdf=b"%PDF-1.7 replaced in place")
@@ -161,7 +163,8 @@ def test_documents_with_validators_are_checked_conditionally_when_due(server, tm
     etag = {"Content-Type": "application/pdf", "ETag": '"v1"'}
     server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version one", etag)
     archive = Archive(tmp_path)
-    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7,
+                                       check_known_nightly=False)
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r1")
     server.routes["/files/b.pdf"] = static(200, b"%PDF-1.7 version two", {**etag, "ETag": '"v2"'})
@@ -179,7 +182,8 @@ def test_documents_with_validators_are_checked_conditionally_when_due(server, tm
 def test_recent_article_pages_on_hosts_without_validators_are_read_from_the_archive(server, tmp_path):
     build_site(server)
     archive = Archive(tmp_path)
-    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7,
+                                       check_known_nightly=False)  # report files' nightly check: test_in_place
     with Fetcher(settings) as fetcher:
         crawl_site(site_config(server), archive, fetcher, run_id="r1")
     server.log.clear()
