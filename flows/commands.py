@@ -25,9 +25,23 @@ def _overrides(**options) -> dict:
     """CLI options that were given, validated through Settings, as JSON-able flow parameters."""
     from flows.settings import Settings
 
+    from pydantic import ValidationError
+
     given = {k: v for k, v in options.items() if v is not None}
-    Settings(**given)  # fail here, with pydantic's message, rather than inside the flow
+    try:
+        Settings(**given)  # fail here, in one line, rather than inside the flow
+    except ValidationError as exc:
+        raise typer.BadParameter(settings_problem(exc)) from None
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in given.items()}
+
+
+def settings_problem(exc) -> str:
+    """A pydantic ValidationError of Settings as one line naming the option (or XXGK_ variable) to fix."""
+    parts = []
+    for error in exc.errors():
+        name = "_".join(str(x) for x in error.get("loc", ())) or "settings"
+        parts.append(f"--{name.replace('_', '-')} (XXGK_{name.upper()}): {error.get('msg')}")
+    return "; ".join(parts)
 
 
 def _print_summary(summary: dict, console=None) -> None:
@@ -167,6 +181,8 @@ def demo(
                   "concluded · 复议% / 诉讼% reviews / lawsuits that corrected the agency, of those concluded")
     console.print(f"warehouse: {settings.published_db}  (open read-only)\nCSV exports: {settings.exports_dir}/",
                   soft_wrap=True)
+    console.print(f"report: open {(settings.report_dir / 'index.html').resolve().as_uri()} in a browser (offline)",
+                  highlight=False, markup=False, soft_wrap=True)
     console.print(f'try:  xxgk query --db {settings.published_db} "SELECT agency_name, report_year, new_received, '
                   f'disclosure_pct FROM out_agency_year ORDER BY report_year DESC, new_received DESC LIMIT 10"',
                   highlight=False, markup=False, soft_wrap=True)

@@ -31,7 +31,7 @@ from extract.crawl.registry import load_registry
 from extract.crawl.runner import select_sites
 from flows.settings import Settings
 from flows.summary import RunSummary, crawl_counts, failed_site_row, link_problems, markdown, site_row
-from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task
+from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task, report_task
 from transform.batch import BatchSummary, DocumentOutcome, PendingDocument, archived_documents, chunked, find_pending
 from transform.report import PARSER_VERSION
 from warehouse.lock import loader_lock, run_lock
@@ -176,6 +176,7 @@ def load_publish_stage(settings: Settings, summary: RunSummary, manifest_rows: l
             summary.load = load_task(work, to_load, new_rows)
         with _timed(summary, "publish"):
             summary.exports = publish_task(work, published, settings.exports_dir)
+            summary.exports.append(report_task(published, settings.report_dir, settings.layout.objects_dir))
     summary.warehouse = warehouse_totals(published)
 
 

@@ -62,3 +62,11 @@ def publish_task(work_db: Path, published_db: Path, exports_dir: Path) -> list[s
     """Atomically publish the working copy, then write the CSV exports from the published file."""
     publish(work_db, published_db)
     return [str(p) for p in export_csv(published_db, exports_dir)]
+
+
+@task(name="build-report", cache_policy=NO_CACHE)
+def report_task(published_db: Path, report_dir: Path, objects_dir: Path) -> str:
+    """The offline HTML report site (``xxgk report``) over the published warehouse; returns index.html."""
+    from warehouse.report import build_report
+
+    return str(build_report(published_db, report_dir, objects_dir))
