@@ -19,8 +19,25 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from transform.report import PARSER_VERSION
+
+        try:
+            package = version("xxgk")
+        except PackageNotFoundError:  # run from a checkout that was not installed
+            package = "(not installed)"
+        typer.echo(f"xxgk {package} (parser {PARSER_VERSION})")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                 help="Print the xxgk and parser versions and exit."),
+) -> None:
     """Pipeline for 政府信息公开工作年度报告: crawl, extract, load, compare, export."""
 
 
@@ -51,9 +68,29 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: an ordinary mistake (unknown option, bad value) is one line on stderr."""
+    try:  # Typer ≥ 0.20 carries its own copy of Click
+        from typer._click import exceptions as errors
+    except ImportError:  # pragma: no cover - older Typer on Click
+        from click import exceptions as errors
+
     configure_logging("WARNING")
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        code = 2
+    except errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "xxgk"
+        typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+        code = exc.exit_code
+    except errors.ClickException as exc:
+        typer.echo(f"xxgk: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

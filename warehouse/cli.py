@@ -32,10 +32,16 @@ def load(
     import json
     import logging
 
-    from warehouse.load import iter_json_lines, load_archive, load_results
+    from warehouse.load import BadExtractFile, check_json_lines, iter_json_lines, load_archive, load_results
     from warehouse.publish import working_copy
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if from_json is not None:
+        try:
+            check_json_lines(from_json)  # the whole file, before a working copy is made
+        except BadExtractFile as exc:
+            typer.echo(f"xxgk load: {exc}", err=True)
+            raise typer.Exit(2) from None
     published = db or _published(data_dir)
     with working_copy(published) as work:
         if from_json is not None:
@@ -139,8 +145,25 @@ def export(
     from warehouse.export import export_csv
 
     layout = DataLayout.from_env(data_dir)
-    for path in export_csv(db or layout.published_db, out or layout.exports_dir, encoding=encoding, lang=lang):
+    source = db or layout.published_db
+    problem = _export_problem(source, encoding, lang)
+    if problem:
+        typer.echo(f"xxgk export: {problem}", err=True)
+        raise typer.Exit(2)
+    for path in export_csv(source, out or layout.exports_dir, encoding=encoding, lang=lang):
         typer.echo(str(path))
+
+
+def _export_problem(source: Path, encoding: str, lang: str) -> str | None:
+    """What is wrong with an export request, checked before any file is written."""
+    if encoding not in ("utf-8-sig", "utf-8"):
+        return (f"--encoding {encoding}: CSVs are written as utf-8-sig (Excel/WPS) or utf-8; GBK cannot hold every "
+                "agency name")
+    if lang not in ("zh", "en"):
+        return f"--lang {lang}: choose zh or en"
+    if not Path(source).is_file():
+        return f"no warehouse at {source} (run `xxgk load` or `xxgk run` first, or pass --db)"
+    return None
 
 
 def report(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -88,10 +89,15 @@ def _cell_sources(result: dict) -> dict[tuple[str, str, str], dict]:
     return {(c.get("table"), c.get("row"), c.get("col")): c for c in result.get("cells_source") or []}
 
 
-def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetime) -> None:
-    """Append one extract JSON object to ``batch`` (documents, cells, facts, checks, issues)."""
+def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetime, as_report: bool = True) -> None:
+    """Append one extract JSON object to ``batch`` (documents, cells, facts, checks, issues).
+
+    ``as_report=False`` keeps a document that may not become a report version (its report id is taken)
+    with its printed cells in raw_cells and no facts.
+    """
     sha = result["sha256"]
     report = _report_part(result)
+    becomes_report = as_report and _becomes_report(result["status"], report)
     batch.add(
         "raw_documents",
         {
@@ -106,7 +112,7 @@ def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetim
         },
     )
     sources = _cell_sources(result)
-    for (table, row, col), src in [] if _becomes_report(result["status"], report) else sources.items():
+    for (table, row, col), src in [] if becomes_report else sources.items():
         batch.add(
             "raw_cells",
             {
@@ -120,7 +126,8 @@ def flatten_result(result: dict, batch: Batch, load_seq: int, loaded_at: datetim
                 "cell_path": src.get("path"),
             },
         )
-    batch.extend("core_facts", _fact_columns(result, sources))
+    if becomes_report:
+        batch.extend("core_facts", _fact_columns(result, sources))
     for check in result.get("checks") or []:
         batch.add(
             "core_checks",
@@ -318,6 +325,8 @@ def _insert_reports(con: duckdb.DuckDBPyConnection, docs: pa.Table) -> int:
                                  AND n.region IS NOT DISTINCT FROM d.printed_region
                                  AND n.admin_code IS NOT DISTINCT FROM d.admin_code
         WHERE d.extract_status IN {REPORT_STATUSES} AND d.report_year IS NOT NULL
+          AND hash_id NOT IN (SELECT report_id FROM core_reports)  -- a taken id: see _claim_report_id
+        QUALIFY row_number() OVER (PARTITION BY hash_id ORDER BY d.load_seq) = 1
     """).fetchall()[0][0]
     con.unregister("_docs")
     return n
@@ -496,15 +505,22 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
             load_seq = _next_load_seq(con)
             loaded_at = datetime.now(UTC).replace(tzinfo=None)
             seen: set[str] = set()
+            claimed: set[int] = set()  # report ids of the documents of this load
+            totals["documents_not_reports"] = []
             # the manifest first: a document's registry district and admin code are part of its agency
             totals["manifest_rows_added"] = load_manifest(con, manifest_rows)
             for chunk in _chunks(results, BATCH_DOCUMENTS):
                 batch = Batch()
+                taken = _taken_report_ids(con, [r["sha256"] for r in chunk])
                 for offset, result in enumerate(chunk):
                     if result["sha256"] in seen:  # the same bytes twice in one input: one document
                         continue
                     seen.add(result["sha256"])
-                    flatten_result(result, batch, load_seq + offset, loaded_at)
+                    as_report = _claim_report_id(result, taken, claimed)
+                    if not as_report:
+                        totals["documents_not_reports"].append(result["sha256"])
+                        result = {**result, "issues": [*(result.get("issues") or []), REPORT_ID_COLLISION]}
+                    flatten_result(result, batch, load_seq + offset, loaded_at, as_report)
                 load_seq += len(chunk)
                 totals["documents"] += len(chunk)
                 _sum_counts(totals, load_tables(con, {name: batch.arrow(name) for name in DOCUMENT_TABLES}))
@@ -516,6 +532,34 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
         con.close()
     logger.info("load %s: %s", db_path, totals)
     return totals
+
+
+REPORT_ID_COLLISION = {"severity": "error", "code": "report_id_collision",
+                       "message": "the first 15 hex digits of its sha256 are another document's: not loaded as a report"}
+
+
+def _taken_report_ids(con: duckdb.DuckDBPyConnection, shas: list[str]) -> set[int]:
+    """Report ids of ``shas`` already used by a report version of another document."""
+    ids = pa.table({"sha256": shas, "report_id": [report_id_for(s) for s in shas]})
+    con.register("_ids", ids)
+    taken = {r[0] for r in con.execute("""SELECT r.report_id FROM core_reports r JOIN _ids i USING (report_id)
+                                          WHERE r.sha256 <> i.sha256""").fetchall()}
+    con.unregister("_ids")
+    return taken
+
+
+def _claim_report_id(result: dict, taken: set[int], claimed: set[int]) -> bool:
+    """Whether ``result`` may become a report version: its 60-bit report id (the first 15 hex digits of its
+    sha256) is not another document's. Two real sha256 sharing 15 digits is a 1-in-10^18 chance per pair,
+    so this is a forged or hand-edited input; the document is kept (raw_documents, raw_cells, issues) with
+    the error issue ``REPORT_ID_COLLISION``, and the load goes on instead of aborting on the primary key."""
+    report_id = report_id_for(result["sha256"])
+    if report_id in taken or report_id in claimed:
+        logger.warning("%s: its report id %d is another document's (same first 15 hex digits); kept as a "
+                       "document, not as a report version", result["sha256"], report_id)
+        return False
+    claimed.add(report_id)
+    return True
 
 
 def load_arrow(db_path: Path, tables: dict[str, pa.Table], manifest_rows: Iterable[dict] = ()) -> dict:
@@ -559,9 +603,65 @@ def load_archive(db_path: Path, data_dir: Path) -> dict:
     return load_results(db_path, iter_extracted(Path(data_dir) / "extracted", manifest), manifest)
 
 
+EXTRACT_STATUSES = ("ok", "warning", "failed", "unsupported", "not_a_report")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# Optional keys of an extract result and the JSON type each must have when present.
+_RESULT_PARTS = {"report": dict, "tables": dict, "cells_source": list, "checks": list, "issues": list}
+
+
+class BadExtractFile(ValueError):
+    """A --from-json file that is not `xxgk extract` output; the message names the file and the line."""
+
+
+def result_problem(obj) -> str | None:
+    """Why ``obj`` is not an extract result (spec/extract-output.md), or None."""
+    if not isinstance(obj, dict):
+        return f"a JSON {type(obj).__name__}, not an object"
+    sha = obj.get("sha256")
+    if not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
+        return f"sha256 {sha!r} is not 64 lowercase hex digits"
+    if obj.get("status") not in EXTRACT_STATUSES:
+        return f"status {obj.get('status')!r} is none of {', '.join(EXTRACT_STATUSES)}"
+    for key, kind in _RESULT_PARTS.items():
+        if obj.get(key) is not None and not isinstance(obj[key], kind):
+            return f"{key} is a {type(obj[key]).__name__}, not a {kind.__name__}"
+    return None
+
+
+def check_json_lines(path: Path) -> int:
+    """Read a --from-json file once, before anything is loaded; the number of results it holds.
+
+    Lines for files ``xxgk extract`` could not read at all (``sha256`` null) are allowed and skipped by
+    ``iter_json_lines``; anything else that is not an extract result raises ``BadExtractFile``.
+    """
+    count = 0
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    raise BadExtractFile(f"{path} line {number}: not JSON ({exc})") from None
+                if isinstance(obj, dict) and obj.get("sha256") is None and obj.get("status") == "failed":
+                    continue
+                problem = result_problem(obj)
+                if problem:
+                    raise BadExtractFile(f"{path} line {number}: not an `xxgk extract` result: {problem}")
+                count += 1
+    except OSError as exc:
+        raise BadExtractFile(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadExtractFile(f"{path}: not UTF-8 text (expected JSON Lines from `xxgk extract --json`)") from None
+    return count
+
+
 def iter_json_lines(path: Path) -> Iterator[dict]:
     """Objects of a JSON Lines file of ``xxgk extract`` output."""
     with Path(path).open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
-                yield json.loads(line)
+                obj = json.loads(line)
+                if obj.get("sha256") is not None:  # a file that could not be read has no document to load
+                    yield obj

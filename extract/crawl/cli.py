@@ -27,8 +27,14 @@ def crawl(
     run_id: str = typer.Option(None, "--run-id", help="Run id recorded in the manifest (default: a timestamp)."),
 ) -> None:
     """Discover and archive annual reports on the registry's district sites (politely)."""
-    from extract.crawl.runner import run_crawl
+    from extract.crawl.registry import load_registry
+    from extract.crawl.runner import run_crawl, select_sites
 
+    try:  # an unknown --site or an unreadable registry: one line, before anything is fetched
+        select_sites(load_registry(sites_file), site or None)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"xxgk crawl: {exc}", err=True)
+        raise typer.Exit(2) from None
     code = run_crawl(sites_file=sites_file, data_dir=data_dir, site_ids=site or None, max_pages=max_pages,
                      min_delay=min_delay, jitter=jitter, crawl_delay_scale=crawl_delay_scale, workers=workers,
                      run_id=run_id, read_timeout=read_timeout)
