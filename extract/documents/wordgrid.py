@@ -24,7 +24,7 @@ from typing import Any
 
 from extract.documents.model import Cell, RawTable
 
-NUMBER = re.compile(r"^[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?$")
+NUMBER = re.compile(r"^(?:[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?|[-—－/／])$")  # a lone dash or slash: a blank
 MIN_TABLE_LINES = 2
 MAX_ROW_GAP = 2.5  # line heights: a wider vertical gap ends the table
 MIN_COLUMN_GAP = 1.5  # line heights between a label and the first number of a table line
@@ -170,14 +170,21 @@ def bands(block: list[list[Word]]) -> list[tuple[float, float]]:
 
 
 def _header_bands(block: list[list[Word]], value_bands: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Add a band for each header word of the last line above the numbers that no value band covers
-    (a column printed all blank still has its header)."""
+    """Add a band for each column printed all blank: short header words (a leaf header, 结果/维持, 总计)
+    of the lines above the numbers that no value band covers, stacked ones merged."""
     first = next(i for i, line in enumerate(block) if is_table_line(line))
     if first == 0 or not value_bands:
         return value_bands
-    extra = [(w.x0, w.x1) for w in block[first - 1] if w.x0 > value_bands[0][0] - 1
-             and not any(_overlap((w.x0, w.x1), b) > 0 for b in value_bands)]
-    return sorted(value_bands + extra)
+    spans = sorted((w.x0, w.x1) for line in block[max(0, first - 3):first] for w in line
+                   if len(w.text) <= 4 and w.x0 > value_bands[0][0] - w.height
+                   and not any(_overlap((w.x0, w.x1), b) > 0 for b in value_bands))
+    extra: list[list[float]] = []
+    for x0, x1 in spans:
+        if extra and x0 <= extra[-1][1]:
+            extra[-1][1] = max(extra[-1][1], x1)
+        else:
+            extra.append([x0, x1])
+    return sorted(value_bands + [(a, b) for a, b in extra])
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -387,14 +394,16 @@ def _body_rows(body: list[list[Word]], columns: list[tuple[float, float]], n_lab
                stacked: list[Word]) -> list[list]:
     """Body lines → one row per line holding numbers; label-only lines join the nearest such line."""
     label_end = columns[n_label - 1][1]
-    value_lines = [i for i, line in enumerate(body) if _is_value_line(line, label_end)]
-    attached: dict[int, list[Word]] = {i: [] for i in value_lines}
     centre = [(min(w.y0 for w in line) + max(w.y1 for w in line)) / 2 for line in body]
+    value_lines, blank_owner = _blank_rows([i for i, line in enumerate(body) if _is_value_line(line, label_end)],
+                                           body, centre, stacked)
+    attached: dict[int, list[Word]] = {i: [] for i in value_lines}
     for i, line in enumerate(body):
         words = [w for w in line if w not in stacked]
         if not words:
             continue
-        owner = i if i in attached else min(value_lines, key=lambda v: (abs(centre[v] - centre[i]), v < i))
+        owner = blank_owner.get(i, i if i in attached else
+                                min(value_lines, key=lambda v: (abs(centre[v] - centre[i]), v < i)))
         attached[owner].extend(words)
     rows: list[list] = []
     for i in value_lines:
@@ -412,6 +421,36 @@ def _body_rows(body: list[list[Word]], columns: list[tuple[float, float]], n_lab
     if stacked and rows:
         _place_stacked(rows, stacked, body, value_lines, centre)
     return rows
+
+
+def _blank_rows(value_lines: list[int], body: list[list[Word]], centre: list[float],
+                stacked: list[Word]) -> tuple[list[int], dict[int, int]]:
+    """Rows printed all blank: runs of label lines (lines closer than a row apart) as far from every
+    line with numbers as two rows are apart. Returns every row's first line, and the row each line of
+    a blank run belongs to. A wrapped label's lines sit within a row of their numbers and are not rows."""
+    if not value_lines:
+        return value_lines, {}
+    words = sorted(w.height for line in body for w in line)
+    height = words[len(words) // 2]
+    pitch = sorted(b - a for a, b in zip((centre[i] for i in value_lines), (centre[i] for i in value_lines[1:])))
+    # A single-line row: the lower quartile of the distances (tall wrapped rows are fewer); with one row
+    # of numbers, a line and a half.
+    row_pitch = pitch[len(pitch) // 4] if pitch else 1.5 * height
+    runs: list[list[int]] = []
+    for i, line in enumerate(body):
+        if i in value_lines or all(w in stacked for w in line):
+            continue
+        if runs and runs[-1][-1] == i - 1 and centre[i] - centre[i - 1] < 1.45 * height:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    rows, owner = list(value_lines), {}
+    for run in runs:
+        middle = sum(centre[i] for i in run) / len(run)
+        if min(abs(middle - centre[v]) for v in value_lines) >= 0.8 * row_pitch:
+            rows.append(run[0])
+            owner.update({i: run[0] for i in run})
+    return sorted(rows), owner
 
 
 def _place_stacked(rows: list[list], stacked: list[Word], body: list[list[Word]], value_lines: list[int],
