@@ -40,7 +40,8 @@ def render_pages(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, img
                 x0, top, x1, bottom = (float(v) for v in fact.bbox)
                 box_id = f"box-{fact.table_id}-{fact.row_code}-{fact.col_code}"
                 boxes.append({"id": box_id, "x": x0, "y": top, "w": max(x1 - x0, 1), "h": max(bottom - top, 1),
-                              "bad": box_id in bad_boxes, "title": f"{fact.row_code}.{fact.col_code} = {fact.raw_text}"})
+                              "bad": box_id in bad_boxes,
+                              "title": f"{fact.row_code}.{fact.col_code} = {fact.raw_text}"})
             pages.append({"number": number, "image": f"img/{name}", "width": width, "height": height,
                           "boxes": boxes})
     finally:

@@ -189,7 +189,8 @@ def _grid(facts: pd.DataFrame, table_id: str, version: str | None, failed: set, 
             out_cells.append({
                 "value": None if fact is None or pd.isna(fact.value) else fact.value,
                 "raw": None if fact is None or pd.isna(fact.raw_text) else fact.raw_text,
-                "box": f"box-{table_id}-{row['code']}-{col['code']}" if fact is not None and pd.notna(fact.page) else None,
+                "box": (f"box-{table_id}-{row['code']}-{col['code']}"
+                        if fact is not None and pd.notna(fact.page) else None),
                 "path": None if fact is None or pd.isna(fact.cell_path) else fact.cell_path,
                 "failed": key in failed or (table_id, row["code"]) in failed or (table_id, col["code"]) in failed,
                 "was": changed.get(key, "__same__"),
