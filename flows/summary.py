@@ -34,7 +34,10 @@ def crawl_counts(manifest_rows: list[dict], run_id: str) -> dict:
     """
     before: dict[str, tuple] = {}
     this_run: dict[str, dict] = {}
+    empty_columns = 0
     for row in manifest_rows:
+        if row.get("kind") == "column" and row.get("run_id") == run_id and row.get("state") == "empty_column":
+            empty_columns += 1
         if row.get("kind") != "report":
             continue
         if row.get("run_id") == run_id:
@@ -46,14 +49,19 @@ def crawl_counts(manifest_rows: list[dict], run_id: str) -> dict:
     return {"found": len(this_run), "states": {s: states[s] for s in LINK_STATES if states[s]},
             "new": states["new"], "changed": states["changed"],
             "unchanged": states["unchanged"] + states["not_modified"], "duplicate": states["duplicate"],
-            "links_changed": changed_links}
+            "links_changed": changed_links, "empty_columns": empty_columns}
 
 
 def link_problems(manifest_rows: list[dict], run_id: str) -> list[str]:
-    """One line per report link of run ``run_id`` that could not be fetched (failed or blocked), with why."""
-    return [f"link {row['url']}: {row['state']}: {row.get('error') or 'no reason recorded'}"
-            for row in manifest_rows
-            if row.get("run_id") == run_id and row.get("kind") == "report" and row.get("state") in ("failed", "blocked")]
+    """One line per report link of run ``run_id`` that could not be fetched (failed or blocked), with why,
+    and one per column that yielded no report at all (``empty_column``), with the guessed reason."""
+    links = [f"link {row['url']}: {row['state']}: {row.get('error') or 'no reason recorded'}"
+             for row in manifest_rows
+             if row.get("run_id") == run_id and row.get("kind") == "report" and row.get("state") in ("failed", "blocked")]
+    columns = [f"column {row['url']}: empty_column: {row.get('error') or 'no reason guessed'}"
+               for row in manifest_rows
+               if row.get("run_id") == run_id and row.get("kind") == "column" and row.get("state") == "empty_column"]
+    return links + columns
 
 
 @dataclass
@@ -82,6 +90,7 @@ def site_row(summary) -> dict:
     row.update({state: summary.states[state] for state in LINK_STATES})
     row["pages"] = sum(summary.pages.values())
     row["errors"] = list(summary.errors)
+    row["empty_columns"] = len(getattr(summary, "empty_columns", ()))
     return row
 
 
@@ -106,7 +115,10 @@ STORED_COLUMNS = ("new", "changed", "unchanged", "duplicate")
 
 def _other_states(row: dict) -> str:
     skip = set(STORED_COLUMNS) | {"not_modified"}
-    return ", ".join(f"{s} {row[s]}" for s in LINK_STATES if s not in skip and row.get(s))
+    states = [f"{s} {row[s]}" for s in LINK_STATES if s not in skip and row.get(s)]
+    if row.get("empty_columns"):
+        states.append(f"empty_column {row['empty_columns']}")  # columns, not links: see the problems
+    return ", ".join(states)
 
 
 def site_table_rows(summary: RunSummary) -> tuple[list[str], list[list]]:
@@ -131,6 +143,7 @@ def overview_rows(summary: RunSummary) -> list[list]:
         ["… other link states", ", ".join(f"{k} {v}" for k, v in docs.get("states", {}).items()
                                            if k not in ("new", "changed", "unchanged", "not_modified", "duplicate"))
          or "none"],
+        *([["columns yielding no report (empty_column)", docs["empty_columns"]]] if docs.get("empty_columns") else []),
         ["documents extracted", ext.get("documents", 0)],
         ["… by status", ", ".join(f"{s} {statuses[s]}" for s in EXTRACT_STATUSES if statuses.get(s)) or "none"],
         ["checks failed (extracted this run)", ext.get("checks_failed", 0)],
