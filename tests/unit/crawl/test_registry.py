@@ -33,9 +33,10 @@ def test_shipped_registry_is_valid():
     real = [s for s in sites if not s.demo]
     assert real and all(s.status == "unverified" for s in real)  # unreachable from here: never claimed verified
     demo = {s.id: s for s in sites if s.demo}
-    assert set(demo) == {"demo-trs", "demo-gd", "demo-hanweb", "demo-doc", "demo-legacy", "demo-down"}
+    assert set(demo) == {"demo-trs", "demo-gd", "demo-hanweb", "demo-doc", "demo-legacy", "demo-down", "demo-epoint"}
     ports = {s.id: s.hosts[0] for s in demo.values()}
     assert ports["demo-trs"] == "127.0.0.1:18001" and ports["demo-down"] == "127.0.0.1:18007"
+    assert ports["demo-epoint"] == "127.0.0.1:18008" and demo["demo-epoint"].family is None  # detection decides
 
 
 def test_a_good_entry_loads_with_defaults(tmp_path):
