@@ -14,8 +14,10 @@ from importlib import resources
 
 import yaml
 
+from extract.crawl import titles
 from extract.documents.model import Document, TextBlock
-from transform.schema import load_schema, normalize_label, to_simplified
+from transform import script
+from transform.schema import load_schema, normalize_label
 
 _REPORT_WORD = r"(年度报告|年报|(?:情况)?的?报告)"
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?" + _REPORT_WORD)
@@ -60,7 +62,7 @@ def find_title(doc: Document) -> str | None:
     printed title, or an agency the text never mentions, is not used.
     """
     blocks = [b for b in doc.blocks[:40] if isinstance(b, TextBlock)]
-    lines = [("" if b.link else re.sub(r"\s+", "", b.text)) for b in blocks]
+    lines = [("" if b.link else _strip_file_name(re.sub(r"\s+", "", b.text))) for b in blocks]
     printed: list[str] = []
     for i in range(min(len(lines), 25)):
         # A title may be broken over up to three lines ("淮安市洪泽区教育局2023年政府信息公开" / "工作年度报告").
@@ -114,12 +116,36 @@ def _consistent(title: str, printed_years: set[int], printed_agencies: set[str],
 
 
 def _clean_title(line: str) -> str:
-    # Site titles are often "报告标题_栏目_站点名" or "报告标题-某某区人民政府".
+    # Site titles are often "报告标题_栏目_站点名" or "报告标题-某某区人民政府"; a title may be a file name.
+    line = _strip_file_name(line)
     line = re.split(r"[_|]", line)[0]
     m = _TITLE.search(line)
     if m and re.search(r"-", line[m.end():]):
         line = line[: m.end()] + line[m.end():].split("-")[0]
-    return line.strip()
+    return _strip_file_name(line.strip())
+
+
+def clean_link_title(title: str) -> str:
+    """A link or file title without the file-name parts ("附件1：", ".pdf") and the site suffix."""
+    return _clean_title(re.sub(r"\s+", "", title or ""))
+
+
+@cache
+def _file_name_parts() -> tuple[re.Pattern, re.Pattern]:
+    spec = load_schema()["normalization"]
+    extensions = sorted({*titles.attachment_extensions(), *spec["file_title_extensions"]}, key=len, reverse=True)
+    prefixes = re.compile("|".join(f"(?:{p})" for p in spec["file_title_prefixes"]), re.I)
+    return prefixes, re.compile(r"\.(?:" + "|".join(map(re.escape, extensions)) + r")$", re.I)
+
+
+def _strip_file_name(line: str) -> str:
+    """"附件1：某区2023年…年度报告.pdf" → "某区2023年…年度报告": a title that is only its file's name."""
+    prefixes, extension = _file_name_parts()
+    previous = None
+    while previous != line:
+        previous = line
+        line = extension.sub("", prefixes.sub("", line).strip()).strip()
+    return line
 
 
 # Digits of a year written in Chinese numerals. Zero is written 〇 (U+3007), ○ (U+25CB, the circle), 零,
@@ -345,9 +371,9 @@ def simplified_view(doc: Document) -> Document:
     traditional characters (公開, 報告, 區) would otherwise have no title, hence no year. Tables are untouched:
     their labels are normalized on their own.
     """
-    text = (doc.title or "") + doc.text[:2000]
-    if to_simplified(text) == text:
+    if not script.is_traditional((doc.title or "") + doc.text[:2000]):
         return doc
+    to_simplified = script.convert
     blocks = [replace(b, text=to_simplified(b.text)) if isinstance(b, TextBlock) else b for b in doc.blocks]
     return replace(doc, blocks=blocks, title=to_simplified(doc.title) if doc.title else doc.title,
                    meta={k: to_simplified(v) for k, v in doc.meta.items()})

@@ -16,6 +16,8 @@ from importlib import resources
 
 import yaml
 
+from transform.script import to_simplified
+
 VERSIONS = ("gov2019", "gov2021")
 T3 = "t3_requests"
 T4 = "t4_review_litigation"
@@ -137,26 +139,13 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
-def to_simplified(text: str) -> str:
-    """繁→简 for the characters of ``_TRAD`` only (labels, titles and agency names of mirror pages)."""
-    return text.translate(_TRAD)
-
-
 def normalize_label(text: str) -> str:
     """Normalize a label as schema.yaml prescribes: NFKC, no whitespace, unified quotes.
 
-    NFKC turns （一）：． into ()：. and full-width digits into ASCII. 繁→简 is applied only for the
-    handful of characters seen on mirror sites (項, 與, 數…), see ``_TRAD``.
+    NFKC turns （一）：． into ()：. and full-width digits into ASCII. A label printed in traditional
+    characters (屬於國家秘密) is read through OpenCC's t2s (``transform.script``).
     """
     text = unicodedata.normalize("NFKC", text or "")
     text = _WS.sub("", text).translate(_QUOTES)
     # 其它 is a common spelling of 其他 (applicant column, 3.其他, 其他结果).
     return to_simplified(text).replace("其它", "其他")
-
-
-# Traditional characters seen in table labels on mirror copies (§8.3); a full converter is not needed
-# for the closed vocabulary of the table labels. One string of traditional characters, one of their
-# simplified forms, position by position.
-_TRADITIONAL = "項數沒繳與處決許規範開際請結轉總計無務類機關現製發廢費額萬復議訴訟維糾審況說點條會團業構組織門應為獲補後確認訪舉報複屬國過執詢護權險穩頭徵購採強罰納償繼續辦從對於來個資訊錄檔體當時實將導歸產經濟監網頁圖書電話聯廳簡單難爭稅種級層質責貨賠齊幾準擔盡獨錯參該進問間閱標題順預領頒億據內遞託營衛醫農華術態驗號優義紀戶區縣鎮鄉並"
-_SIMPLIFIED = "项数没缴与处决许规范开际请结转总计无务类机关现制发废费额万复议诉讼维纠审况说点条会团业构组织门应为获补后确认访举报复属国过执询护权险稳头征购采强罚纳偿继续办从对于来个资讯录档体当时实将导归产经济监网页图书电话联厅简单难争税种级层质责货赔齐几准担尽独错参该进问间阅标题顺预领颁亿据内递托营卫医农华术态验号优义纪户区县镇乡并"
-_TRAD = str.maketrans(_TRADITIONAL, _SIMPLIFIED)

@@ -145,119 +145,220 @@ def _row_identity(label_cells: list[Cell], prev_code: str | None) -> tuple[str |
 
 
 def read_t3(rows: list[Row], issues: list[Issue], version_hint: str | None, year: int | None = None) -> Table | None:
-    """Map the 表三 rows to codes; None when no 表三 row was found."""
+    """Map the 表三 rows to codes; None when no 表三 row was found.
+
+    Three steps per row: the applicant columns of its table fragment (``_T3Reader.columns``), its identity
+    by label (``_row_identity``), its value cells (``_value_slots``) — and a row cut by a page break is
+    joined across it (``_T3Reader.continue_pending`` / ``_join_row_continued_over_page``).
+    """
     if not rows:
         return None
-    found: dict[str, tuple[Row, dict[str, Cell | None]]] = {}
-    header_rows: dict[int, list[int]] = {}
+    reader = _T3Reader(rows, issues, year)
     for row in rows:
-        if any(labels.is_t3_header_text(c.text) for c in row.cells):
-            header_rows.setdefault(id(row.table), []).append(row.r)
-    columns_by_table: dict[int, _T3Columns] = {}
-    foreign: set[int] = set()
-    last_columns: _T3Columns | None = None
-    prev_code = None
-    pending: tuple | None = None  # an unknown last row of a PDF page, whose label may continue overleaf
-    for row in rows:
+        reader.read_row(row)
+    reader.finish()
+    if not reader.found:
+        return None
+    version = _t3_version(reader.found, issues, version_hint)
+    return _t3_table(reader.found, version, issues)
+
+
+class _T3Reader:
+    """The state of one pass over the 表三 rows in document order."""
+
+    def __init__(self, rows: list[Row], issues: list[Issue], year: int | None) -> None:
+        self.rows, self.issues, self.year = rows, issues, year
+        self.found: dict[str, tuple[Row, dict[str, Cell | None], set[str]]] = {}
+        self.header_rows: dict[int, list[int]] = {}
+        for row in rows:
+            if any(labels.is_t3_header_text(c.text) for c in row.cells):
+                self.header_rows.setdefault(id(row.table), []).append(row.r)
+        self.columns_by_table: dict[int, _T3Columns] = {}
+        self.foreign: set[int] = set()
+        self.last_columns: _T3Columns | None = None
+        self.prev_code: str | None = None
+        self.pending: tuple | None = None  # an unknown last row of a PDF page, whose label may continue overleaf
+
+    # -- column resolution -------------------------------------------------------------------------
+
+    def columns(self, row: Row) -> _T3Columns | None:
+        """The applicant columns of the row's table fragment, resolved once per fragment."""
         key = id(row.table)
-        if key in foreign:
-            continue
-        if key not in columns_by_table:
-            cols = _t3_columns(row.table, header_rows.get(key, []), year)
-            if cols is None and _other_table([r for r in rows if r.table is row.table]):
-                foreign.add(key)
-                issues.append(Issue("info", "extra_table", "a table of its own beside 表三 (by department, month, "
-                                    f"channel…: {' | '.join(row.texts[:4])}) ignored", T3, page=row.table.page))
-                continue
-            if cols is None and last_columns is not None and last_columns.n_cols == row.table.n_cols:
-                cols = last_columns
-            if cols is None and last_columns is not None:
-                cols = _geometric_t3_columns(row.table, last_columns)
+        if key in self.foreign:
+            return None
+        if key not in self.columns_by_table:
+            cols = self._resolve_columns(row)
             if cols is None:
-                cols = _positional_t3_columns(row.table)
-                if cols is not None:
-                    issues.append(Issue("warning", "columns_by_position",
-                                        "表三 continuation without header: applicant columns taken as the last 7",
-                                        T3, page=row.table.page))
-            if cols is None:
-                issues.append(Issue("error", "unreadable_table", f"表三 fragment with {row.table.n_cols} columns",
+                return None
+            self.columns_by_table[key] = cols
+        self.last_columns = self.columns_by_table[key]
+        return self.last_columns
+
+    def _resolve_columns(self, row: Row) -> _T3Columns | None:
+        """By header labels; else as the fragment before (same grid, or by x position); else the last 7."""
+        key, issues = id(row.table), self.issues
+        cols = _t3_columns(row.table, self.header_rows.get(key, []), self.year)
+        if cols is None and _other_table([r for r in self.rows if r.table is row.table]):
+            self.foreign.add(key)
+            issues.append(Issue("info", "extra_table", "a table of its own beside 表三 (by department, month, "
+                                f"channel…: {' | '.join(row.texts[:4])}) ignored", T3, page=row.table.page))
+            return None
+        last = self.last_columns
+        if cols is None and last is not None and last.n_cols == row.table.n_cols:
+            cols = last
+        if cols is None and last is not None:
+            cols = _geometric_t3_columns(row.table, last)
+        if cols is None:
+            cols = _positional_t3_columns(row.table)
+            if cols is not None:
+                issues.append(Issue("warning", "columns_by_position",
+                                    "表三 continuation without header: applicant columns taken as the last 7",
                                     T3, page=row.table.page))
-                continue
-            columns_by_table[key] = cols
-        cols = columns_by_table[key]
-        last_columns = cols
-        label_cells = [c for c in row.cells if c.col < cols.value_start]
-        value_cells = [c for c in row.cells if c.col >= cols.value_start]
+        if cols is None:
+            issues.append(Issue("error", "unreadable_table", f"表三 fragment with {row.table.n_cols} columns",
+                                T3, page=row.table.page))
+        return cols
+
+    # -- one row ---------------------------------------------------------------------------------------
+
+    def read_row(self, row: Row) -> None:
+        cols = self.columns(row)
+        if cols is None:
+            return
         if any(labels.is_t3_header_text(c.text) for c in row.cells):
-            continue
-        code, _group = _row_identity(label_cells, prev_code)
-        slots: dict[str, Cell | None] = {}
-        split_cols: set[str] = set()
-        for cell in value_cells:
-            codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
-            if not codes and (cell.col in cols.extra
-                              or _named_extra_column(row.table, header_rows.get(key, []), cell.col)):
-                # A column the template does not have (小计 of the organisations): not ours to read.
-                if cell.text.strip():
-                    issues.append(Issue("info", "extra_column", "value under a column not in the template "
-                                        "ignored", T3, code, page=cell.page, raw=cell.text))
-                continue
-            if len(codes) != 1:
-                if cell.text.strip() and not codes:
-                    # No header above it at all: a column the template does not have, or a header that was
-                    # not printed — either way this number belongs to no known column.
-                    issues.append(Issue("error", "unnamed_column", "text in a column that has no applicant "
-                                        "header", T3, code, page=cell.page, raw=cell.text))
-                elif cell.text.strip():
-                    issues.append(Issue("error", "merged_value_cell", "a value cell spans several applicant "
-                                        "columns", T3, code, page=cell.page, raw=cell.text))
-                continue
-            (col_code,) = codes
-            if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
-                # A number drawn across a spurious rule ("1" | "362"): joined, then the row total must agree.
-                slots[col_code] = joined_cell(slots[col_code], cell)
-                split_cols.add(col_code)
-                continue
-            if slots.get(col_code) is None or cell.text.strip():
-                slots[col_code] = cell
-        has_values = any(c is not None and c.text.strip() for c in slots.values())
-        if pending is not None:
-            head, pending = pending, None
-            joined = None
-            if code is None and _opens_fragment(row, header_rows):
-                joined = _label_continued_over_page(head[1], label_cells, prev_code)
-            if joined is not None:
-                code, row = joined, head[0]
-                slots, split_cols = _slots_continued_over_page(head[2], slots, head[3] | split_cols)
-                has_values = any(c is not None and c.text.strip() for c in slots.values())
-                issues.append(Issue("info", "row_continued", "a 表三 row label continues at the top of the next "
-                                    "page", T3, code, page=row.table.page))
-            else:
-                _unknown_row(head[1], head[4], head[0], issues)
+            return
+        label_cells = [c for c in row.cells if c.col < cols.value_start]
+        code, _group = _row_identity(label_cells, self.prev_code)
+        table_header = self.header_rows.get(id(row.table), [])
+        slots, split_cols = _value_slots(row, cols, table_header, code, self.issues)
+        if self.pending is not None:
+            code, row, slots, split_cols = self.continue_pending(code, row, label_cells, slots, split_cols)
+        has_values = _has_values(slots)
         if code is None and row.ends_pdf_fragment and any(norm(c.text) for c in label_cells):
             # Its label may go on at the top of the next page ("5.属于三类内部事" | "务信息"): decided there.
-            pending = (row, label_cells, slots, split_cols, has_values)
-            continue
-        if code is None and has_values and prev_code and _opens_fragment(row, header_rows):
-            _join_row_continued_over_page(found[prev_code], slots, issues, prev_code)
-            continue
+            self.pending = (row, label_cells, slots, split_cols, has_values)
+            return
+        if code is None and has_values and self.prev_code and _opens_fragment(row, self.header_rows):
+            _join_row_continued_over_page(self.found[self.prev_code], slots, self.issues, self.prev_code)
+            return
         if code is None:
-            _unknown_row(label_cells, has_values, row, issues)
-            continue
-        if code in found:
-            prev_slots = found[code][1]
+            _unknown_row(label_cells, has_values, row, self.issues)
+            return
+        self.accept(code, row, slots, split_cols, has_values)
+
+    def accept(self, code: str, row: Row, slots: dict[str, Cell | None], split_cols: set[str],
+               has_values: bool) -> None:
+        if code in self.found:
+            prev_slots = self.found[code][1]
             if [_txt(prev_slots.get(c)) for c in slots] != [_txt(slots.get(c)) for c in slots] and has_values:
-                issues.append(Issue("error", "duplicate_row", "表三 row printed twice with different numbers",
-                                    T3, code, page=row.table.page))
+                self.issues.append(Issue("error", "duplicate_row", "表三 row printed twice with different numbers",
+                                         T3, code, page=row.table.page))
+            return
+        self.found[code] = (row, slots, split_cols)
+        self.prev_code = code
+
+    # -- page continuation -----------------------------------------------------------------------------
+
+    def continue_pending(self, code: str | None, row: Row, label_cells: list[Cell], slots: dict[str, Cell | None],
+                         split_cols: set[str]) -> tuple:
+        """The unknown last row of the previous page joined with this one when their labels make one."""
+        head, self.pending = self.pending, None
+        joined = None
+        if code is None and _opens_fragment(row, self.header_rows):
+            joined = _label_continued_over_page(head[1], label_cells, self.prev_code)
+        if joined is None:
+            _unknown_row(head[1], head[4], head[0], self.issues)
+            return code, row, slots, split_cols
+        slots, split_cols = _slots_continued_over_page(head[2], slots, head[3] | split_cols)
+        self.issues.append(Issue("info", "row_continued", "a 表三 row label continues at the top of the next "
+                                 "page", T3, joined, page=head[0].table.page))
+        return joined, head[0], slots, split_cols
+
+    def finish(self) -> None:
+        if self.pending is not None:
+            _unknown_row(self.pending[1], self.pending[4], self.pending[0], self.issues)
+
+
+def _has_values(slots: dict[str, Cell | None]) -> bool:
+    return any(c is not None and c.text.strip() for c in slots.values())
+
+
+def _value_slots(row: Row, cols: _T3Columns, table_header: list[int], code: str | None,
+                 issues: list[Issue]) -> tuple[dict[str, Cell | None], set[str]]:
+    """The printed cell of each applicant column, by the header grid above it.
+
+    A value cell spanning several applicant columns is read only in two cases, both recorded: the row
+    has one value cell per column (Word exports whose grid does not line up with the header: read in
+    order, confirmed by the row total), or the merged cell is printed 0 (0 for each column it covers —
+    no other non-negative reading exists). Any other merged value is refused (``merged_value_cell``).
+    """
+    slots: dict[str, Cell | None] = {}
+    split_cols: set[str] = set()
+    notes: list[Issue] = []
+    merged: list[tuple[Cell, set[str], Issue]] = []
+    in_template: list[Cell] = []
+    for cell in (c for c in row.cells if c.col >= cols.value_start):
+        codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+        if not codes and (cell.col in cols.extra or _named_extra_column(row.table, table_header, cell.col)):
+            # A column the template does not have (小计 of the organisations): not ours to read.
+            if cell.text.strip():
+                notes.append(Issue("info", "extra_column", "value under a column not in the template "
+                                   "ignored", T3, code, page=cell.page, raw=cell.text))
             continue
-        found[code] = (row, slots, split_cols)
-        prev_code = code
-    if pending is not None:
-        _unknown_row(pending[1], pending[4], pending[0], issues)
-    if not found:
+        in_template.append(cell)
+        if len(codes) != 1:
+            if cell.text.strip() and not codes:
+                # No header above it at all: a column the template does not have, or a header that was
+                # not printed — either way this number belongs to no known column.
+                notes.append(Issue("error", "unnamed_column", "text in a column that has no applicant "
+                                   "header", T3, code, page=cell.page, raw=cell.text))
+            elif cell.text.strip():
+                issue = Issue("error", "merged_value_cell", "a value cell spans several applicant columns", T3,
+                              code, page=cell.page, raw=cell.text)
+                notes.append(issue)
+                merged.append((cell, codes, issue))
+            continue
+        (col_code,) = codes
+        if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
+            # A number drawn across a spurious rule ("1" | "362"): joined, then the row total must agree.
+            slots[col_code] = joined_cell(slots[col_code], cell)
+            split_cols.add(col_code)
+            continue
+        if slots.get(col_code) is None or cell.text.strip():
+            slots[col_code] = cell
+    if merged:
+        in_order = _slots_in_order(in_template)
+        if in_order is not None:
+            issues.extend(n for n in notes if n.code != "merged_value_cell")
+            issues.append(Issue("warning", "realigned_row", "表三 value cells do not line up with the header grid "
+                                "(a Word export); one cell per column, read in order and confirmed by the row "
+                                "total", T3, code, page=row.table.page,
+                                raw=" | ".join(c.text.strip() for c in in_template)))
+            return in_order, set()
+        for cell, codes, issue in merged:
+            if parse_cell(cell.text).kind == "number" and parse_cell(cell.text).value == 0:
+                notes[notes.index(issue)] = Issue("info", "merged_zero", f"a 0 printed across {len(codes)} "
+                                                  "applicant columns read as 0 in each", T3, code, page=cell.page,
+                                                  raw=cell.text)
+                for col_code in codes:
+                    if slots.get(col_code) is None or not slots[col_code].text.strip():
+                        slots[col_code] = cell
+    issues.extend(notes)
+    return slots, split_cols
+
+
+def _slots_in_order(cells: list[Cell]) -> dict[str, Cell | None] | None:
+    """One printed cell per applicant column, in the template's order, when the row total confirms it."""
+    codes = [c.code for c in layout(T3, "gov2021").columns]
+    if len(cells) != len(codes):
         return None
-    version = _t3_version(found, issues, version_hint)
-    return _t3_table(found, version, issues)
+    parsed = [parse_cell(c.text) for c in cells]
+    if any(p.kind != "number" for p in parsed):
+        return None
+    *parts, total = (p.value for p in parsed)
+    if sum(parts) != total:
+        return None
+    return dict(zip(codes, cells, strict=True))
 
 
 def _other_table(frag: list[Row]) -> bool:

@@ -120,6 +120,9 @@ def parse_value(cell: Cell | None, table_id: str, row: str, col: str, issues: li
     if parsed.kind == "invalid":
         issues.append(Issue("error", "unreadable_cell", parsed.note or "unreadable", table_id, row, col, page, raw))
         return Value(None, raw, cell), parsed
+    if parsed.annotation:
+        issues.append(Issue("info", "annotated_value", f"printed {raw!r}: the leading number is the value, the "
+                            f"note ({parsed.annotation}) is kept as printed", table_id, row, col, page, raw))
     if parsed.unit or (parsed.note and "thousands" in parsed.note):
         issues.append(Issue("info", "unit_in_cell" if parsed.unit else "formatted_number",
                             f"printed {raw!r}: {parsed.note}", table_id, row, col, page, raw))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from transform.schema import load_schema
+from transform.script import to_simplified
 
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^[+\-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -42,6 +43,26 @@ class Parsed:
     value: int | Decimal | None = None
     unit: str | None = None
     note: str | None = None  # why this is not a plain number (thousands separator, unit, sign…)
+    annotation: str | None = None  # a note printed in brackets after the number ("其中修订16件"), as printed
+
+
+# "22（其中修订16件）": a number, then one bracketed note (after NFKC the brackets are half-width).
+_ANNOTATED = re.compile(r"^(?P<number>[^()]+?)\s*\((?P<note>[^()]+)\)$", re.S)
+
+
+def _note_markers() -> tuple[str, ...]:
+    return tuple(load_schema()["normalization"]["number"]["note_markers"])
+
+
+def _split_annotation(text: str) -> tuple[str, str] | None:
+    """(number text, note) when ``text`` is a number followed by a bracketed note opened by a note marker."""
+    m = _ANNOTATED.match(text)
+    if not m:
+        return None
+    note = to_simplified(re.sub(r"\s+", "", m.group("note")))
+    if not note.startswith(_note_markers()):
+        return None
+    return m.group("number"), m.group("note").strip()
 
 
 def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -> Parsed:
@@ -50,6 +71,13 @@ def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -
     if any(unicodedata.category(ch) == "No" for ch in raw or ""):
         return Parsed("invalid", note=f"footnote marker or special numeral in {raw!r}")
     text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", raw or "")).strip()
+    annotated = _split_annotation(text)
+    if annotated is not None:
+        number, note = annotated
+        parsed = parse_cell(number, decimal_ok=decimal_ok, signed_ok=signed_ok)
+        if parsed.kind != "number":
+            return Parsed("invalid", note=f"a note beside something that is not a number: {raw!r}")
+        return replace(parsed, annotation=note)
     if any(len(group) > 1 for run in _SPACED_DIGITS.findall(text) for group in run.split()):
         return Parsed("invalid", note=f"digits separated by a space (two numbers in one cell?): {raw!r}")
     compact = re.sub(r"[ \t\u00a0\u3000]+", "", text)

@@ -14,6 +14,7 @@ from datetime import date
 
 from transform import schema
 
+from demo.render.quirks import traditional
 from demo.render.tables import Grid, t2_grid, t3_grid, t4_grid
 
 
@@ -47,8 +48,10 @@ def default_published(year: int) -> date:
 
 def printed_title(meta: dict, quirks: frozenset[str]) -> str:
     if "year_only_in_body" in quirks:
-        return f"{meta['agency']}政府信息公开工作年度报告"
-    return meta.get("title") or f"{meta['agency']}{meta['year']}年政府信息公开工作年度报告"
+        title = f"{meta['agency']}政府信息公开工作年度报告"
+    else:
+        title = meta.get("title") or f"{meta['agency']}{meta['year']}年政府信息公开工作年度报告"
+    return f"附件1：{title}.pdf" if "file_name_title" in quirks else title
 
 
 def cn_date(day: date) -> str:
@@ -76,6 +79,19 @@ def build_document(report: dict, quirks: frozenset[str], published: date | None,
     blocks.append(Block("para", _other_matters(meta["year"], tables)))
     blocks += [Block("signature", doc.agency), Block("signature", cn_date(doc.published))]
     doc.blocks = blocks
+    return in_traditional_script(doc) if "traditional" in quirks else doc
+
+
+def in_traditional_script(doc: ReportDocument) -> ReportDocument:
+    """Every printed text of the report in traditional characters, as a 繁體 mirror site serves it."""
+    for block in doc.blocks:
+        if isinstance(block, Block):
+            block.text = traditional(block.text)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    cell.text = traditional(cell.text)
+    doc.title, doc.agency = traditional(doc.title), traditional(doc.agency)
     return doc
 
 

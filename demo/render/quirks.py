@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
+
+import opencc
 
 QUIRKS: dict[str, str] = {
     "split_table": "PDF/DOCX: 表三 forced across a page break; the merged 三、本年度办理结果 cell's text flows over it",
@@ -24,6 +27,11 @@ QUIRKS: dict[str, str] = {
     "year_only_in_body": "the title (and page title) lacks the year; only the body's first sentence states it",
     "frame_header_rule": "PDF: tables drawn with only the outer frame and a rule under the header (WPS/Word exports losing inner borders)",
     "no_rules": "PDF: tables drawn with no rules at all, text laid out in columns",
+    "annotated_values": "notes inside number cells: 22（其中修订16件）, 55（含自然失效29件）, 13(其中修订2件) (上海市人民政府办公厅 2025)",
+    "traditional": "the whole report in traditional characters (a 繁體 mirror site converts every label, title and name)",
+    "word_grid": "表三 as Word exports it to HTML (平潭 2021): 自然人 spans two grid columns, the 商业企业 value cell two "
+                 "others, and a row of zeros under 法人或其他组织 is one merged 0",
+    "file_name_title": "the printed and page title is the attachment's file name: 附件1：<title>.pdf",
 }
 
 # Typos keyed by the schema code whose official label they replace (淮安 2023/2024, 平潭 2024).
@@ -71,7 +79,29 @@ def value_text(value: int | Decimal | str | None, col_code: str, quirks: frozens
     text = format(number, ("," if "thousands" in quirks else "") + spec)
     if "units" in quirks:
         text += _unit_for(col_code)
+    if "annotated_values" in quirks and col_code in _NOTES and isinstance(value, int) and value >= 2:
+        text += _NOTES[col_code].format(part=value // 3)
     return text
+
+
+# Notes printed after the number with the `annotated_values` quirk (real wordings; the part is smaller than the
+# value, so the leading number stays the cell's value).
+_NOTES = {
+    "issued": "（其中修订{part}件）",
+    "in_force": "（含自然失效{part}件）",
+    "new_made": "(其中修订{part}件)",
+    "decisions": "（其中变更{part}件）",
+}
+
+
+def traditional(text: str) -> str:
+    """Text as a 繁體 mirror site serves it: converted with OpenCC (s2t), as such sites do."""
+    return _s2t().convert(text) if text else text
+
+
+@cache
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
 
 
 def _unit_for(col_code: str) -> str:

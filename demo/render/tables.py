@@ -116,16 +116,34 @@ def _t3_header(quirks: frozenset[str]) -> list[list[GridCell]]:
     def head(code: str, **kw) -> GridCell:
         return GridCell(label_text(code, by_code[code].label, quirks), kind="header", **kw)
 
+    # Word's HTML export (平潭 2021): 自然人 spans two grid columns of its own.
+    extra = 1 if "word_grid" in quirks else 0
     return [
         [
             GridCell(label_text("header_note", spec["header_note"], quirks), rowspan=3,
                      colspan=T3_LABEL_COLUMNS, kind="header"),
-            GridCell(applicants["label"], colspan=len(lay.columns), kind="header"),
+            GridCell(applicants["label"], colspan=len(lay.columns) + extra, kind="header"),
         ],
-        [head(first, rowspan=2), GridCell(legal["label"], colspan=len(legal["children"]), kind="header"),
-         head(last, rowspan=2)],
+        [head(first, rowspan=2, colspan=1 + extra),
+         GridCell(legal["label"], colspan=len(legal["children"]), kind="header"), head(last, rowspan=2)],
         [head(code) for code in legal["children"]],
     ]
+
+
+def _t3_values(cells: dict, row: str, cols: list[str], quirks: frozenset[str]) -> list[GridCell]:
+    """The value cells of a 表三 row; with ``word_grid`` they do not line up with the header grid.
+
+    The 商业企业 cell spans two grid columns (the second one of 自然人 and its own), and a row whose five
+    organisation columns are all 0 prints them as one merged 0 — as Word's HTML export of 平潭 2021 does.
+    """
+    if "word_grid" not in quirks:
+        return _values(cells, row, cols, quirks, [1] * len(cols))
+    natural, *organisations, total = cols
+    if all(cells[row][c] == 0 for c in organisations):
+        return [*_values(cells, row, [natural], quirks, [1]),
+                GridCell(value_text(0, organisations[0], quirks), colspan=len(organisations) + 1),
+                *_values(cells, row, [total], quirks, [1])]
+    return _values(cells, row, cols, quirks, [1, 2] + [1] * (len(cols) - 2))
 
 
 def _results_cells(label: str, n_rows: int, k_before: int, ctx: _Ctx) -> tuple[GridCell, GridCell | None]:
@@ -175,9 +193,12 @@ def t3_grid(table: dict, quirks: frozenset[str], split_mode: str | None = None) 
                     group_label = label_text(row.group, spec["groups"][row.group]["label"], quirks)
                     cells.append(GridCell(group_label, rowspan=group_sizes[row.group], kind="label"))
                 cells.append(GridCell(label, kind="label"))
-        rows.append(cells + _values(table["cells"], row.code, cols, quirks, [1] * len(cols)))
+        rows.append(cells + _t3_values(table["cells"], row.code, cols, quirks))
     widths = [0.45, 1.8, 2.9] + [0.95] * len(cols)
-    return Grid(schema.T3, T3_LABEL_COLUMNS + len(cols), rows, widths, header_rows=3, break_before=break_before)
+    if "word_grid" in quirks:
+        widths[T3_LABEL_COLUMNS:T3_LABEL_COLUMNS + 1] = [0.5, 0.45]
+    n_cols = T3_LABEL_COLUMNS + len(cols) + ("word_grid" in quirks)
+    return Grid(schema.T3, n_cols, rows, widths, header_rows=3, break_before=break_before)
 
 
 # --- 表四 -----------------------------------------------------------------------------------------

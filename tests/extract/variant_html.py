@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import opencc
+
 from demo.render import render_report
 from demo.values import generate_report
 
@@ -112,27 +114,9 @@ def word_markup(html: str) -> str:
 
 # ------------------------------------------------------------------ traditional characters (mirror sites)
 
-# Simplified → traditional for every character of the official table labels and section headings that
-# has a traditional form (a mirror site converts the whole page with OpenCC or similar).
-_S2T = str.maketrans({
-    "开": "開", "发": "發", "数": "數", "废": "廢", "现": "現", "规": "規", "范": "範", "许": "許", "处": "處",
-    "决": "決", "罚": "罰", "强": "強", "费": "費", "额": "額", "单": "單", "万": "萬", "业": "業", "条": "條",
-    "项": "項", "内": "內", "请": "請", "结": "結", "转": "轉", "办": "辦", "这": "這", "计": "計", "国": "國",
-    "其": "其", "规": "規", "禁": "禁", "稳": "穩", "护": "護", "权": "權", "属": "屬", "于": "於", "类": "類",
-    "务": "務", "过": "過", "执": "執", "询": "詢", "无": "無", "机": "機", "关": "關", "没": "沒", "制": "製",
-    "补": "補", "后": "後", "确": "確", "访": "訪", "举": "舉", "诉": "訴", "复": "復", "认": "認", "获": "獲",
-    "缴": "繳", "纳": "納", "继": "繼", "续": "續", "总": "總", "组": "組", "织": "織", "构": "構", "会": "會",
-    "务": "務", "况": "況", "议": "議", "讼": "訟", "维": "維", "纠": "糾", "审": "審", "经": "經", "种": "種",
-    "违": "違", "报": "報", "级": "級", "区": "區", "问": "問", "题": "題", "图": "圖", "页": "頁", "网": "網",
-    "运": "運", "营": "營", "门": "門", "创": "創", "编": "編", "应": "應", "为": "為", "实": "實", "时": "時",
-    "导": "導", "责": "責", "对": "對", "长": "長", "据": "據", "统": "統", "动": "動", "华": "華", "设": "設",
-    "们": "們", "严": "嚴", "论": "論", "领": "領", "员": "員", "训": "訓", "进": "進", "务": "務", "绩": "績",
-    "考": "考", "简": "簡", "称": "稱", "联": "聯", "系": "繫", "疑": "疑", "两": "兩", "节": "節",
-})
-
-
 def traditional(text: str) -> str:
-    return text.translate(_S2T)
+    """The text as a 繁體 mirror site serves it: the whole page through OpenCC's s2t, as such sites do."""
+    return opencc.OpenCC("s2t").convert(text)
 
 
 # ------------------------------------------------------------------ comparing the extraction with the truth

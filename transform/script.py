@@ -1,0 +1,51 @@
+"""Traditional → simplified characters, through OpenCC's t2s conversion (dictionaries ship in the wheel).
+
+Mirror sites and 繁體 pages print the same report in traditional characters; every label, title, agency
+and region is read through this one function, so a report reads the same in either script.
+
+Only text that is written in traditional characters is converted. OpenCC's t2s also rewrites characters
+that are valid simplified in their own right — the county 乾县 would become 干县 — so a text counts as
+traditional only when it holds a character that has a simplified form *and* lies outside GB2312 (the
+simplified character set: 屬, 國, 請 are outside it; 乾, 後, 於 are inside, for names).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import opencc
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _is_traditional_char(ch: str) -> bool:
+    if ch < "\u2e80":  # ASCII, punctuation, full-width forms: nothing to convert
+        return False
+    try:
+        ch.encode("gb2312")
+        return False
+    except UnicodeEncodeError:
+        return _converter().convert(ch) != ch
+
+
+def is_traditional(text: str) -> bool:
+    """Does ``text`` hold a character only traditional script uses (屬, 國, 請…)?"""
+    return any(_is_traditional_char(ch) for ch in text or "")
+
+
+@lru_cache(maxsize=65536)
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters when it is written in traditional ones; otherwise unchanged."""
+    if not text or not is_traditional(text):
+        return text
+    return _converter().convert(text)
+
+
+def convert(text: str) -> str:
+    """``text`` through t2s unconditionally: for the pieces of a document already known to be traditional
+    (a block of it may hold only characters both scripts share, such as 反覆)."""
+    return _converter().convert(text) if text else text
