@@ -33,6 +33,9 @@ def review(result: dict, tables: dict[str, Table], doc: Document, agency: str | 
     if doc.ocr_pages:
         result["issues"].append(Issue("info", "ocr", f"pages {doc.ocr_pages} have no text layer and were read "
                                       "by OCR").as_json())
+    if doc.ocr_pictures:
+        result["issues"].append(Issue("info", "ocr", f"tables read by OCR from the pictures "
+                                      f"{', '.join(doc.ocr_pictures[:6])}").as_json())
     if not ocr_cells:
         return result
     new: list[Issue] = []

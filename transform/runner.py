@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from extract import media
+from extract.documents import ocr
 from extract.documents.model import Document, DocumentError
 from transform.report import PARSER_VERSION, build_report
 
@@ -133,6 +134,7 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
         out["parser_version"] = PARSER_VERSION
         return out
     try:
+        ocr.pictures_beside(source)  # a saved web page's pictures are read from its folder
         doc = read_pages(data, media_type, continuations)
         out.update(build_report(doc))
     except DocumentError as exc:

@@ -26,6 +26,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
+from extract.documents import ocr
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def read_docx(data: bytes) -> Document:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise DocumentError("broken_docx", f"DOCX could not be opened: {type(exc).__name__}: {exc}") from exc
     doc = Document(media_type=MEDIA_TYPE, title=_core_title(word))
-    reader = _BodyReader(doc)
+    reader = _BodyReader(doc, part=word.part)
     reader.read_children(word.element.body)
     for index, table in enumerate(doc.tables):
         table.index = index
@@ -169,6 +170,7 @@ class _BodyReader:
     doc: Document
     n_tables: int = 0
     n_cells: int = 0
+    part: Any = None  # the document part: its related parts hold the pictures OCR reads
 
     def read_children(self, parent: Any, path_prefix: str = "") -> None:
         for child in parent.iterchildren():
@@ -177,7 +179,7 @@ class _BodyReader:
                 text = _paragraph_text(child)
                 if text:
                     self.doc.blocks.append(TextBlock(text=text))
-                if _has_picture(child):
+                if _has_picture(child) and not ocr.add_word_pictures(self.doc, child, self.part):
                     self.doc.images.append((len(self.doc.blocks), f"Word picture {len(self.doc.images) + 1}"))
                 self.read_text_box_tables(child, path_prefix)
             elif name == "tbl":

@@ -15,6 +15,7 @@ import lxml.etree
 import lxml.html
 
 from extract import media
+from extract.documents import ocr
 from extract.documents.model import Cell, Document, DocumentError, RawTable, TextBlock
 
 logger = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class _Walker:
             return
         if tag == "img":
             self.flush()
-            self.doc.images.append((len(self.doc.blocks), el.get("src") or ""))
+            if not ocr.add_html_picture(self.doc, el.get("src")):  # a table pictured beside a saved page
+                self.doc.images.append((len(self.doc.blocks), el.get("src") or ""))
             return
         if _is_data_table(el):
             self.flush()

@@ -82,6 +82,7 @@ class Document:
     n_pages: int | None = None
     pages_without_text: list[int] = field(default_factory=list)  # PDF pages with no text layer
     ocr_pages: list[int] = field(default_factory=list)  # PDF pages whose text was read by OCR
+    ocr_pictures: list[str] = field(default_factory=list)  # pictures (Word, web page) whose tables OCR read
     # Pictures in the text (HTML <img>): (number of blocks before it, src). Some agencies publish the
     # statistics tables as images; placed among the blocks, they show under which heading they stand.
     images: list[tuple[int, str]] = field(default_factory=list)

@@ -19,11 +19,14 @@ the 勾稽 checks unchanged:
 
 from __future__ import annotations
 
+import contextvars
+import io
 import logging
 import os
 import re
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,10 +244,20 @@ def find_grids(gray: np.ndarray) -> list[Grid]:
         # A row rule runs under several cells; a stray run of text strokes covers a fraction of one.
         ys = _edges(horizontal[region], axis=1, offset=region[0].start, min_run=w * MIN_ROW_RULE)
         xs = _edges(vertical[region], axis=0, offset=region[1].start, min_run=h * 0.05)
+        _close_open_ends(ys, top=y + 2, bottom=y + h - 3)
         if len(ys) >= 2 and len(xs) >= 2:
             grids.append(Grid(ys, xs, horizontal, vertical))
     grids.sort(key=lambda g: g.ys[0])
     return grids
+
+
+def _close_open_ends(ys: list[int], top: int, bottom: int) -> None:
+    """A table cut by a page break is printed open: the column rules run on past the last row rule
+    (or start above the first). The rules' ends close the cut row, as a text PDF's reader does."""
+    if ys and bottom - ys[-1] > 2 * RULE_TOLERANCE:
+        ys.append(bottom)
+    if ys and ys[0] - top > 2 * RULE_TOLERANCE:
+        ys.insert(0, top)
 
 
 def _edges(mask: np.ndarray, axis: int, offset: int, min_run: float) -> list[int]:
@@ -595,3 +608,89 @@ def _insert_pages(doc: Document, read: dict[int, list[TextBlock | RawTable]], do
     doc.blocks = blocks
     doc.images = images
     doc.pages_without_text = [p for p in doc.pages_without_text if p not in done]
+
+
+# --- pictures in Word files and web pages ------------------------------------------------------------------
+
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
+MAX_PICTURE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
+MIN_PICTURE_SIDE = 120  # px: icons, logos and spacer GIFs are not tables
+_picture_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar("picture_dir", default=None)
+
+
+def pictures_beside(source: str | Path | None) -> None:
+    """Where a saved web page's pictures are looked for: the folder of ``source`` when it is a file
+    (``xxgk extract page.html`` reads ``page_files/t3.png`` beside it); nowhere otherwise."""
+    path = Path(source) if source else None
+    _picture_dir.set(path.resolve().parent if path is not None and path.is_file() else None)
+
+
+def picture_gray(data: bytes) -> np.ndarray | None:
+    """A picture file (PNG, JPEG, GIF, BMP, TIFF, WebP) decoded to grey, or None if it is not one."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data or len(data) > MAX_PICTURE_BYTES:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PICTURE_PIXELS:
+                return None
+            if min(image.width, image.height) < MIN_PICTURE_SIDE:
+                return None
+            return np.asarray(image.convert("L"))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def add_picture_blocks(doc: Document, data: bytes, source: str) -> bool:
+    """OCR one picture of a Word file or web page and append what it holds to ``doc.blocks``.
+
+    True when a table was read from it (the caller then does not list it among the pictures standing
+    in for tables); False when OCR is off, the picture is no picture, time is up or no table is in it.
+    """
+    if not enabled():
+        return False
+    deadline = doc.__dict__.setdefault("_ocr_deadline", Deadline(time_limit()))  # one limit per document
+    if deadline.passed:
+        if not any("OCR stopped" in w for w in doc.warnings):
+            doc.warnings.append(f"OCR stopped after {deadline.seconds:.0f} s; later pictures not read")
+        return False
+    gray = picture_gray(data)
+    if gray is None:
+        return False
+    blocks = read_picture(gray, Placement(None, 1.0, source))
+    if not any(isinstance(b, RawTable) for b in blocks):
+        return False
+    doc.blocks.extend(blocks)
+    doc.ocr_pictures.append(source)
+    return True
+
+
+def add_word_pictures(doc: Document, paragraph: Any, part: Any) -> bool:
+    """The pictures of one Word paragraph (DrawingML blips, VML image data), read by OCR."""
+    if part is None or not enabled():
+        return False
+    ids = paragraph.xpath('.//*[local-name()="blip"]/@*[local-name()="embed"]'
+                          ' | .//*[local-name()="imagedata"]/@*[local-name()="id"]')
+    found = False
+    for n, rid in enumerate(ids, start=1):
+        related = part.related_parts.get(rid)
+        if related is not None:
+            found |= add_picture_blocks(doc, related.blob, f"Word picture {getattr(related, 'partname', rid)}")
+    return found
+
+
+def add_html_picture(doc: Document, src: str | None) -> bool:
+    """An ``<img>`` of a saved web page, read by OCR when the picture file is beside the page."""
+    folder = _picture_dir.get()
+    if not src or folder is None or not enabled() or src.startswith(("data:", "javascript:")):
+        return False
+    relative = urllib.parse.unquote(urllib.parse.urlsplit(src).path).lstrip("/")
+    for candidate in (folder / relative, folder / Path(relative).name):
+        try:
+            path = candidate.resolve()
+        except OSError:
+            continue
+        if path.is_relative_to(folder) and path.is_file() and path.stat().st_size <= MAX_PICTURE_BYTES:
+            return add_picture_blocks(doc, path.read_bytes(), src)
+    return False
