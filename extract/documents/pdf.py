@@ -270,17 +270,27 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the second copy of a character drawn again within a point of itself (fake bold).
 
     Same rule as pdfplumber's ``dedupe_chars`` (same text, font and size, 1 pt apart), but
-    bucketed by character, which is several times faster on table pages full of "0".
+    bucketed by character and by a grid of tolerance-sized squares (a twin lies in a neighbouring square),
+    which keeps it linear on table pages full of "0".
     """
     kept: list[dict[str, Any]] = []
     seen: dict[tuple, list[dict[str, Any]]] = {}
     for ch in chars:
-        twins = seen.setdefault((ch["text"], ch.get("fontname"), round(ch["size"], 2)), [])
-        if any(_within(ch, twin, DEDUPE_TOLERANCE) for twin in twins):
+        key = (ch["text"], ch.get("fontname"), round(ch["size"], 2))
+        gx, gy = _grid_square(ch["x0"]), _grid_square(ch["top"])
+        if any(
+            _within(ch, twin, DEDUPE_TOLERANCE)
+            for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            for twin in seen.get((*key, gx + dx, gy + dy), ())
+        ):
             continue
-        twins.append(ch)
+        seen.setdefault((*key, gx, gy), []).append(ch)
         kept.append(ch)
     return kept
+
+
+def _grid_square(value: float) -> int:
+    return math.floor(value / DEDUPE_TOLERANCE) if math.isfinite(value) else 0
 
 
 def _is_unmapped(ch: dict[str, Any]) -> bool:

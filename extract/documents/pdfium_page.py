@@ -247,7 +247,8 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     ox, oy = ctypes.c_double(), ctypes.c_double()
     typed, textpage = textpage, ctypes.cast(textpage, ctypes.c_void_p)
     styles: dict[int, tuple] = {}
-    chars = []
+    chars: list[dict[str, Any]] = []
+    widths: dict[tuple[Any, int], float] = {}
     for i in range(n):
         if _is_generated(textpage, i) == 1:
             continue
@@ -260,7 +261,7 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
             style = styles[obj] = _text_style(typed, i)
-        a, d, size, descent, font_id = style
+        a, d, size, descent, font_id, font = style
         _loose_box(textpage, i, ctypes.byref(box))
         _origin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
         height = size * d
@@ -268,7 +269,8 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
             x0, x1, y0 = ox.value, ox.value + height, oy.value
         else:
-            x0, x1 = ox.value, ox.value + (box.right - box.left)
+            advance = box.right - box.left if font is None else _advance(font, code, size, a, widths)
+            x0, x1 = ox.value, ox.value + advance
             y0 = oy.value + descent * height
         char_top = top - (y0 + height)
         chars.append({
@@ -280,15 +282,32 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     return chars
 
 
-def _text_style(textpage: Any, i: int) -> tuple[float, float, float, float, int]:
-    """(a, d, font size, descent, font id) of the text object holding character ``i``."""
+def _advance(font: Any, code: int, size: float, a: float, widths: dict[tuple[Any, int], float]) -> float:
+    """A glyph's advance from the font's widths (/W, /Widths), as pdfminer takes it.
+
+    Needed for fonts the PDF does not embed: PDFium's loose box of their glyphs is the substitute font's
+    ink box, not the advance.
+    """
+    key = (ctypes.cast(font, ctypes.c_void_p).value, code)
+    width = widths.get(key)
+    if width is None:
+        value = ctypes.c_float()
+        if code > 0xFFFF or not pdfium_c.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1.0), value):
+            raise Untrusted("a glyph without a width")
+        width = widths[key] = value.value
+    return width * size * a
+
+
+def _text_style(textpage: Any, i: int) -> tuple[float, float, float, float, int, Any]:
+    """(a, d, font size, descent, font id, the font if not embedded) of the text object holding character ``i``."""
     m = pdfium_c.FS_MATRIX()
     pdfium_c.FPDFText_GetMatrix(textpage, i, m)
     if m.b or m.c or m.a <= 0 or m.d <= 0:
         raise Untrusted("text set at an angle or mirrored")
     font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(textpage, i))
     font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
-    return m.a, m.d, pdfium_c.FPDFText_GetFontSize(textpage, i), _descent(font), font_id
+    unembedded = None if pdfium_c.FPDFFont_GetIsEmbedded(font) else font
+    return m.a, m.d, pdfium_c.FPDFText_GetFontSize(textpage, i), _descent(font), font_id, unembedded
 
 
 def _raw_function(name: str, restype: Any, *argtypes: Any) -> Any:

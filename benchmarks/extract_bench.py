@@ -1,0 +1,175 @@
+"""PDF extraction speed: naive pdfplumber against ``xxgk extract`` on the same corpus, in the same run.
+
+Corpus: every PDF rendering of the given real reports (``<shared>/real-reports/*/*.pdf``: WPS, Chromium,
+LibreOffice and agency prints with embedded fonts, and the scans) plus rendered demo reports of both
+format versions (gov2019, gov2021) with and without the table quirks, set in STSong-Light, the
+non-embedded CJK font. Each strategy runs in a fresh child process, so its peak resident memory is its own:
+
+* ``naive``: pdfplumber, every page, ``extract_tables()`` + ``extract_text()`` (what the issue measures against);
+* ``xxgk-pdfminer``: the extraction with the PDF reader forced onto pdfminer for every page (the reader before
+  PDFium, and the equivalence test's reference);
+* ``xxgk``: ``xxgk extract``'s own call, ``extract_isolated`` (a forked child per document, time and memory
+  limits), with the PDFium reader;
+* ``xxgk-pool2``: the same ``extract_isolated`` from a 2-process pool, for scaling on the 2 cores.
+
+Usage: ``python benchmarks/extract_bench.py [--demo N] [--runs R]``; prints a Markdown table (median of the
+runs; documents/s, pages/s, ms per document, the ratio against naive, peak RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("XXGK_SHARED_DIR") or ROOT.parent / "shared")
+
+
+def corpus(n_demo: int, scans: bool) -> dict[str, list[tuple[str, bytes]]]:
+    """Groups of (name, bytes): the real reports' text PDFs, their scans (only with ``scans``: xxgk reads
+    those by OCR, which naive pdfplumber does not do at all), and demo renderings."""
+    groups: dict[str, list[tuple[str, bytes]]] = {"real (embedded fonts)": [], "real scans (OCR)": [],
+                                                  "demo (STSong, not embedded)": []}
+    for path in sorted((shared_dir() / "real-reports").glob("*/*.pdf")):
+        group = "real scans (OCR)" if "scanned" in path.name else "real (embedded fonts)"
+        if group == "real (embedded fonts)" or scans:
+            groups[group].append((f"{path.parent.name}/{path.name}", path.read_bytes()))
+    from demo.render import render_report
+    from demo.values import generate_report
+
+    quirk_sets = [(), ("split_table",), ("units", "thousands"), ("repeat_group_label", "halfwidth_labels"), ("landscape",)]
+    for i in range(n_demo):
+        version = ("gov2019", "gov2021")[i % 2]
+        quirks = quirk_sets[i % len(quirk_sets)]
+        report = generate_report(f"测试市第{i}区人民政府", "", 2019 + i % 6 if version == "gov2021" else 2019, version, seed=i)
+        groups["demo (STSong, not embedded)"].append((f"demo-{i}-{version}", render_report(report, "pdf", quirks)))
+    return groups
+
+
+def n_pages(data: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+# --- strategies (each runs in its own child process) ---------------------------------------------------
+
+
+def naive(data: bytes) -> None:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+            page.extract_text()
+            page.close()
+
+
+def xxgk_pdfminer(data: bytes) -> None:
+    from extract.documents.pdf import read_pdf
+    from transform.report import build_report
+
+    try:
+        build_report(read_pdf(data, engine="pdfminer"))
+    except Exception:  # noqa: BLE001 - a scan or a broken file fails the same way in every strategy
+        pass
+
+
+def xxgk(data: bytes) -> None:
+    from transform.runner import extract_isolated
+
+    extract_isolated(data, "bench.pdf")
+
+
+STRATEGIES = {"naive": naive, "xxgk-pdfminer": xxgk_pdfminer, "xxgk": xxgk}
+
+
+def run_strategy(name: str, docs: list[bytes], runs: int) -> dict:
+    """Seconds per run (sequential over ``docs``) and the peak RSS of this process."""
+    function = STRATEGIES.get(name)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        if name == "xxgk-pool2":
+            with ProcessPoolExecutor(max_workers=2) as pool:
+                list(pool.map(xxgk, docs, chunksize=1))
+        else:
+            for data in docs:
+                function(data)
+        times.append(time.perf_counter() - started)
+    return {"seconds": statistics.median(times), "all": times,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def child_main(name: str, corpus_file: str, runs: int) -> None:
+    logging.disable(logging.WARNING)  # pdfminer's font warnings would flood the output
+    docs = [bytes.fromhex(h) for h in json.loads(Path(corpus_file).read_text())]
+    # Warm imports outside the timing: each strategy is measured on documents, not on Python start-up.
+    {"naive": lambda: __import__("pdfplumber"), "xxgk-pdfminer": lambda: xxgk_pdfminer(docs[0]) if docs else None,
+     "xxgk": lambda: __import__("transform.runner"), "xxgk-pool2": lambda: __import__("transform.runner")}[name]()
+    print(json.dumps(run_strategy(name, docs, runs)))
+
+
+def measure(name: str, docs: list[bytes], runs: int, tmp: Path) -> dict:
+    corpus_file = tmp / "corpus.json"
+    corpus_file.write_text(json.dumps([d.hex() for d in docs]))
+    proc = subprocess.run([sys.executable, __file__, "--child", name, str(corpus_file), "--runs", str(runs)],
+                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", type=int, default=50, help="number of rendered demo reports (default 50)")
+    parser.add_argument("--runs", type=int, default=1, help="timed runs per strategy (median reported)")
+    parser.add_argument("--strategies", default="naive,xxgk-pdfminer,xxgk,xxgk-pool2")
+    parser.add_argument("--scans", action="store_true", help="also time the real reports' scans (OCR, slow)")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child[0], args.child[1], args.runs)
+        return
+    import tempfile
+
+    groups = {name: items for name, items in corpus(args.demo, args.scans).items() if items}
+    names = args.strategies.split(",")
+    print(f"machine: {os.cpu_count()} CPUs; runs per strategy: {args.runs}; each strategy in a fresh process\n")
+    print("| corpus | docs | pages | strategy | docs/s | pages/s | ms/doc | × naive | peak RSS MB (process / forked children) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for group, items in groups.items():
+            docs = [data for _, data in items]
+            pages = sum(n_pages(d) for d in docs)
+            base = None
+            for name in names:
+                result = measure(name, docs, args.runs, Path(tmp))
+                seconds = result["seconds"]
+                base = seconds if name == "naive" else base
+                ratio = f"{base / seconds:.2f}" if base else "–"
+                print(f"| {group} | {len(docs)} | {pages} | {name} | {len(docs) / seconds:.2f} | {pages / seconds:.1f} "
+                      f"| {1000 * seconds / len(docs):.0f} | {ratio} | {result['peak_rss_mb']:.0f} / "
+                      f"{result['children_peak_rss_mb']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
