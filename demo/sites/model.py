@@ -24,6 +24,7 @@ class Resource:
     last_modified: date | None = None
     fault: str | None = None           # a name from faults.FAULTS, applied by the server
     require_referer: bool = False      # Hanweb articles 404 without a same-site Referer
+    ranges: bool = False               # static files behind nginx: ``Range: bytes=…`` answered with 206
 
     def payload(self) -> bytes:
         return self.body() if callable(self.body) else self.body

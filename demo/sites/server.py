@@ -82,6 +82,20 @@ class SiteRoutes:
         return self.static.get(request.path)
 
 
+def _byte_range(value: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single ``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` range, or None (whole file)."""
+    import re
+
+    match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", value or "")
+    if not match or size == 0 or not (match.group(1) or match.group(2)):
+        return None
+    if not match.group(1):
+        return max(0, size - int(match.group(2))), size - 1
+    first = int(match.group(1))
+    last = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+    return (first, last) if first <= last else None
+
+
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
@@ -323,6 +337,14 @@ class _SiteHandler(BaseHTTPRequestHandler):
                 headers["Last-Modified"] = http_date(resource.last_modified)
             if self._not_modified(etag, resource.last_modified):
                 self._finish(record, 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b"")
+                return
+        if resource.ranges and resource.status == 200 and fault is None:
+            headers["Accept-Ranges"] = "bytes"
+            span = _byte_range(self.headers.get("Range"), len(body))
+            if span is not None:
+                start, end = span
+                headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
+                self._finish(record, 206, headers, body[start:end + 1])
                 return
         if fault == "trickle" and self.command != "HEAD":
             self._trickle(record, headers, body)

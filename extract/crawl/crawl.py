@@ -99,7 +99,11 @@ def _age(row: dict) -> timedelta:
     return datetime.now(timezone.utc) - _parse_time(row["fetched_at"])
 
 
-TAIL_BYTES = 4096  # what a nightly in-place check reads of a known file without validators
+# A nightly in-place check costs one request whatever it reads (the politeness delay, ≥ 3 s, dwarfs the
+# transfer): a file up to FULL_CHECK_BELOW_BYTES is simply downloaded again, a larger one is asked for its
+# last TAIL_BYTES (the PDF trailer, xref and the end of the content — what a re-export rewrites).
+FULL_CHECK_BELOW_BYTES = 256 * 1024
+TAIL_BYTES = 64 * 1024
 
 
 def _content_range_total(value: str | None) -> int | None:
@@ -247,15 +251,19 @@ class SiteCrawl:
     def check_in_place(self, link: ReportLink, row: dict, due: datetime) -> LinkOutcome | None:
         """A known document between its full downloads: was it replaced in place tonight? (issue 13)
 
-        With validators on record: a conditional GET (None = fetch it; a 304 costs headers only). Without:
-        one ranged GET of the last ``TAIL_BYTES`` — the same total size and the same tail as the stored
-        copy is ``unchanged`` (no download; the weekly full download stays due as before), anything else
-        is fetched in full and new bytes become a new version beside the old one. A host that ignores
-        ``Range`` sends the whole file (that night's check is a full one) and is asked with ``HEAD`` from
-        then on: a different Content-Length is fetched in full. Blind spots until the weekly download: a
-        replacement of the same size with the same last bytes (Range) or the same size (HEAD).
+        One request either way. With validators on record: a conditional GET (None = fetch it; a 304
+        costs headers only). A file of at most ``FULL_CHECK_BELOW_BYTES``: fetched again in full (None).
+        A larger one: a ranged GET of its last ``TAIL_BYTES`` — the same total size and the same tail as
+        the stored copy is ``unchanged`` (no download; the weekly full download stays due as before),
+        anything else is fetched in full. New bytes always become a new version beside the old one. A
+        host that ignores ``Range`` sends the whole file (that night's check is a full one) and is asked
+        with ``HEAD`` from then on: a different Content-Length is fetched in full. Blind spot until the
+        weekly download: a large file replaced by one of the same size with the same last 64 kB (Range)
+        or the same size (HEAD).
         """
         if row.get("etag") or row.get("last_modified") or not self.archive.has(row["sha256"]):
+            return None
+        if (row.get("size") or 0) <= FULL_CHECK_BELOW_BYTES:
             return None
         host = self.fetcher.host(urlsplit(link.url).netloc)
         if host.ignores_range:

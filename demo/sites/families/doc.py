@@ -120,7 +120,7 @@ def _add_doc(world, r, doc: Doc, day) -> None:
     elif doc.fault == "truncate":
         r.add(doc.path, Resource(body=body, content_type=mime, fault="truncate"))
     else:
-        r.add(doc.path, Resource(body=body, content_type=mime))
+        r.add(doc.path, Resource(body=body, content_type=mime, ranges=True))  # static files: nginx serves ranges
 
 
 def _search(world, day, req: Request) -> Resource | None:

@@ -134,7 +134,8 @@ def _add_doc(world, r, doc: Doc, day, downloads) -> None:
         r.add(doc.article_path, html_resource(
             P.attachment_article(d, "政府信息公开年报", doc.title, doc.published, doc.agency, link),
             None, False, require_referer=True))
-        downloads[doc.path.split("filename=", 1)[1]] = Resource(body=body, content_type="application/pdf")
+        downloads[doc.path.split("filename=", 1)[1]] = Resource(body=body, content_type="application/pdf",
+                                                                ranges=True)
         return
     ctype = "application/octet-stream" if doc.fmt == "html-octet" else HTML
     r.add(doc.path, Resource(body=body, content_type=ctype, require_referer=True))

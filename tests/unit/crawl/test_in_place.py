@@ -12,12 +12,12 @@ import re
 from crawl_server import static
 
 from extract.crawl.archive import Archive
-from extract.crawl.crawl import TAIL_BYTES, crawl_site
+from extract.crawl.crawl import FULL_CHECK_BELOW_BYTES, TAIL_BYTES, crawl_site
 from extract.crawl.fetch import FetchSettings, Fetcher
 from extract.crawl.registry import SiteConfig
 
 TITLE = "示例区教育局2024年政府信息公开工作年度报告"
-V1 = b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 400 + b"trailer << /ID [<aa01>] >>\n%%EOF\n"
+V1 = b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 16000 + b"trailer << /ID [<aa01>] >>\n%%EOF\n"  # 336 kB
 V2 = V1.replace(b"<aa01>", b"<bb02>")  # a corrected export: same length, a new trailer ID
 V3 = V1 + b"% incremental update\n%%EOF\n"
 
@@ -128,3 +128,18 @@ def test_without_the_nightly_check_a_known_file_waits_for_its_weekly_download(se
     body["body"] = V2
     row, requests = night(server, archive, "n2", check_known_nightly=False)
     assert row["state"] == "unchanged" and requests == []
+
+
+def test_a_small_file_is_simply_downloaded_again(server, tmp_path):
+    """Below FULL_CHECK_BELOW_BYTES the check is the full file: the same one request, a few kB more."""
+    small = {"body": b"%PDF-1.7 small report " * 100}
+    assert len(small["body"]) < FULL_CHECK_BELOW_BYTES
+    build(server, ranged(small))
+    archive = Archive(tmp_path)
+    night(server, archive, "n1")
+    quiet, requests = night(server, archive, "n2")
+    assert quiet["state"] == "unchanged" and quiet["http_status"] == 200
+    assert [h.get("Range") for _, h in requests] == [None]
+    small["body"] = small["body"].replace(b"small", b"fixed")  # same size, changed in the middle
+    changed, _ = night(server, archive, "n3")
+    assert changed["state"] == "changed"
