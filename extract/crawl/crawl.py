@@ -248,6 +248,13 @@ class SiteCrawl:
             return self.record_without_request(link, last["state"], error, None)
         return None
 
+    def is_known_report_checked_nightly(self, url: str) -> bool:
+        """A page already archived as a report (an HTML report), under the nightly in-place check."""
+        if not getattr(self.fetcher.settings, "check_known_nightly", False):
+            return False
+        row = self.archive.last_download(url)
+        return row is not None and row.get("kind") == "report"
+
     def check_in_place(self, link: ReportLink, row: dict, due: datetime) -> LinkOutcome | None:
         """A known document between its full downloads: was it replaced in place tonight? (issue 13)
 
@@ -359,6 +366,7 @@ def crawl_site(site: SiteConfig, archive: Archive, fetcher: Fetcher, *, run_id: 
     crawl = SiteCrawl(site, archive, site_fetcher, run_id)
     ctx = DiscoveryContext(site, crawl.fetch, crawl.record_page, max_pages or site.crawl.max_list_pages,
                            site.crawl.max_depth)
+    ctx.checked_nightly = crawl.is_known_report_checked_nightly
     for entry in site.entries:
         try:
             _crawl_entry(crawl, ctx, site, entry, on_report)

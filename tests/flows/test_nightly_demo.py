@@ -1,7 +1,7 @@
 """End to end under prefect_test_harness: demo sites → nightly → published warehouse, three nights.
 
 Night 1 crawls day 1 of the demo world (one site is down, one .docx is a decompression bomb), night 2
-crawls day 2 (new reports, a re-post, one 更正版 corrected in place), night 3 crawls day 2 again.
+crawls day 2 (new reports, re-posts, a 更正版 corrected in place on two sites), night 3 crawls day 2 again.
 """
 
 from __future__ import annotations
@@ -80,24 +80,28 @@ def test_night_two_adds_exactly_the_new_reports_and_supersedes_the_corrected_one
     assert set(day2.reports) - set(day1.reports) == new_docs
     assert set(day1.reports) <= set(day2.reports)  # the old version is kept
 
+    # one 更正版 replaced in place per site that has one (trs with validators, epoint without)
     corrected = [e for e in expected2 if e.kind == "corrected"]
-    assert len(corrected) == 1
-    new_version = corrected[0]
-    old_sha = next(e.sha256 for e in nights.world.expected_reports(1) if e.url == new_version.url)
-    assert day2.reports[new_version.sha256]["is_current"] is True
-    assert day2.reports[old_sha]["is_current"] is False
-    assert day1.reports[old_sha]["is_current"] is True
-    assert _mismatches(day2.facts[new_version.sha256], expected_cells(new_version.values)) == []
-    changed = {k for k, v in day2.facts[new_version.sha256].items() if day1.facts[old_sha].get(k) != v}
-    assert changed == {("t2_art20_6", "admin_penalty", "decisions")}
+    assert sorted(e.site for e in corrected) == ["epoint", "trs"]
+    old_shas = set()
+    for new_version in corrected:
+        old_sha = next(e.sha256 for e in nights.world.expected_reports(1)
+                       if e.site == new_version.site and e.url == new_version.url)
+        old_shas.add(old_sha)
+        assert day2.reports[new_version.sha256]["is_current"] is True
+        assert day2.reports[old_sha]["is_current"] is False
+        assert day1.reports[old_sha]["is_current"] is True
+        assert _mismatches(day2.facts[new_version.sha256], expected_cells(new_version.values)) == []
+        changed = {k for k, v in day2.facts[new_version.sha256].items() if day1.facts[old_sha].get(k) != v}
+        assert changed == {("t2_art20_6", "admin_penalty", "decisions")}
     # every other report keeps exactly its day-1 numbers
-    for sha in set(day1.reports) - {old_sha}:
+    for sha in set(day1.reports) - old_shas:
         assert day2.facts.get(sha) == day1.facts.get(sha)
 
     summary = nights.summaries[1]
     assert summary["documents"]["new"] == len([e for e in expected2 if e.state == "new"])
-    assert summary["documents"]["changed"] == 1
-    assert summary["load"]["reports_newly_superseded"] == 1
+    assert summary["documents"]["changed"] == len(corrected)
+    assert summary["load"]["reports_newly_superseded"] == len(corrected)
 
 
 def test_a_night_with_nothing_new_changes_nothing(nights):

@@ -143,3 +143,24 @@ def test_a_small_file_is_simply_downloaded_again(server, tmp_path):
     small["body"] = small["body"].replace(b"small", b"fixed")  # same size, changed in the middle
     changed, _ = night(server, archive, "n3")
     assert changed["state"] == "changed"
+
+
+def test_an_html_report_page_is_checked_nightly_too(server, tmp_path):
+    """An HTML report is its article page: edited in place, it is seen the next night as well."""
+    page = {"body": ("<html><body><div class='TRS_Editor'>" + "一、总体情况。" * 200 + "</div></body></html>").encode()}
+    server.routes["/robots.txt"] = static(404, b"")
+    server.routes["/nb/"] = static(200, f'<html><body><a href="/nb/a.html">{TITLE}</a></body></html>'.encode())
+    server.routes["/nb/a.html"] = lambda handler, n: (200, {"Content-Type": "text/html; charset=utf-8"}, page["body"])
+    archive = Archive(tmp_path)
+    settings = FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0, revalidate_after_days=7)
+    site = SiteConfig(id="t", name="示例区", hosts=[server.netloc], entries=[{"url": server.base + "/nb/"}])
+
+    def crawl(run_id):
+        with Fetcher(settings) as fetcher:
+            crawl_site(site, archive, fetcher, run_id=run_id)
+        return next(r for r in archive.manifest() if r["run_id"] == run_id and r["kind"] == "report")
+
+    assert crawl("n1")["state"] == "new"
+    assert crawl("n2")["state"] == "unchanged"
+    page["body"] = page["body"].replace("总体情况".encode(), "总体情况（更正）".encode(), 1)
+    assert crawl("n3")["state"] == "changed"
