@@ -438,6 +438,22 @@ def _guess_unreported_documents(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("_g")
 
 
+def _registry_governments(con: duckdb.DuckDBPyConnection) -> None:
+    """The government of every registry district the crawler tried (its manifest rows name the district and
+    admin code) is known to publish, even when nothing of it was found: a site that never answered still
+    owes its government's report. Listed in the temp table _registry_agencies for core_agencies."""
+    sites = con.execute("""SELECT DISTINCT district, admin_code FROM raw_fetch_manifest
+                           WHERE district IS NOT NULL AND admin_code IS NOT NULL""").fetchall()
+    keys = [(f"{district}人民政府", None, district, admin_code) for district, admin_code in sites]
+    _resolve_names(con, keys)
+    ids = sorted({agencies.resolve_agency(*key).agency_id for key in keys})
+    con.execute("CREATE OR REPLACE TEMP TABLE _registry_agencies (agency_id VARCHAR)")
+    if ids:
+        con.register("_ids", pa.table({"agency_id": ids}))
+        con.execute("INSERT INTO _registry_agencies SELECT agency_id FROM _ids")
+        con.unregister("_ids")
+
+
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Versions, measures of reports that have none yet, agencies and document states, all set-based."""
     con.execute(sql_text("_core_reports"))
@@ -449,6 +465,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DELETE FROM {WIDE_MEASURES_TABLE} WHERE report_id IN (SELECT report_id FROM _new_reports)")
     con.execute(wide_measures_sql())
     _guess_unreported_documents(con)
+    _registry_governments(con)
     con.execute(sql_text("_core_documents"))
     con.execute(sql_text("_core_agencies"))
 

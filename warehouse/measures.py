@@ -239,7 +239,14 @@ GENERATED_SQL = {
     "carry_mismatch_cases": carry_mismatch_sql,
     "measure_columns": measure_columns_sql,
     "measure_source_columns": measure_source_columns_sql,
+    "registry_first_year": lambda: str(_registry_first_year()),
 }
+
+
+def _registry_first_year() -> int:
+    from warehouse.agencies import rules
+
+    return int(rules()["registry_first_year"])
 
 
 @cache

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from demo.sites.catalogue import WORLD_DAY
+from demo.sites.world import UNREACHABLE_SITES
 from tests.flows.demo_nights import run_demo_nights
 
 pytestmark = pytest.mark.slow
@@ -67,6 +68,11 @@ def world_coverage(nights) -> dict[tuple[str, int], str]:
         key = (e.agency, e.year)
         if key not in found or BEST[state] < BEST[found[key]]:
             found[key] = state
+    # a registry site that never answers: its government still owes its reports, none could be fetched
+    for site in UNREACHABLE_SITES:
+        government = f"{nights.world.district(site).prefix}人民政府"
+        for year in range(2019, _last_due(government) + 1):
+            found[(government, year)] = "not_fetched"
     first = {}
     for agency, year in found:
         first[agency] = min(year, first.get(agency, year))
@@ -157,6 +163,18 @@ def test_report_site_opens_from_disk_with_charts_and_evidence(nights, tmp_path):
     assert "http://" not in html.split("<body>")[0] and "https://" not in html  # nothing fetched from a CDN
     evidence = sorted((site / "evidence").glob("*.html"))
     assert evidence and list((site / "evidence" / "img").glob("*.png"))
+    # every clickable number has its place in the source shown beside it: a box on the rendered PDF page,
+    # or the cell of the HTML / Word table region (a table the reader re-reads differently may miss a few)
+    clickable = found = 0
+    for path in evidence:
+        text = path.read_text(encoding="utf-8")
+        boxes = set(re.findall(r'data-box="([^"]+)"', text))
+        targets = set(re.findall(r'<(?:rect|td)[^>]* id="(box-[^"]+)"', text))
+        assert boxes and boxes & targets, path.name
+        if "<img src=" in text:
+            assert boxes <= targets, (path.name, sorted(boxes - targets)[:5])
+        clickable, found = clickable + len(boxes), found + len(boxes & targets)
+    assert found / clickable > 0.95
     # a 更正版 (the world changes exactly one number, 行政处罚 decisions + 7) shows that one cell changed
     corrected = [p.read_text(encoding="utf-8") for p in evidence]
     corrected = [text for text in corrected if "个单元格的数字不同" in text]

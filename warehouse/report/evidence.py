@@ -47,3 +47,62 @@ def render_pages(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, img
     finally:
         document.close()
     return pages
+
+
+def source_tables(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, bad_boxes: set[str]) -> list[dict]:
+    """The tables of an HTML or Word source as its reader saw them, each cell the extractor used marked.
+
+    The document is read again with the same reader (``extract.documents``), so a cell's ``path``
+    (``table[2]/tr[3]/td[1]``) finds exactly the cell the number came from. Only tables holding such a
+    cell are returned: the statistics tables, not the page around them. [] for PDFs and missing bytes."""
+    path = Path(objects_dir) / sha256[:2] / sha256 if objects_dir else None
+    located = facts[facts.cell_path.notna()]
+    if path is None or not path.exists() or located.empty:
+        return []
+    box_of = {p: f"box-{t}-{r}-{c}" for p, t, r, c in zip(located.cell_path, located.table_id, located.row_code,
+                                                           located.col_code)}
+    document = _read_source(path.read_bytes())
+    if document is None:
+        return []
+    from extract.documents.model import RawTable
+
+    tables = []
+    for block in document.blocks:
+        if isinstance(block, RawTable) and any(c is not None and c.path in box_of for row in block.grid for c in row):
+            tables.append(_table_rows(block, box_of, bad_boxes))
+    return tables
+
+
+def _read_source(data: bytes):
+    """The parsed HTML or DOCX document (None for anything else, or when it cannot be read again)."""
+    from extract.documents.model import DocumentError
+
+    try:
+        if data[:2] == b"PK":
+            from extract.documents.docx import read_docx
+
+            return read_docx(data)
+        if data[:5] == b"%PDF-":
+            return None
+        from extract.documents.html import read_html
+
+        return read_html(data)
+    except DocumentError as exc:
+        logger.info("source not shown: %s", exc)
+        return None
+
+
+def _table_rows(table, box_of: dict[str, str], bad_boxes: set[str]) -> list[list[dict]]:
+    """Rows of cells, each merged cell once at its top-left slot with its spans."""
+    rows, seen = [], set()
+    for grid_row in table.grid:
+        out = []
+        for cell in grid_row:
+            if cell is None or id(cell) in seen:
+                continue
+            seen.add(id(cell))
+            box = box_of.get(cell.path)
+            out.append({"text": cell.text, "rowspan": cell.rowspan, "colspan": cell.colspan, "id": box,
+                        "bad": box in bad_boxes})
+        rows.append(out)
+    return rows

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from warehouse.codes import codes, label_of, table_caption
 from warehouse.db import connect_readonly
 from warehouse.report import charts
-from warehouse.report.evidence import render_pages
+from warehouse.report.evidence import render_pages, source_tables
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _grid(facts: pd.DataFrame, table_id: str, version: str | None, failed: set, 
                 "value": None if fact is None or pd.isna(fact.value) else fact.value,
                 "raw": None if fact is None or pd.isna(fact.raw_text) else fact.raw_text,
                 "box": (f"box-{table_id}-{row['code']}-{col['code']}"
-                        if fact is not None and pd.notna(fact.page) else None),
+                        if fact is not None and (pd.notna(fact.page) or pd.notna(fact.cell_path)) else None),
                 "path": None if fact is None or pd.isna(fact.cell_path) else fact.cell_path,
                 "failed": key in failed or (table_id, row["code"]) in failed or (table_id, col["code"]) in failed,
                 "was": changed.get(key, "__same__"),
@@ -252,7 +252,8 @@ def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: 
         bad_boxes = {f"box-{t}-{r}-{c}" for t, r, c in zip(facts.table_id, facts.row_code, facts.col_code)
                      if (t, r) in failed or (t, c) in failed}
         pages = render_pages(objects_dir, report["sha256"], facts, out_dir / "evidence" / "img", bad_boxes)
+        source = [] if pages else source_tables(objects_dir, report["sha256"], facts, bad_boxes)
         _write(out_dir / "evidence" / f"{report['report_id']}.html", "evidence.html.j2", report=report,
-               tables=tables, checks=_records(checks), issues=_records(issues), pages=pages,
+               tables=tables, checks=_records(checks), issues=_records(issues), pages=pages, source=source,
                earlier=earlier, n_changed=len(changed), label_of=label_of)
     return len(reports)

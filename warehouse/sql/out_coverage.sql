@@ -7,7 +7,8 @@
 -- A year not yet due appears only when something was found for it.
 -- coverage_state: on_time | late | published_undated (read, no publication date) | unreadable (the bytes
 -- are here but cannot be read: document_state failed/unsupported, unreadable_reason scanned, ofd, wps …)
--- | not_fetched (the link was found, the bytes not: blocked, fetch_failed, gone …) | missing (nothing found).
+-- | not_fetched (the link was found, the bytes not: blocked, fetch_failed, gone …; or document_state
+-- site_unreachable: the agency's registry site never answered a fetch) | missing (nothing found).
 CREATE OR REPLACE VIEW out_coverage AS
 WITH as_of AS (
     SELECT coalesce(try_cast(getvariable('xxgk_as_of') AS DATE), current_date) AS as_of_date
@@ -42,6 +43,11 @@ docs AS (
     WHERE d.agency_id IS NOT NULL AND d.report_year > 2018 AND d.report_id IS NULL
     GROUP BY d.agency_id, d.report_year
 ),
+unreachable AS (
+    -- registry sites (by admin code) from which no fetch ever succeeded
+    SELECT admin_code FROM raw_fetch_manifest WHERE admin_code IS NOT NULL GROUP BY admin_code
+    HAVING count(*) FILTER (WHERE fetch_state IN ('new', 'changed', 'unchanged', 'not_modified', 'duplicate')) = 0
+),
 found AS (
     SELECT agency_id, report_year FROM core_reports WHERE report_year > 2018
     UNION SELECT agency_id, report_year FROM docs
@@ -58,9 +64,10 @@ SELECT a.agency_id, a.agency_name, a.region, a.province, a.city, a.level, g.repo
                      WHEN r.published_date <= make_date(g.report_year + 1, a.deadline_month, a.deadline_day)
                      THEN 'on_time' ELSE 'late' END
             WHEN r.report_id IS NOT NULL OR d.has_bytes THEN 'unreadable'
-            WHEN d.document_state IS NOT NULL THEN 'not_fetched'
+            WHEN d.document_state IS NOT NULL OR u.admin_code IS NOT NULL THEN 'not_fetched'
             ELSE 'missing' END AS coverage_state,
-       coalesce(r.extract_status, d.document_state) AS document_state,
+       coalesce(r.extract_status, d.document_state, CASE WHEN u.admin_code IS NOT NULL THEN 'site_unreachable' END)
+           AS document_state,
        CASE WHEN r.extract_status = 'failed' THEN ri.code
             WHEN r.report_id IS NULL THEN d.reason END AS unreadable_reason,
        r.report_id IS NOT NULL AS is_report_found,
@@ -79,4 +86,5 @@ JOIN agencies a USING (agency_id)
 LEFT JOIN core_reports r ON r.agency_id = g.agency_id AND r.report_year = g.report_year AND r.is_current
 LEFT JOIN (SELECT sha256, arg_min(issue_code, issue_code) AS code FROM core_issues
            WHERE severity = 'error' GROUP BY sha256) ri ON ri.sha256 = r.sha256
-LEFT JOIN docs d ON d.agency_id = g.agency_id AND d.report_year = g.report_year;
+LEFT JOIN docs d ON d.agency_id = g.agency_id AND d.report_year = g.report_year
+LEFT JOIN unreachable u ON u.admin_code = a.admin_code;

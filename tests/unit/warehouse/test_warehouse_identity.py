@@ -59,13 +59,17 @@ def test_no_agency_from_a_non_report_or_a_file_name(tmp_path):
     ]
     db = tmp_path / "w.duckdb"
     load_results(db, [report, website], manifest)
-    assert list(_agencies(db)) == ["示例区财政局"]
+    # the bureau, and the registry district's own government (known to publish, nothing of it found yet)
+    assert list(_agencies(db)) == ["示例区人民政府", "示例区财政局"]
     con = connect_readonly(db)
     try:
         con.execute("SET VARIABLE xxgk_as_of = DATE '2023-06-01'")
-        coverage = con.execute("SELECT report_year, coverage_state, document_state FROM out_coverage ORDER BY 1"
-                               ).fetchall()
+        coverage = con.execute("""SELECT report_year, coverage_state, document_state FROM out_coverage
+                                  WHERE agency_name = '示例区财政局' ORDER BY 1""").fetchall()
+        government = con.execute("""SELECT list(DISTINCT coverage_state), min(report_year), max(report_year)
+                                    FROM out_coverage WHERE agency_name = '示例区人民政府'""").fetchall()
     finally:
         con.close()
     # the 2021 report was linked on 2023-01-20, after its 2022-01-31 deadline (and does not balance: warning)
     assert coverage == [(2021, "late", "warning"), (2022, "not_fetched", "blocked")]
+    assert government == [(["missing"], 2019, 2022)]  # its site answered, no report of it was found
