@@ -240,15 +240,15 @@ def _image_object(obj: Any, matrix: Matrix, to_top_left: Matrix) -> dict[str, An
 
 def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     """Characters as pdfminer boxes them: advance wide, font size tall, bottom at the font's descent."""
-    n = pdfium_c.FPDFText_CountChars(textpage)
+    textpage = ctypes.cast(textpage, ctypes.c_void_p)
+    n = _count_chars(textpage)
     if n > MAX_PAGE_CHARS:
         raise PageLimit("page_chars", f"more than {MAX_PAGE_CHARS} characters on one page")
-    box = pdfium_c.FS_RECTF()
+    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    typed, textpage = textpage, ctypes.cast(textpage, ctypes.c_void_p)
     styles: dict[int, tuple] = {}
+    fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
-    widths: dict[tuple[Any, int], float] = {}
     for i in range(n):
         if _is_generated(textpage, i) == 1:
             continue
@@ -260,54 +260,68 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         obj = _text_object(textpage, i)
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
-            style = styles[obj] = _text_style(typed, i)
-        a, d, size, descent, font_id, font = style
+            style = styles[obj] = _text_style(textpage, i, obj, matrix, fonts)
+        a, c, d, size, font = style
         _loose_box(textpage, i, ctypes.byref(box))
         _origin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
         height = size * d
-        if _is_vertical_writing(box, size, a):
+        if c == 0 and _is_vertical_writing(box, size, a):
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
             x0, x1, y0 = ox.value, ox.value + height, oy.value
         else:
-            advance = box.right - box.left if font is None else _advance(font, code, size, a, widths)
+            advance = box.right - box.left if font.embedded else font.advance(code) * size * a
+            y0 = oy.value + font.descent * height
             x0, x1 = ox.value, ox.value + advance
-            y0 = oy.value + descent * height
+            if c:  # slanted (synthetic italic): pdfminer boxes the sheared em box
+                low, high = font.descent * size * c, (font.descent + 1) * size * c
+                x0, x1 = ox.value + min(0.0, low, high), ox.value + advance + max(0.0, low, high)
         char_top = top - (y0 + height)
         chars.append({
-            "object_type": "char", "text": chr(code), "fontname": font_id, "size": height,
+            "object_type": "char", "text": chr(code), "fontname": font.id, "size": height,
             "x0": x0 - left, "x1": x1 - left, "top": char_top, "bottom": top - y0, "doctop": char_top,
             "width": x1 - x0, "height": height, "upright": True,
-            "matrix": (a, 0.0, 0.0, d, ox.value - left, oy.value),
+            "matrix": (a, 0.0, c, d, ox.value - left, oy.value),
         })
     return chars
 
 
-def _advance(font: Any, code: int, size: float, a: float, widths: dict[tuple[Any, int], float]) -> float:
-    """A glyph's advance from the font's widths (/W, /Widths), as pdfminer takes it.
+class _Font:
+    """What the character boxes need of a font: its descent, and for a font not embedded its widths."""
 
-    Needed for fonts the PDF does not embed: PDFium's loose box of their glyphs is the substitute font's
-    ink box, not the advance.
-    """
-    key = (ctypes.cast(font, ctypes.c_void_p).value, code)
-    width = widths.get(key)
-    if width is None:
+    def __init__(self, handle: int) -> None:
+        self.id = handle
+        self.embedded = bool(_font_is_embedded(handle))
         value = ctypes.c_float()
-        if code > 0xFFFF or not pdfium_c.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1.0), value):
-            raise Untrusted("a glyph without a width")
-        width = widths[key] = value.value
-    return width * size * a
+        if not _font_descent(handle, ctypes.c_float(1.0), ctypes.byref(value)):
+            raise Untrusted("a font without metrics")
+        self.descent = -value.value if value.value > 0 else value.value  # pdfminer's sign rule
+        self.widths: dict[int, float] = {}
+
+    def advance(self, code: int) -> float:
+        """A glyph's advance per unit of font size from the font's /W or /Widths, as pdfminer takes it.
+
+        Needed for fonts the PDF does not embed: PDFium's loose box of their glyphs is the substitute
+        font's ink box, not the advance.
+        """
+        width = self.widths.get(code)
+        if width is None:
+            value = ctypes.c_float()
+            if code > 0xFFFF or not _glyph_width(self.id, code, ctypes.c_float(1.0), ctypes.byref(value)):
+                raise Untrusted("a glyph without a width")
+            width = self.widths[code] = value.value
+        return width
 
 
-def _text_style(textpage: Any, i: int) -> tuple[float, float, float, float, int, Any]:
-    """(a, d, font size, descent, font id, the font if not embedded) of the text object holding character ``i``."""
-    m = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFText_GetMatrix(textpage, i, m)
-    if m.b or m.c or m.a <= 0 or m.d <= 0:
+def _text_style(textpage: Any, i: int, obj: int, matrix: Any, fonts: dict[int, _Font]) -> tuple:
+    """(a, c, d, font size, font) of the text object holding character ``i``."""
+    _char_matrix(textpage, i, ctypes.byref(matrix))
+    if matrix.b or matrix.a <= 0 or matrix.d <= 0:
         raise Untrusted("text set at an angle or mirrored")
-    font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(textpage, i))
-    font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
-    unembedded = None if pdfium_c.FPDFFont_GetIsEmbedded(font) else font
-    return m.a, m.d, pdfium_c.FPDFText_GetFontSize(textpage, i), _descent(font), font_id, unembedded
+    handle = _text_font(obj) or 0
+    font = fonts.get(handle)
+    if font is None:
+        font = fonts[handle] = _Font(handle)
+    return matrix.a, matrix.c, matrix.d, _font_size(textpage, i), font
 
 
 def _raw_function(name: str, restype: Any, *argtypes: Any) -> Any:
@@ -323,19 +337,16 @@ _has_map_error = _raw_function("FPDFText_HasUnicodeMapError", _INT, _PTR, _INT)
 _text_object = _raw_function("FPDFText_GetTextObject", _PTR, _PTR, _INT)
 _loose_box = _raw_function("FPDFText_GetLooseCharBox", _INT, _PTR, _INT, _PTR)
 _origin = _raw_function("FPDFText_GetCharOrigin", _INT, _PTR, _INT, _PTR, _PTR)
+_count_chars = _raw_function("FPDFText_CountChars", _INT, _PTR)
+_char_matrix = _raw_function("FPDFText_GetMatrix", _INT, _PTR, _INT, _PTR)
+_font_size = _raw_function("FPDFText_GetFontSize", ctypes.c_double, _PTR, _INT)
+_text_font = _raw_function("FPDFTextObj_GetFont", _PTR, _PTR)
+_font_is_embedded = _raw_function("FPDFFont_GetIsEmbedded", _INT, _PTR)
+_font_descent = _raw_function("FPDFFont_GetDescent", _INT, _PTR, ctypes.c_float, _PTR)
+_glyph_width = _raw_function("FPDFFont_GetGlyphWidth", _INT, _PTR, ctypes.c_uint32, ctypes.c_float, _PTR)
 
 
 def _is_vertical_writing(box: Any, size: float, a: float) -> bool:
     """PDFium's loose box of a vertical-font glyph is one unscaled em wide (a horizontal glyph's is its
     scaled advance), so under a scaled text matrix the two cannot be confused."""
     return abs(a - 1.0) > 1e-3 and abs((box.right - box.left) - size) < 1e-2
-
-
-def _descent(font: Any) -> float:
-    """The font descriptor's descent per unit of font size (pdfminer's ``get_descent``)."""
-    value = ctypes.c_float()
-    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), value):
-        raise Untrusted("a font without metrics")
-    descent = value.value
-    return -descent if descent > 0 else descent
-

@@ -54,16 +54,18 @@ class Word:
 def group_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines (vertical overlap over half the smaller height), each sorted by x."""
     lines: list[list[Word]] = []
+    extents: list[list[float]] = []  # [top, bottom] of each line, kept up to date (not recomputed per word)
     for w in sorted(words, key=lambda w: (w.y0 + w.y1) / 2):
-        for line in lines:
-            top = min(x.y0 for x in line)
-            bottom = max(x.y1 for x in line)
+        for line, extent in zip(lines, extents):
+            top, bottom = extent
             overlap = min(bottom, w.y1) - max(top, w.y0)
             if overlap > 0.5 * min(w.height, bottom - top):
                 line.append(w)
+                extent[0], extent[1] = min(top, w.y0), max(bottom, w.y1)
                 break
         else:
             lines.append([w])
+            extents.append([w.y0, w.y1])
     for line in lines:
         line.sort(key=lambda w: w.x0)
     lines.sort(key=lambda line: min(w.y0 for w in line))
