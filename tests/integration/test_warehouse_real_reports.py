@@ -59,7 +59,10 @@ def warehouse(tmp_path_factory):
 
 
 def view_row(con, result: dict) -> dict:
-    cur = con.execute("SELECT * FROM out_agency_year WHERE sha256 = ?", [result["sha256"]])
+    # the values, and their lineage from the companion view (<measure>_source)
+    cur = con.execute("""SELECT y.*, s.* EXCLUDE (agency_id, agency_name, report_year, report_id, sha256)
+                         FROM out_agency_year y JOIN out_agency_year_sources s USING (agency_id, report_year)
+                         WHERE y.sha256 = ?""", [result["sha256"]])
     names = [d[0] for d in cur.description]
     found = [dict(zip(names, r)) for r in cur.fetchall()]
     assert len(found) == 1, result["report"]
