@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit
 
+from extract.crawl import images
 from extract.crawl.archive import DEFERRED_PREFIX, Archive
 from extract.crawl.fetch import CRAWLER_VERSION, FetchResult, Fetcher, host_allowed
 from extract.crawl.dedupe import RepostIndex, repost_index
@@ -222,6 +223,7 @@ class SiteCrawl:
                 result = self.fetch(link.url, referrer=link.referrer)
             outcome = self.record(result, kind="report", referrer=link.referrer, title=_link_title(link, result),
                                   date=link.date)
+            images.archive_article_pictures(self, result)  # pictured tables of an HTML report, for offline OCR
         except Exception as exc:  # one broken document never aborts the site
             logger.exception("%s: report %s failed", self.site.id, link.url)
             failed = FetchResult(link.url, "failed", error=f"crawler error: {type(exc).__name__}: {exc}")
