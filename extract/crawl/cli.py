@@ -24,6 +24,10 @@ def crawl(
     read_timeout: float = typer.Option(30.0, "--read-timeout", envvar="XXGK_READ_TIMEOUT_S",
                                        help="Seconds without a byte before a response is abandoned."),
     workers: int = typer.Option(4, "--workers", envvar="XXGK_CRAWL_WORKERS", help="Sites crawled in parallel."),
+    site_budget: float = typer.Option(3 * 3600.0, "--site-budget", envvar="XXGK_SITE_TIME_BUDGET_S", min=1.0,
+                                      help="Seconds one site may take; past it, its remaining links are failed."),
+    nightly_check: bool = typer.Option(True, "--nightly-check/--no-nightly-check", envvar="XXGK_CHECK_KNOWN_NIGHTLY",
+                                       help="Check known report files every night (replaced in place?)."),
     run_id: str = typer.Option(None, "--run-id", help="Run id recorded in the manifest (default: a timestamp)."),
 ) -> None:
     """Discover and archive annual reports on the registry's district sites (politely)."""
@@ -37,7 +41,7 @@ def crawl(
         raise typer.Exit(2) from None
     code = run_crawl(sites_file=sites_file, data_dir=data_dir, site_ids=site or None, max_pages=max_pages,
                      min_delay=min_delay, jitter=jitter, crawl_delay_scale=crawl_delay_scale, workers=workers,
-                     run_id=run_id, read_timeout=read_timeout)
+                     run_id=run_id, read_timeout=read_timeout, site_budget=site_budget, nightly_check=nightly_check)
     raise typer.Exit(code)
 
 

@@ -40,4 +40,5 @@ def test_xxgk_crawl_rejects_an_unknown_site(tmp_path):
     sites.write_text("- id: a\n  name: 甲区\n  hosts: [x.gov.cn]\n  entries: [{url: 'http://x.gov.cn/'}]\n",
                      encoding="utf-8")
     result = CliRunner().invoke(app, ["crawl", "--sites", str(sites), "--data-dir", str(tmp_path), "--site", "b"])
-    assert result.exit_code != 0 and "unknown site id" in str(result.exception or result.output)
+    # one line on stderr, exit 2, no traceback (issue 15); nothing fetched
+    assert result.exit_code == 2 and "unknown site id" in result.output and "Traceback" not in result.output
