@@ -28,6 +28,7 @@ from pathlib import Path
 
 from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 from extract.datalayout import DataLayout
+from extract.documents import ocr
 from transform.report import PARSER_VERSION
 from transform.runner import DEFAULT_MAX_FILE_MB, extract_path
 
@@ -44,6 +45,7 @@ class PendingDocument:
     sha256: str
     source: str  # the URL it was fetched from (kept as the extract JSON's ``source``)
     continuations: tuple[str, ...] = ()  # sha256 of further pages of a multi-page article, in order
+    pictures: tuple[tuple[str, str], ...] = ()  # (url, sha256) of the article's archived pictures, for OCR
 
 
 @dataclass
@@ -149,6 +151,15 @@ def continuation_index(manifest_rows: list[dict]) -> dict[str, tuple[str, ...]]:
     return {url: tuple(by_no[n] for n in sorted(by_no)) for url, by_no in pages.items()}
 
 
+def picture_index(manifest_rows: list[dict]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """report URL → (url, sha256) of the pictures the crawler archived from it (``kind="image"``)."""
+    found: dict[str, dict[str, str]] = {}
+    for row in manifest_rows:
+        if row.get("kind") == "image" and row.get("sha256") and row.get("referrer"):
+            found.setdefault(row["referrer"], {})[row["url"]] = row["sha256"]
+    return {url: tuple(by_url.items()) for url, by_url in found.items()}
+
+
 def archived_documents(manifest_rows: Iterable[dict]) -> list[PendingDocument]:
     """Every distinct document (by sha256) the manifest says is archived, first-fetched first.
 
@@ -157,12 +168,13 @@ def archived_documents(manifest_rows: Iterable[dict]) -> list[PendingDocument]:
     """
     rows = list(manifest_rows)
     continuations = continuation_index(rows)
+    pictures = picture_index(rows)
     seen: dict[str, PendingDocument] = {}
     for row in rows:
         sha = row.get("sha256")
         if row.get("kind") == "report" and sha and row.get("state") in ARCHIVED_STATES and sha not in seen:
             seen[sha] = PendingDocument(sha, row.get("final_url") or row.get("url") or sha,
-                                        continuations.get(row.get("url"), ()))
+                                        continuations.get(row.get("url"), ()), pictures.get(row.get("url"), ()))
     return list(seen.values())
 
 
@@ -204,6 +216,7 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: in the manifest but not in the archive")
+    ocr.archived_pictures({url: object_path(data_dir, sha) for url, sha in doc.pictures})  # inherited by the child
     result = extract_path(paths[0], doc.source, timeout_s=timeout_s, memory_mb=memory_mb, max_file_mb=max_file_mb,
                           continuations=paths[1:])
     # A document stopped before its child read it still has a known identity: its archive name.

@@ -616,13 +616,25 @@ MAX_PICTURE_BYTES = 20 * 1024 * 1024
 MAX_PICTURE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
 MIN_PICTURE_SIDE = 120  # px: icons, logos and spacer GIFs are not tables
 _picture_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar("picture_dir", default=None)
+_page_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("page_url", default=None)
+# Pictures the crawler archived for the document being extracted: absolute URL → archived file.
+_archived: contextvars.ContextVar[dict[str, Path]] = contextvars.ContextVar("archived_pictures", default={})
 
 
 def pictures_beside(source: str | Path | None) -> None:
     """Where a saved web page's pictures are looked for: the folder of ``source`` when it is a file
     (``xxgk extract page.html`` reads ``page_files/t3.png`` beside it); nowhere otherwise."""
-    path = Path(source) if source else None
+    is_url = bool(source) and str(source).startswith(("http://", "https://"))
+    _page_url.set(str(source) if is_url else None)
+    path = Path(source) if source and not is_url else None
     _picture_dir.set(path.resolve().parent if path is not None and path.is_file() else None)
+
+
+def archived_pictures(pictures: dict[str, Path]) -> contextvars.Token:
+    """The pictures the crawler archived beside the report about to be extracted (``kind="image"``
+    manifest rows whose referrer is the report), by absolute URL. Set before the isolated child is
+    forked, so the child reads them from the archive; never from the network."""
+    return _archived.set(dict(pictures))
 
 
 def picture_gray(data: bytes) -> np.ndarray | None:
@@ -681,9 +693,16 @@ def add_word_pictures(doc: Document, paragraph: Any, part: Any) -> bool:
 
 
 def add_html_picture(doc: Document, src: str | None) -> bool:
-    """An ``<img>`` of a saved web page, read by OCR when the picture file is beside the page."""
+    """An ``<img>`` of a web page, read by OCR when the crawler archived it or the file is beside the page."""
+    if not src or not enabled() or src.startswith(("data:", "javascript:")):
+        return False
+    archived = _archived.get()
+    if archived and _page_url.get():
+        path = archived.get(urllib.parse.urljoin(_page_url.get(), src))
+        if path is not None and path.is_file() and path.stat().st_size <= MAX_PICTURE_BYTES:
+            return add_picture_blocks(doc, path.read_bytes(), src)
     folder = _picture_dir.get()
-    if not src or folder is None or not enabled() or src.startswith(("data:", "javascript:")):
+    if folder is None:
         return False
     relative = urllib.parse.unquote(urllib.parse.urlsplit(src).path).lstrip("/")
     for candidate in (folder / relative, folder / Path(relative).name):
