@@ -36,6 +36,7 @@ def no_network():
         mp.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))
         mp.setattr(ocr, "_engine", None)  # built again inside the ban
         mp.setenv("XXGK_OCR", "1")
+        mp.setenv("XXGK_OCR_TIME_LIMIT_S", "900")  # accuracy is tested here; a shared CI machine can be slow
         yield attempts
 
 

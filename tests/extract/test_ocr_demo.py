@@ -1,0 +1,82 @@
+"""Round trip through OCR: demo reports scanned (turned, noisy, JPEG, a seal over a table) and published as
+pictures of their tables in a web page and a Word file. Each comes out exact, or flagged — never a wrong
+number under `ok`. A handful of pages only: OCR costs seconds per page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from demo.render import render_report, scan
+from demo.values import generate_report
+from extract.documents import ocr
+from transform.runner import extract_bytes, extract_file
+
+pytestmark = pytest.mark.skipif(not ocr.available(), reason="rapidocr / onnxruntime not installed")
+
+AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"
+
+
+@pytest.fixture(autouse=True)
+def generous_ocr_limit(monkeypatch):
+    monkeypatch.setenv("XXGK_OCR", "1")
+    monkeypatch.setenv("XXGK_OCR_TIME_LIMIT_S", "900")  # a shared CI machine is slow; accuracy is tested here
+
+
+def _diffs(rep: dict, out: dict) -> list[tuple]:
+    diffs = []
+    for tid, table in rep["tables"].items():
+        got = out["tables"].get(tid, {}).get("cells", {})
+        for row, cols in table["cells"].items():
+            for col, value in cols.items():
+                printed = got.get(row, {}).get(col, "missing")
+                same = printed == value or (value is not None and isinstance(printed, (int, float))
+                                            and float(printed) == float(value))
+                if not same:
+                    diffs.append((tid, row, col, value, printed))
+    return diffs
+
+
+def _assert_exact_or_flagged(rep: dict, out: dict) -> None:
+    diffs = _diffs(rep, out)
+    assert out["status"] != "ok" or not diffs, diffs
+    assert out["tables"], out["issues"]  # OCR read the tables (not `scanned` / `tables_as_images`)
+    numbers = [s for s in out["cells_source"] if s.get("raw")]
+    assert numbers and all(s["ocr"] is True for s in numbers)
+    if diffs:  # a wrong reading must be named
+        assert {"ocr_low_confidence", "ocr_check_failed", "missing_row", "missing_table"} & {
+            i["code"] for i in out["issues"]}, diffs
+
+
+def test_scanned_demo_report_with_a_seal_over_a_table():
+    rep = generate_report(AGENCY, REGION, 2023, "gov2021", 3)
+    scanned = scan.scan_pdf(render_report(rep, "pdf", []), seed=3, turn=1.2, stamp=True)
+    out = extract_bytes(scanned, "scan.pdf")
+    _assert_exact_or_flagged(rep, out)
+    assert out["report"]["year"] == 2023 and out["report"]["agency"] == AGENCY
+
+
+def test_web_page_with_pictured_tables_saved_beside_it(tmp_path):
+    rep = generate_report(AGENCY, REGION, 2020, "gov2019", 5)
+    pictures = scan.table_pictures(render_report(rep, "pdf", []))
+    html, files = scan.pictured_html(render_report(rep, "html", []), pictures)
+    page = tmp_path / "page.html"
+    page.write_bytes(html)
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    out = extract_file(page)
+    _assert_exact_or_flagged(rep, out)
+    # Without the pictures beside it (or with OCR off) the page says what it holds.
+    alone = tmp_path / "alone" / "page.html"
+    alone.parent.mkdir()
+    alone.write_bytes(html)
+    assert extract_file(alone)["status"] == "unsupported"
+
+
+def test_word_file_with_pictured_tables():
+    rep = generate_report(AGENCY, REGION, 2023, "gov2021", 6)
+    pictures = scan.table_pictures(render_report(rep, "pdf", []))
+    word = scan.pictured_docx(render_report(rep, "docx", []), pictures)
+    out = extract_bytes(word, "pictures.docx")
+    _assert_exact_or_flagged(rep, out)
