@@ -317,6 +317,8 @@ def _value_slots(row: Row, cols: _T3Columns, table_header: list[int], code: str 
                               code, page=cell.page, raw=cell.text)
                 notes.append(issue)
                 merged.append((cell, codes, issue))
+            else:
+                merged.append((cell, codes, None))  # printed blank across several columns
             continue
         (col_code,) = codes
         if slots.get(col_code) is not None and slots[col_code].text.strip() and cell.text.strip():
@@ -336,13 +338,16 @@ def _value_slots(row: Row, cols: _T3Columns, table_header: list[int], code: str 
                                 raw=" | ".join(c.text.strip() for c in in_template)))
             return in_order, set()
         for cell, codes, issue in merged:
-            if parse_cell(cell.text).kind == "number" and parse_cell(cell.text).value == 0:
+            parsed = parse_cell(cell.text)
+            if issue is not None and not (parsed.kind == "number" and parsed.value == 0):
+                continue
+            if issue is not None:
                 notes[notes.index(issue)] = Issue("info", "merged_zero", f"a 0 printed across {len(codes)} "
                                                   "applicant columns read as 0 in each", T3, code, page=cell.page,
                                                   raw=cell.text)
-                for col_code in codes:
-                    if slots.get(col_code) is None or not slots[col_code].text.strip():
-                        slots[col_code] = cell
+            for col_code in codes:  # a 0 or a blank across several columns: each column not printed otherwise
+                if slots.get(col_code) is None or not slots[col_code].text.strip():
+                    slots[col_code] = cell
     issues.extend(notes)
     return slots, split_cols
 
@@ -352,11 +357,11 @@ def _slots_in_order(cells: list[Cell]) -> dict[str, Cell | None] | None:
     codes = [c.code for c in layout(T3, "gov2021").columns]
     if len(cells) != len(codes):
         return None
-    parsed = [parse_cell(c.text) for c in cells]
-    if any(p.kind != "number" for p in parsed):
+    *parts, total = (parse_cell(c.text) for c in cells)
+    # A blank counts as 0 in the sum, as the schema's null policy says; it stays a blank cell.
+    if total.kind != "number" or any(p.kind not in ("number", "null") for p in parts):
         return None
-    *parts, total = (p.value for p in parsed)
-    if sum(parts) != total:
+    if sum(p.value for p in parts if p.kind == "number") != total.value:
         return None
     return dict(zip(codes, cells, strict=True))
 

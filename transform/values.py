@@ -70,8 +70,10 @@ def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -
     # NFKC would turn a footnote marker into a digit (14① → 141, 26² → 262): refuse it before normalising.
     if any(unicodedata.category(ch) == "No" for ch in raw or ""):
         return Parsed("invalid", note=f"footnote marker or special numeral in {raw!r}")
-    text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", raw or "")).strip()
-    annotated = _split_annotation(text)
+    # Units and placeholders printed in traditional characters (12項, 無) are the schema's (12项, 无).
+    printed = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", raw or "")).strip()
+    text = to_simplified(printed)
+    annotated = _split_annotation(printed)  # the note is kept as printed
     if annotated is not None:
         number, note = annotated
         parsed = parse_cell(number, decimal_ok=decimal_ok, signed_ok=signed_ok)

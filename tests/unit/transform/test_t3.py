@@ -65,3 +65,15 @@ def test_two_numbers_in_one_cell_stay_refused():
 def test_traditional_row_labels_are_found():
     table, issues = read([row("一、本年新收政府資訊公開申請數量", *"1000001")])
     assert values(table, "new_received") == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_blank_across_several_columns_is_blank_in_each():
+    table, issues = read([row(NEW, "64", ("", 6), "64")], natural_colspan=2)
+    assert values(table, "new_received") == [64, None, None, None, None, None, 64]
+    assert codes(issues).count("blank_cell") == 5 and "missing_cell" not in codes(issues)
+
+
+def test_word_grid_row_with_blanks_is_confirmed_with_blanks_as_zero():
+    table, issues = read([row(NEW, "64", ("", 2), "0", "1", "", "2", "67")], natural_colspan=2)
+    assert values(table, "new_received") == [64, None, 0, 1, None, 2, 67]
+    assert "realigned_row" in codes(issues)

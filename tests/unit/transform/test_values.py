@@ -40,3 +40,9 @@ def test_a_note_does_not_make_a_decimal_or_a_sign_allowed():
 def test_plain_cells(raw, kind, value):
     parsed = parse_cell(raw)
     assert (parsed.kind, parsed.value) == (kind, value)
+
+
+def test_units_and_placeholders_in_traditional_characters():
+    assert (parse_cell("54項").value, parse_cell("54項").unit) == (54, "项")
+    assert parse_cell("無").kind == "null"
+    assert parse_cell("-5項", signed_ok=True).value == -5
