@@ -586,7 +586,10 @@ def _insert_pages(doc: Document, read: dict[int, list[TextBlock | RawTable]], do
     if not read and not done:
         return
     old = doc.blocks
-    anchors = {id(old[before - 1]): src for before, src in doc.images if before}
+    anchors: dict[int, list[str]] = {}
+    for before, src in doc.images:
+        if before:
+            anchors.setdefault(id(old[before - 1]), []).append(src)
     leading = [src for before, src in doc.images if not before]
     pending = dict(sorted(read.items()))
     blocks: list[TextBlock | RawTable] = []
@@ -604,7 +607,7 @@ def _insert_pages(doc: Document, read: dict[int, list[TextBlock | RawTable]], do
         return not (m and int(m.group(1)) in done)
 
     images = [(0, src) for src in leading if kept(src)]
-    images += [(i + 1, anchors[id(b)]) for i, b in enumerate(blocks) if id(b) in anchors and kept(anchors[id(b)])]
+    images += [(i + 1, src) for i, b in enumerate(blocks) for src in anchors.get(id(b), []) if kept(src)]
     doc.blocks = blocks
     doc.images = images
     doc.pages_without_text = [p for p in doc.pages_without_text if p not in done]

@@ -57,3 +57,16 @@ def test_an_empty_cell_with_ink_is_told_from_a_blank_one():
     mask = ocr.ink_mask(page)
     assert ocr._has_ink(mask, (400, 460, 600, 520))  # the "12"
     assert not ocr._has_ink(mask, (600, 520, 800, 580))
+
+
+def test_ocr_blocks_go_in_page_order_and_pictures_keep_their_place():
+    from extract.documents.model import Document, TextBlock
+
+    text1, text3 = TextBlock("page one", page=1), TextBlock("page three", page=3)
+    doc = Document("application/pdf", blocks=[text1, text3], n_pages=3, pages_without_text=[2])
+    doc.images = [(1, "page 2 (a picture, no text)"), (1, "page 1 picture at y=300"), (2, "page 3 picture at y=80")]
+    read = TextBlock("read by OCR", page=2)
+    ocr._insert_pages(doc, {2: [read]}, {2})
+    assert doc.blocks == [text1, read, text3]
+    assert doc.images == [(1, "page 1 picture at y=300"), (3, "page 3 picture at y=80")]
+    assert doc.pages_without_text == []
