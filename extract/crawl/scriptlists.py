@@ -73,42 +73,34 @@ def _skip_string(text: str, i: int) -> int:
     return len(text)
 
 
-def _closing(text: str, start: int) -> int:
-    """Index of the bracket closing the one at ``text[start]`` (strings skipped), or len(text)."""
+def _scan(text: str, start: int = 0):
+    """(index, character, depth) of every character outside string literals, from ``start``. ``depth``
+    counts the brackets open around the character: an opening bracket is at the depth outside it, its
+    closing bracket at the same depth again; a bracket closing one opened before ``start`` is at -1."""
     depth, i = 0, start
     while i < len(text):
         ch = text[i]
         if ch in "'\"`":
             i = _skip_string(text, i)
             continue
+        if ch in ")]}":
+            depth -= 1
+        yield i, ch, depth
         if ch in _PAIRS:
             depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
         i += 1
-    return len(text)
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the bracket closing the one at ``text[start]`` (strings skipped), or len(text)."""
+    return next((i for i, ch, depth in _scan(text, start) if depth == 0 and ch in ")]}"), len(text))
 
 
 def _split_top(text: str, sep: str) -> list[str]:
     """Split at ``sep`` outside strings and brackets."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "'\"`":
-            i = _skip_string(text, i)
-            continue
-        if ch in _PAIRS:
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
+    cuts = [i for i, ch, depth in _scan(text) if ch == sep and depth == 0]
+    bounds = zip([-1, *cuts], [*cuts, len(text)])
+    return [text[a + 1:b].strip() for a, b in bounds]
 
 
 def _unquote_js(body: str) -> str:
@@ -257,26 +249,14 @@ _URL_LITERAL = re.compile(r"""(["'`])((?:https?://|/|\.{1,2}/|[\w\-]+/)[^"'`\s]*
 def _expression_end(script: str, start: int) -> int:
     """End of the expression starting at ``start``: a ``;``, ``,`` or closing bracket at depth 0, or a
     line break not continued by ``+``."""
-    depth, i = 0, start
-    while i < len(script):
-        ch = script[i]
-        if ch in "'\"`":
-            i = _skip_string(script, i)
-            continue
-        if ch in _PAIRS:
-            depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif depth == 0 and ch in ";,":
+    for i, ch, depth in _scan(script, start):
+        if depth < 0 or (depth == 0 and ch in ";,"):
             return i
-        elif depth == 0 and ch == "\n":
+        if depth == 0 and ch == "\n":
             before, after = script[start:i].rstrip(), script[i:].lstrip()
             if not before.endswith("+") and not after.startswith("+"):
                 return i
-        i += 1
-    return i
+    return len(script)
 
 
 def _url_templates(script: str, names: dict[str, str]) -> list[dict]:

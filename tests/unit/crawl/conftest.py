@@ -9,5 +9,6 @@ def server():
     srv = ScriptedServer()
     srv.thread.start()
     yield srv
+    srv.stopping.set()
     srv.httpd.shutdown()
     srv.httpd.server_close()

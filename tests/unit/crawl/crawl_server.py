@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ScriptedServer:
-    """Routes: path -> callable(handler, n_th_request) -> (status, headers dict, body bytes)."""
+    """Routes: path -> callable(handler, n_th_request) -> (status, headers dict, body bytes), or None when
+    the route wrote its own answer (a trickle); such a route should stop when ``stopping`` is set."""
 
     def __init__(self):
         self.routes = {}
@@ -17,6 +18,7 @@ class ScriptedServer:
         self.max_active = 0
         self._lock = threading.Lock()
         self.counts = {}
+        self.stopping = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,11 +39,12 @@ class ScriptedServer:
                     self.rfile.read(length)
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
                 status, headers, body, declared = 404, {}, b"not here", None
-                if route:
-                    out = route(self, n)
+                try:
+                    out = route(self, n) if route else (status, headers, body)
+                    if out is None:  # the route answered by itself
+                        return
                     status, headers, body = out[:3]
                     declared = out[3] if len(out) > 3 else None
-                try:
                     self.send_response(status)
                     for k, v in headers.items():
                         self.send_header(k, v)

@@ -7,11 +7,10 @@ the 3-minute bound by computation.
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from crawl_server import static
 
 from extract.crawl.archive import Archive
 from extract.crawl.crawl import crawl_site
@@ -22,78 +21,34 @@ TITLE = "示例区{}2024年政府信息公开工作年度报告"
 UNITS = ("教育局", "民政局", "财政局", "商务局")
 
 
-class HostileServer:
-    """``/slow.pdf`` trickles ``step`` bytes every ``gap`` s under a 10 MB Content-Length; other PDFs are fine."""
+def hostile(server, *, gap: float = 2.0, step: int = 1, delay_ok: float = 0.0):
+    """``/slow.pdf`` trickles ``step`` bytes every ``gap`` s under a 10 MB Content-Length; other PDFs are fine
+    (after ``delay_ok`` s)."""
 
-    def __init__(self, *, gap: float = 2.0, step: int = 1, delay_ok: float = 0.0):
-        self.stop = threading.Event()
-        self.log: list[tuple[str, float, float]] = []
-        self.lock = threading.Lock()
-        outer = self
+    def trickle(handler, n):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pdf")
+        handler.send_header("Content-Length", str(10 * 1024 * 1024))
+        handler.end_headers()
+        handler.close_connection = True
+        while not server.stopping.is_set():
+            handler.wfile.write(b"%" * step)
+            handler.wfile.flush()
+            if server.stopping.wait(gap):
+                return None
+        return None
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def report(handler, n):
+        server.stopping.wait(delay_ok)
+        return 200, {"Content-Type": "application/pdf"}, b"%PDF-1.7 " + handler.path.encode() * 50
 
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                start = time.monotonic()
-                try:
-                    self._answer()
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True
-                finally:
-                    with outer.lock:
-                        outer.log.append((self.path, start, time.monotonic()))
-
-            def _answer(self):
-                if self.path == "/robots.txt":
-                    return self._send(404, "text/plain", b"")
-                if self.path == "/nb/":
-                    items = "".join(f'<li><a href="/{n}.pdf">{TITLE.format(u)}</a></li>'
-                                    for n, u in zip(("a", "slow", "b", "c"), UNITS))
-                    return self._send(200, "text/html; charset=utf-8",
-                                      f"<html><body><ul>{items}</ul></body></html>".encode())
-                if self.path == "/slow.pdf":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/pdf")
-                    self.send_header("Content-Length", str(10 * 1024 * 1024))
-                    self.end_headers()
-                    self.close_connection = True
-                    while not outer.stop.is_set():
-                        self.wfile.write(b"%" * step)
-                        self.wfile.flush()
-                        if outer.stop.wait(gap):
-                            return
-                    return
-                if outer.stop.wait(delay_ok):
-                    return
-                return self._send(200, "application/pdf", b"%PDF-1.7 " + self.path.encode() * 50)
-
-            def _send(self, status, ctype, body):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def netloc(self) -> str:
-        return f"127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    items = "".join(f'<li><a href="/{n}.pdf">{TITLE.format(u)}</a></li>' for n, u in zip(("a", "slow", "b", "c"), UNITS))
+    server.routes["/robots.txt"] = static(404, b"")
+    server.routes["/nb/"] = static(200, f"<html><body><ul>{items}</ul></body></html>".encode())
+    server.routes["/slow.pdf"] = trickle
+    for name in ("a", "b", "c"):
+        server.routes[f"/{name}.pdf"] = report
+    return server
 
 
 def _site(netloc: str) -> SiteConfig:
@@ -111,11 +66,11 @@ def _crawl(tmp_path, netloc: str, **limits):
     return summary, rows, time.monotonic() - started
 
 
-def test_a_trickling_report_is_abandoned_below_the_throughput_floor_and_the_rest_archived(tmp_path):
-    with HostileServer(gap=2.0) as server:
-        summary, rows, took = _crawl(tmp_path, server.netloc, min_throughput_bps=1024, throughput_window_s=3.0,
-                                     download_deadline_s=60.0)
-        log = list(server.log)
+def test_a_trickling_report_is_abandoned_below_the_throughput_floor_and_the_rest_archived(server, tmp_path):
+    hostile(server, gap=2.0)
+    summary, rows, took = _crawl(tmp_path, server.netloc, min_throughput_bps=1024, throughput_window_s=3.0,
+                                 download_deadline_s=60.0)
+    log = [(path, start, end) for _, path, _, start, end in server.entries(timeout=5)]
     assert took < 15  # the floor's window (3 s) plus one trickle gap, not the 10 MB at 0.5 B/s (243 days)
     assert rows["slow.pdf"]["state"] == "failed"
     assert "throughput" in rows["slow.pdf"]["error"] and "1024 B/s" in rows["slow.pdf"]["error"]
@@ -130,20 +85,20 @@ def test_a_trickling_report_is_abandoned_below_the_throughput_floor_and_the_rest
     assert after and after[0][1] >= slow[2]
 
 
-def test_a_download_past_its_total_deadline_is_abandoned(tmp_path):
+def test_a_download_past_its_total_deadline_is_abandoned(server, tmp_path):
     """Fast enough for the floor (10 kB/s) but endless: the total deadline ends it."""
-    with HostileServer(gap=0.1, step=1024) as server:
-        _, rows, took = _crawl(tmp_path, server.netloc, min_throughput_bps=100, throughput_window_s=3.0,
-                               download_deadline_s=2.0)
+    hostile(server, gap=0.1, step=1024)
+    _, rows, took = _crawl(tmp_path, server.netloc, min_throughput_bps=100, throughput_window_s=3.0,
+                           download_deadline_s=2.0)
     assert rows["slow.pdf"]["state"] == "failed" and "deadline" in rows["slow.pdf"]["error"]
     assert took < 12
     assert all(rows[n]["state"] == "new" for n in ("a.pdf", "b.pdf", "c.pdf"))
 
 
-def test_a_site_past_its_time_budget_records_the_rest_as_failed_and_moves_on(tmp_path):
-    with HostileServer(delay_ok=0.6) as server:
-        summary, rows, took = _crawl(tmp_path, server.netloc, site_time_budget_s=1.0, min_throughput_bps=1024,
-                                     throughput_window_s=3.0)
+def test_a_site_past_its_time_budget_records_the_rest_as_failed_and_moves_on(server, tmp_path):
+    hostile(server, delay_ok=0.6)
+    summary, rows, took = _crawl(tmp_path, server.netloc, site_time_budget_s=1.0, min_throughput_bps=1024,
+                                 throughput_window_s=3.0)
     assert took < 8
     budget = [r for r in rows.values() if r["state"] == "failed" and "time budget" in (r["error"] or "")]
     assert budget and len(rows) == 4  # every discovered link still has its manifest row
