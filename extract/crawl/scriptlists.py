@@ -144,8 +144,8 @@ def _term(term: str, names: dict[str, str]) -> str:
     return "\x00?\x00"
 
 
-def object_literal(text: str, names: dict[str, str]) -> dict[str, str] | None:
-    """``{a: expr, 'b': expr}`` → evaluated values; None when ``text`` is not an object literal."""
+def raw_object(text: str) -> dict[str, str] | None:
+    """``{a: expr, 'b': expr}`` → the expressions' texts by key; None when ``text`` is not an object literal."""
     text = text.strip()
     if not text.startswith("{") or _closing(text, 0) != len(text) - 1:
         return None
@@ -154,7 +154,15 @@ def object_literal(text: str, names: dict[str, str]) -> dict[str, str] | None:
         key, sep, value = part.partition(":")
         if sep and key.strip():
             out[key.strip().strip("'\"")] = value.strip()
-    return {k: evaluate(v, names) if not v.startswith("function") else "" for k, v in out.items()}
+    return out
+
+
+def object_literal(text: str, names: dict[str, str]) -> dict[str, str] | None:
+    """``{a: expr, 'b': expr}`` → evaluated values (functions as ""); None when not an object literal."""
+    raw = raw_object(text)
+    if raw is None:
+        return None
+    return {k: evaluate(v, names) if not v.startswith("function") else "" for k, v in raw.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +206,7 @@ def _call_options(kind: str, args: list[str], names: dict[str, str]) -> dict | N
     if not args or not args[0]:
         return None
     if kind == "ajax" or (kind == "axios" and args[0].startswith("{")):
-        opts = _raw_object(args[0])
+        opts = raw_object(args[0])
         if opts is None or "url" not in opts:
             return None
         data = object_literal(opts.get("data", ""), names)
@@ -207,29 +215,17 @@ def _call_options(kind: str, args: list[str], names: dict[str, str]) -> dict | N
         method = evaluate(opts.get("type") or opts.get("method") or "'GET'", names).upper()
         return {"url": evaluate(opts["url"], names), "method": method, "data": data, "jsonp": jsonp,
                 "callback_param": callback_param}
-    second = object_literal(args[1], names) if len(args) > 1 else None
     method = "POST" if kind == "post" else "GET"
-    data = second
-    if kind == "fetch" and len(args) > 1:
-        opts = _raw_object(args[1]) or {}
+    second = args[1] if len(args) > 1 else ""
+    data = object_literal(second, names)  # $.get/$.post/$.getJSON(url, {data}), axios.post(url, {data})
+    if kind == "fetch":  # fetch(url, {method, body})
+        opts = raw_object(second) or {}
         method = evaluate(opts.get("method", "'GET'"), names).upper()
         data = object_literal(opts.get("body", ""), names)
-    if kind in ("axios-get",) and second is not None:
-        data = object_literal(_raw_object(args[1]).get("params", ""), names) if _raw_object(args[1]) else None
+    elif kind == "axios-get":  # axios.get(url, {params: {...}})
+        data = object_literal((raw_object(second) or {}).get("params", ""), names)
     url = evaluate(args[0], names)
     return {"url": url, "method": method, "data": data, "jsonp": "callback=?" in url, "callback_param": "callback"}
-
-
-def _raw_object(text: str) -> dict[str, str] | None:
-    text = text.strip()
-    if not text.startswith("{") or _closing(text, 0) != len(text) - 1:
-        return None
-    out = {}
-    for part in _split_top(text[1:-1], ","):
-        key, sep, value = part.partition(":")
-        if sep:
-            out[key.strip().strip("'\"")] = value.strip()
-    return out
 
 
 def _calls(script: str) -> list[tuple[str, list[str]]]:
