@@ -7,6 +7,8 @@ Options given on the command line override ``XXGK_*`` environment variables and 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -14,6 +16,9 @@ import typer
 DEFAULT_CRON = "30 2 * * *"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEMO_MARKER = ".xxgk-demo"
+# `xxgk serve`'s deployment and schedule: distinct from prefect.yaml's (see served_deployment).
+SERVED_NAME = "xxgk-nightly-served"
+SERVED_SLUG = "served-nightly"
 
 # (measure column of out_agency_year, header) shown by `xxgk demo`.
 DEMO_MEASURES = (("new_received", "新收"), ("results_total", "办结"), ("granted", "公开"),
@@ -60,12 +65,30 @@ def _print_summary(summary: dict, console=None) -> None:
 
 
 def _nightly_flow(settings):
-    """The nightly flow with its thread pool sized for the crawl."""
+    """The nightly flow with its thread pool sized for the crawl and this run's time limit."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from flows.nightly import nightly
+    from flows.nightly import nightly, with_limits
 
-    return nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.crawl_threads))
+    return with_limits(nightly, settings).with_options(
+        task_runner=ThreadPoolTaskRunner(max_workers=settings.crawl_threads))
+
+
+@contextmanager
+def _one_run(command: str, settings) -> Iterator[None]:
+    """What every command that runs a night shares: refused in one line while another run holds the data
+    directory, its processes killed with it even by ``kill -9`` (``flows.reaper``), a progress display on
+    a terminal."""
+    from flows import progress, reaper
+    from warehouse.lock import RunInProgress, ensure_no_run
+
+    try:
+        ensure_no_run(settings.data_dir)
+    except RunInProgress as exc:
+        typer.echo(f"xxgk {command}: {exc}", err=True)
+        raise typer.Exit(3) from None
+    with reaper.guarded(), progress.shown():
+        yield
 
 
 DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")  # Settings reads the env
@@ -89,7 +112,8 @@ def run(
     overrides = _overrides(data_dir=data_dir, sites_file=sites_file, workers=workers, task_runner=task_runner,
                            dask_address=dask_address)
     settings = Settings(**overrides)
-    summary = _nightly_flow(settings)(overrides=overrides, site_ids=site or None)
+    with _one_run("run", settings):
+        summary = _nightly_flow(settings)(overrides=overrides, site_ids=site or None)
     _print_summary(summary)
     typer.echo(f"warehouse: {settings.published_db}   exports: {settings.exports_dir}")
 
@@ -97,7 +121,7 @@ def run(
 def serve(
     cron: str = typer.Option(DEFAULT_CRON, "--cron", help="When to run (cron, in --timezone)."),
     timezone: str = typer.Option(DEFAULT_TIMEZONE, "--timezone", help="IANA time zone of the cron."),
-    name: str = typer.Option("xxgk-nightly", "--name", help="Deployment name."),
+    name: str = typer.Option(SERVED_NAME, "--name", help="Deployment name (not prefect.yaml's xxgk-nightly)."),
     data_dir: Path | None = DataDir,
     sites_file: Path | None = SitesFile,
     workers: int | None = Workers,
@@ -109,10 +133,8 @@ def serve(
     Schedules need a Prefect server (its scheduler creates the nightly runs): `prefect server start`
     and PREFECT_API_URL pointing at it.
     """
-    from prefect.schedules import Cron
+    from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL
-
-    from flows.nightly import nightly
 
     if not PREFECT_API_URL.value():
         # Prefect's temporary local API has no scheduler: the deployment would be served but never run.
@@ -125,8 +147,23 @@ def serve(
     overrides = _overrides(data_dir=data_dir, sites_file=sites_file, workers=workers, task_runner=task_runner,
                            dask_address=dask_address)
     typer.echo(f"serving {name}: '{cron}' ({timezone}); Ctrl-C stops")
-    nightly.serve(name=name, schedules=[Cron(cron, timezone=timezone)], parameters={"overrides": overrides},
-                  description="xxgk: crawl every district, extract new reports, load, publish, export")
+    prefect_serve(served_deployment(name, cron, timezone, overrides))
+
+
+def served_deployment(name: str | None, cron: str, timezone: str, overrides: dict):
+    """The deployment ``xxgk serve`` runs, beside (never over) prefect.yaml's ``xxgk-nightly``.
+
+    Its own name: applying a schedule without a slug onto the deployment ``prefect deploy --all`` made
+    (whose schedule has the slug ``nightly-0230-shanghai``) is refused by the server with a 422. Its own
+    slug too, so serving again updates its schedule in place instead of adding a second one.
+    """
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly
+
+    return nightly.to_deployment(name=name or SERVED_NAME, schedules=[Cron(cron, timezone=timezone, slug=SERVED_SLUG)],
+                                 parameters={"overrides": overrides}, concurrency_limit=1,
+                                 description="xxgk: crawl every district, extract new reports, load, publish, export")
 
 
 def rebuild(
@@ -139,10 +176,14 @@ def rebuild(
     from flows.nightly import rebuild as rebuild_flow
     from flows.settings import Settings
 
+    from flows.nightly import with_limits
+
     overrides = _overrides(data_dir=data_dir, workers=workers, task_runner=task_runner, dask_address=dask_address)
-    summary = rebuild_flow(overrides=overrides)
+    settings = Settings(**overrides)
+    with _one_run("rebuild", settings):
+        summary = with_limits(rebuild_flow, settings)(overrides=overrides)
     _print_summary(summary)
-    typer.echo(f"warehouse: {Settings(**overrides).published_db}")
+    typer.echo(f"warehouse: {settings.published_db}")
 
 
 def demo(
@@ -173,7 +214,8 @@ def demo(
             if day == 2:
                 live.set_day(2)
             console.rule(f"day {day}: nightly run against the demo sites")
-            summary = flow(overrides=settings.model_dump(mode="json"))
+            with _one_run("demo", settings):
+                summary = flow(overrides=settings.model_dump(mode="json"))
             _print_summary(summary, console)
     console.rule("comparison (published warehouse)")
     console.print(comparison_table(settings.published_db))

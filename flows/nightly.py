@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from prefect import flow, get_run_logger
 
@@ -29,6 +32,9 @@ from extract.crawl.archive import Archive
 from extract.crawl.fetch import Fetcher
 from extract.crawl.registry import load_registry
 from extract.crawl.runner import select_sites
+from extract.datalayout import DataLayout
+from flows import progress
+from flows.notify import late_reason, notify
 from flows.settings import Settings
 from flows.summary import RunSummary, crawl_counts, failed_site_row, link_problems, markdown, site_row
 from flows.tasks import crawl_site_task, extract_chunk_task, load_task, publish_task, report_task
@@ -41,6 +47,7 @@ from warehouse.runs import loaded_documents, select_to_load, warehouse_totals
 logger = logging.getLogger(__name__)
 
 SUMMARY_ARTIFACT_KEY = "xxgk-nightly-summary"
+DEFAULT_RUN_TIMEOUT_S = Settings.model_fields["run_timeout_s"].default  # deployments; the CLI applies the setting
 
 
 def new_run_id(prefix: str = "nightly") -> str:
@@ -67,11 +74,11 @@ def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | N
     """Crawl every enabled site (a task each, in threads sharing one polite fetcher); return the manifest."""
     archive = Archive(settings.data_dir)
     sites = select_sites(load_registry(settings.sites_file), site_ids)
-    site_task = crawl_site_task.with_options(retries=settings.crawl_retries,
-                                             retry_delay_seconds=settings.crawl_retry_delay_s)
+    task = site_task(settings)
+    progress.start("crawl", len(sites))
     with Fetcher(settings.fetch_settings()) as fetcher:
-        futures = [(site, site_task.submit(site, archive, fetcher, summary.run_id, settings.max_list_pages,
-                                                  retry_if_down=settings.crawl_retries > 0))
+        futures = [(site, task.submit(site, archive, fetcher, summary.run_id, settings.max_list_pages,
+                                      retry_if_down=settings.crawl_retries > 0))
                    for site in sites]
         for site, future in futures:
             future.wait()
@@ -81,10 +88,36 @@ def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | N
                 row = failed_site_row(site.id, _state_message(future.state))
             summary.sites.append(row)
             summary.problems += [f"site {row['site']}: {error}" for error in row["errors"]]
+            progress.advance("crawl")
     rows = archive.manifest()
     summary.documents = crawl_counts(rows, summary.run_id)
     summary.problems += link_problems(rows, summary.run_id)
     return rows
+
+
+def site_task(settings: Settings):
+    """The crawl task of one site, with its retries and its time limit."""
+    return crawl_site_task.with_options(retries=settings.crawl_retries,
+                                        retry_delay_seconds=settings.crawl_retry_delay_s,
+                                        timeout_seconds=settings.site_timeout_s)
+
+
+def chunk_timeout_s(settings: Settings, chunk_size: int, workers: int) -> float:
+    """Time limit of one extract task: every document of the chunk at its own limit, ``workers`` at a time,
+    plus five minutes for starting the pool and writing the JSON."""
+    rounds = -(-chunk_size // max(1, workers))
+    return rounds * settings.extract_timeout_s + 300.0
+
+
+def chunk_task(settings: Settings, chunk_size: int | None = None, workers: int | None = None):
+    """The extract task of one chunk, with its time limit."""
+    size, pool = chunk_size or settings.chunk_size, workers or settings.workers
+    return extract_chunk_task.with_options(timeout_seconds=chunk_timeout_s(settings, size, pool))
+
+
+def with_limits(flow_, settings: Settings):
+    """``nightly`` or ``rebuild`` with this run's time limit (the decorators carry the default)."""
+    return flow_.with_options(timeout_seconds=settings.run_timeout_s)
 
 
 def _state_message(state) -> str:
@@ -100,6 +133,7 @@ def extract_stage(settings: Settings, summary: RunSummary, manifest_rows: list[d
     """Extract new and changed archived documents (all of them with ``everything``), chunk by chunk."""
     os.environ.update(settings.ocr_environment())  # OCR on/off and its time limit, for every worker process
     docs = archived_documents(manifest_rows) if everything else find_pending(settings.data_dir, manifest_rows)
+    progress.start("extract", len(docs))
     if not docs:
         batch = BatchSummary()
     elif settings.task_runner == "dask":
@@ -114,7 +148,7 @@ def extract_stage(settings: Settings, summary: RunSummary, manifest_rows: list[d
 
 def _chunk_parameters(settings: Settings, chunk: list[PendingDocument], workers: int, label: str) -> dict:
     return dict(docs=chunk, data_dir=str(settings.data_dir), workers=workers, timeout_s=settings.extract_timeout_s,
-                memory_mb=settings.extract_memory_mb, label=label)
+                memory_mb=settings.extract_memory_mb, max_file_mb=settings.extract_max_file_mb, label=label)
 
 
 def _collect(future, chunk: list[PendingDocument]) -> BatchSummary:
@@ -132,8 +166,8 @@ def _extract_locally(settings: Settings, docs: list[PendingDocument]) -> BatchSu
     chunks = chunked(docs, settings.chunk_size)
     total = BatchSummary(workers=settings.workers)
     for i, chunk in enumerate(chunks, 1):
-        future = extract_chunk_task.submit(**_chunk_parameters(settings, chunk, settings.workers,
-                                                               f"{i}/{len(chunks)}"))
+        future = chunk_task(settings).submit(**_chunk_parameters(settings, chunk, settings.workers,
+                                                                 f"{i}/{len(chunks)}"))
         total = total.merge(_collect(future, chunk))
     return total
 
@@ -146,8 +180,9 @@ def _extract_on_dask(settings: Settings, docs: list[PendingDocument]) -> BatchSu
         raise ValueError("task_runner=dask needs a scheduler address (--dask-address / XXGK_DASK_ADDRESS)")
     chunks = chunked(docs, settings.dask_chunk_size)
     started = time.perf_counter()
+    task = chunk_task(settings, settings.dask_chunk_size, settings.dask_chunk_workers)
     with DaskTaskRunner(address=settings.dask_address) as runner:
-        futures = [(chunk, runner.submit(extract_chunk_task, parameters=_chunk_parameters(
+        futures = [(chunk, runner.submit(task, parameters=_chunk_parameters(
             settings, chunk, settings.dask_chunk_workers, f"{i}/{len(chunks)}")))
             for i, chunk in enumerate(chunks, 1)]
         total = BatchSummary(workers=settings.dask_chunk_workers)
@@ -191,12 +226,39 @@ def write_artifact(summary: RunSummary) -> None:
                               description=f"report links by state per site, run {summary.run_id}")
 
 
+def use_scratch_dir(layout: DataLayout) -> Path:
+    """This process's temporary folder under the data directory, after removing what killed runs left.
+
+    Called holding the run lock, so every other folder in ``tmp/`` and every half-written
+    ``extracted/.tmp-*.json`` belongs to a run that is no more. Temporary files of this process
+    (multiprocessing's forkserver socket, pool files) go here from now on; the folder of this process
+    is kept for its later runs (``xxgk demo`` runs two nights in one process and its forkserver lives on).
+    """
+    mine = layout.tmp_dir / str(os.getpid())
+    if layout.tmp_dir.is_dir():
+        for stale in layout.tmp_dir.iterdir():
+            if stale == mine:
+                continue
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+    for half_written in layout.extracted_dir.glob(".tmp-*.json"):
+        half_written.unlink(missing_ok=True)
+    mine.mkdir(parents=True, exist_ok=True)
+    if tempfile.gettempdir() != str(mine.resolve()):
+        os.environ["TMPDIR"] = str(mine.resolve())
+        tempfile.tempdir = str(mine.resolve())
+    return mine
+
+
 def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = None, rebuild: bool = False) -> RunSummary:
     """Crawl (unless rebuilding) → extract → load → publish, then the summary artifact; inside a flow."""
     summary = RunSummary(run_id=run_id, parser_version=PARSER_VERSION)
     started = time.perf_counter()
     try:
         with run_lock(settings.data_dir):
+            use_scratch_dir(settings.layout)
             if rebuild:
                 rows = Archive(settings.data_dir).manifest()
             else:
@@ -205,9 +267,15 @@ def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = Non
             with _timed(summary, "extract"):
                 extract_stage(settings, summary, rows, everything=rebuild)
             load_publish_stage(settings, summary, rows, fresh=rebuild)
-    except Exception as exc:
+    except BaseException as exc:  # a flow time-out arrives as a TimeoutError or a cancellation
         summary.problems.append(f"run stopped: {type(exc).__name__}: {exc}")
+        notify(settings.notify_webhook_url, "failed", run_id, summary.problems[-1], time.perf_counter() - started,
+               summary.problems)
         raise
+    else:
+        late = late_reason(time.perf_counter() - started, settings.late_after_s)
+        if late:
+            notify(settings.notify_webhook_url, "late", run_id, late, time.perf_counter() - started, summary.problems)
     finally:
         summary.stages["total"] = round(time.perf_counter() - started, 3)
         write_artifact(summary)
@@ -220,16 +288,25 @@ def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = Non
 # ------------------------------------------------------------------------------------------- flows
 
 
-@flow(name="xxgk-nightly", flow_run_name=lambda: new_run_id())
+def current_run_id(prefix: str) -> str:
+    """The flow run's name, which the flows set to a new run id: the summary, the manifest rows and the
+    Prefect UI then name the night alike."""
+    from prefect.runtime import flow_run
+
+    name = flow_run.name
+    return name if isinstance(name, str) and name.startswith(prefix + "-") else new_run_id(prefix)
+
+
+@flow(name="xxgk-nightly", flow_run_name=lambda: new_run_id(), timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def nightly(overrides: dict | None = None, site_ids: list[str] | None = None) -> dict:
     """The night: crawl every district, extract what is new, load, publish, export, summarize."""
-    return run_all(_settings(overrides), run_id=new_run_id(), site_ids=site_ids).as_dict()
+    return run_all(_settings(overrides), run_id=current_run_id("nightly"), site_ids=site_ids).as_dict()
 
 
-@flow(name="xxgk-rebuild")
+@flow(name="xxgk-rebuild", flow_run_name=lambda: new_run_id("rebuild"), timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def rebuild(overrides: dict | None = None) -> dict:
     """Re-extract every archived document with the current parser into a fresh warehouse (no crawling)."""
-    return run_all(_settings(overrides), run_id=new_run_id("rebuild"), rebuild=True).as_dict()
+    return run_all(_settings(overrides), run_id=current_run_id("rebuild"), rebuild=True).as_dict()
 
 
 @flow(name="xxgk-crawl")

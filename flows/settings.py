@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=_default_workers, ge=1)  # process-pool size on one machine
     chunk_size: int = Field(200, ge=1)  # documents per extract task
 
+    extract_max_file_mb: float = Field(200.0, gt=0)  # larger archived files are not read (parser_limit)
+
+    # Time limits, so a stuck stage fails visibly instead of holding the run lock for days: the whole
+    # night (Prefect flow timeout), one site's crawl task (a backstop behind the crawler's own deadlines),
+    # one extract chunk (derived from extract_timeout_s, see flows.nightly.chunk_timeout_s).
+    run_timeout_s: float = Field(6 * 3600.0, gt=0)
+    site_timeout_s: float = Field(3600.0, gt=0)
+    # Who hears about a failed or late night: a JSON POST (flows.notify); a night taking longer than
+    # late_after_s counts as late (02:30 + 4 h: the results are not there by morning).
+    notify_webhook_url: str | None = None
+    late_after_s: float | None = Field(4 * 3600.0, gt=0)
+
     # Where extract tasks run: a local process pool, or an existing Dask cluster (prefect-dask).
     task_runner: Literal["local", "dask"] = "local"
     dask_address: str | None = None

@@ -156,9 +156,23 @@ def overview_rows(summary: RunSummary) -> list[list]:
             ["warehouse: failed checks (current reports)", wh["checks_failed_current"]],
         ]
     rows.append(["time per stage (s)", ", ".join(f"{k} {v:.1f}" for k, v in summary.stages.items())])
+    rows += stage_rows(summary)
     if summary.skipped:
         rows.append(["skipped", "; ".join(summary.skipped)])
     return rows
+
+
+def stage_rows(summary: RunSummary) -> list[list]:
+    """One line per stage that ran: its time and what it handled."""
+    load = summary.load or {}
+    handled = {
+        "crawl": f"{len(summary.sites)} sites, {summary.documents.get('found', 0)} report links",
+        "extract": f"{summary.extraction.get('documents', 0)} documents",
+        "load": f"{load.get('documents', 0)} documents, {load.get('reports_loaded', 0)} report versions",
+        "publish": f"{len(summary.exports)} files written",
+    }
+    return [[f"stage {stage}", f"{seconds:.1f} s · {handled[stage]}"]
+            for stage, seconds in summary.stages.items() if stage in handled]
 
 
 def markdown(summary: RunSummary) -> str:

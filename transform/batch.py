@@ -1,9 +1,9 @@
 """Extract every archived document that has no result for the current parser yet (library code, no Prefect).
 
 ``find_pending`` compares the archive with ``data/extracted/<sha256>.json``; ``extract_documents`` runs
-``extract_path`` (own child process reading and parsing it, time, memory and size limits) over them in a process pool and writes
-each JSON atomically. The same function serves one machine (``workers=N``) and one chunk on a Dask worker
-(``workers=1``): a chunk is just a shorter list.
+``extract_path`` (its own child process reads and parses each file, with time, memory and size limits)
+over them in a process pool and writes each JSON atomically. The same function serves one machine
+(``workers=N``) and one chunk on a Dask worker (``workers=1``): a chunk is just a shorter list.
 
 Why a process pool and not threads: extraction is pure-Python CPU work (pdfplumber geometry, label
 matching), so threads would share one core. Pool workers start from ``forkserver`` rather than being

@@ -69,7 +69,8 @@ def _progress(total: int) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.fields[last]}"), console=Console(stderr=True))
+                   TextColumn("{task.fields[last]}"), console=Console(stderr=True),
+                   redirect_stdout=False, redirect_stderr=False)  # the JSON on stdout stays clean
     with bar:
         task = bar.add_task("extract", total=total, last="")
         yield lambda line: bar.update(task, advance=1, last=line[-60:])

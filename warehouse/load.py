@@ -551,8 +551,9 @@ def load_results(db_path: Path, results: Iterable[dict], manifest_rows: Iterable
     return totals
 
 
-REPORT_ID_COLLISION = {"severity": "error", "code": "report_id_collision",
-                       "message": "the first 15 hex digits of its sha256 are another document's: not loaded as a report"}
+REPORT_ID_COLLISION = {
+    "severity": "error", "code": "report_id_collision",
+    "message": "the first 15 hex digits of its sha256 are another document's: not loaded as a report"}
 
 
 def _taken_report_ids(con: duckdb.DuckDBPyConnection, shas: list[str]) -> set[int]:

@@ -38,6 +38,15 @@ def run_lock(data_dir: Path | str) -> Iterator[None]:
         yield
 
 
+def ensure_no_run(data_dir: Path | str) -> None:
+    """Raise ``RunInProgress`` if a run holds the lock now (for a one-line refusal before anything starts).
+
+    Only a courtesy check: the run itself takes ``run_lock``, which stays the rule if two start at once.
+    """
+    with run_lock(data_dir):
+        pass
+
+
 @contextlib.contextmanager
 def loader_lock(work_db: Path) -> Iterator[None]:
     """One writer of the working copy: the nightly load and ``xxgk load`` take this same lock (waiting)."""

@@ -1,4 +1,5 @@
-"""prefect.yaml and `xxgk serve` declare the same nightly deployment; CLI guards of `xxgk demo`."""
+"""prefect.yaml and `xxgk serve` declare the nightly schedule alike, as two deployments that never collide;
+CLI guards of `xxgk demo`."""
 
 from __future__ import annotations
 
@@ -29,16 +30,13 @@ def test_prefect_yaml_entrypoints_are_the_flows():
 
 
 def test_prefect_yaml_schedule_is_the_one_xxgk_serve_uses():
-    from prefect.schedules import Cron
-
-    from flows.nightly import nightly
-
     (schedule,) = _deployments()["xxgk-nightly"]["schedules"]
     assert (schedule["cron"], schedule["timezone"]) == (commands.DEFAULT_CRON, commands.DEFAULT_TIMEZONE)
-    deployment = nightly.to_deployment(name="xxgk-nightly", schedules=[Cron(schedule["cron"],
-                                                                          timezone=schedule["timezone"])])
+    deployment = commands.served_deployment(None, commands.DEFAULT_CRON, commands.DEFAULT_TIMEZONE, {})
     (built,) = deployment.schedules
     assert built.schedule.cron == "30 2 * * *" and built.schedule.timezone == "Asia/Shanghai"
+    # its own name and slug: applying it beside `prefect deploy --all` must not hit the 422 on slugs
+    assert deployment.name != "xxgk-nightly" and built.slug and built.slug != schedule["slug"]
     assert "schedules" not in _deployments()["xxgk-rebuild"]  # a rebuild is started by hand
 
 
@@ -60,5 +58,5 @@ def test_demo_starts_from_a_clean_directory_each_time(tmp_path):
 
 def test_cli_options_are_validated_before_the_flow_starts():
     assert commands._overrides(data_dir=Path("/srv/x"), workers=None) == {"data_dir": "/srv/x"}
-    with pytest.raises(Exception, match="task_runner"):
+    with pytest.raises(Exception, match="--task-runner"):
         commands._overrides(task_runner="spark")
