@@ -9,6 +9,7 @@ must stay a number.
 from __future__ import annotations
 
 import logging
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -106,13 +107,9 @@ def readable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         values = series.dropna()
         if values.empty or (values == values.round()).all():
             out[column] = series.astype("Int64")
-        else:
-            out[column] = series.map(_plain_number, na_action="ignore").astype("string")
+        else:  # whole numbers without ".0", others as they are (vectorized: out_measures has millions of rows)
+            out[column] = series.round(10).astype("string").str.replace(r"\.0$", "", regex=True)
     return out
-
-
-def _plain_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(round(float(value), 10))
 
 
 def field_unit(name: str) -> str | None:
@@ -134,6 +131,44 @@ def write_csv(frame: pd.DataFrame, path: Path, encoding: str, lang: str = "en") 
     out.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
 
 
+def view_select_sql(con, view: str, lang: str) -> str:
+    """``SELECT`` of ``view`` with the same rules as ``write_csv``, done by DuckDB (out_measures has millions
+    of rows): formula-like text prefixed with ``'``, rates rounded to 0.1, whole numbers without ``.0``."""
+    columns = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+                          "ORDER BY column_index", [view]).fetchall()
+    names = [name for name, _type in columns]
+    exprs = []
+    for (name, type_), header in zip(columns, headers(names, lang)):
+        quoted = f'"{name}"'
+        if type_ == "VARCHAR":
+            expr = (f"CASE WHEN left({quoted}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                    f"THEN chr(39) || {quoted} ELSE {quoted} END")
+        elif type_ == "DOUBLE":
+            rounded = quoted
+            if name.endswith("_pct"):
+                rounded = f"round({quoted}, 1)"
+            elif name == "value" and "measure" in names:
+                rounded = r"CASE WHEN measure LIKE '%\_pct' ESCAPE '\' THEN round(value, 1) ELSE value END"
+            expr = (f"CASE WHEN {rounded} = trunc({rounded}) AND abs({rounded}) < 1e15 "
+                    f"THEN CAST(CAST({rounded} AS BIGINT) AS VARCHAR) ELSE CAST({rounded} AS VARCHAR) END")
+        else:
+            expr = quoted
+        exprs.append(f'{expr} AS "{header.replace(chr(34), "")}"')
+    return f"SELECT {', '.join(exprs)} FROM {view}"
+
+
+def copy_view(con, view: str, path: Path, encoding: str, lang: str) -> None:
+    """Write ``view`` as CSV with DuckDB's writer; the BOM (utf-8-sig) is put in front of what it wrote."""
+    target = Path(path)
+    body = target.with_suffix(".body.csv")
+    con.execute(f"COPY ({view_select_sql(con, view, lang)}) TO '{body.as_posix()}' (HEADER, DELIMITER ',')")
+    with target.open("wb") as out, body.open("rb") as data:
+        if encoding == "utf-8-sig":
+            out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(data, out, 1 << 20)
+    body.unlink()
+
+
 def export_csv(db_path: Path, out_dir: Path, encoding: str = "utf-8-sig", lang: str = "zh") -> list[Path]:
     """Write one CSV per out_ view, ``data_dictionary.csv`` (+ ``data_objects.csv``), ``codes.csv`` and
     ``rules.csv`` into ``out_dir``; return the paths. Headers are Chinese (``lang='zh'``) or the codes."""
@@ -148,7 +183,7 @@ def export_csv(db_path: Path, out_dir: Path, encoding: str = "utf-8-sig", lang: 
     try:
         for view in out_views(con):
             path = out_dir / f"{view}.csv"
-            write_csv(con.execute(f"SELECT * FROM {view}").df(), path, encoding, lang)
+            copy_view(con, view, path, encoding, lang)
             written.append(path)
         columns, objects = data_dictionary(con)
         extras = {DICTIONARY_NAME: columns, "data_objects": objects,
