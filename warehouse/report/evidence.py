@@ -34,7 +34,8 @@ def render_pages(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, img
             page = document[number - 1]
             width, height = page.get_size()
             name = f"{sha256[:16]}_p{number}.png"
-            page.render(scale=SCALE).to_pil().save(img_dir / name, optimize=True)
+            if not (img_dir / name).exists():  # named by content: rendered once, kept across builds
+                page.render(scale=SCALE, grayscale=True).to_pil().save(img_dir / name, optimize=True)
             boxes = []
             for fact in located[located.page == number].itertuples():
                 x0, top, x1, bottom = (float(v) for v in fact.bbox)

@@ -28,6 +28,7 @@ RATES = {  # rate -> Chinese heading (the same rates as out_agency_year)
 }
 STATES_ZH = {"on_time": "按时公开", "late": "逾期公开", "published_undated": "已公开（日期不明）",
              "unreadable": "找到但无法读取", "not_fetched": "找到链接但未能下载", "missing": "未找到"}
+CHART_ROWS = 40  # agencies per chart (the largest); every agency is in the sortable table
 TABLE_ORDER = ["t2_art20_1", "t2_art20_5", "t2_art20_6", "t2_art20_8", "t2_art20_9", "t3_requests",
                "t4_review_litigation"]
 
@@ -84,9 +85,7 @@ def _write(path: Path, template: str, **context) -> None:
 def build_report(db_path: Path, out_dir: Path, objects_dir: Path | None = None, as_of: date | None = None) -> Path:
     """Write the site into ``out_dir`` (replaced); return the path of ``index.html``."""
     out_dir = Path(out_dir)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    _clear_pages(out_dir)
     con = connect_readonly(db_path)
     try:
         if as_of is not None:
@@ -104,6 +103,20 @@ def build_report(db_path: Path, out_dir: Path, objects_dir: Path | None = None, 
     logger.info("report site: %s (%d years, %d agencies, %d evidence pages)", index, len(years), len(agencies),
                 n_evidence)
     return index
+
+
+def _clear_pages(out_dir: Path) -> None:
+    """Remove the pages of the last build, keep the rendered source images: they are named by document
+    sha256 and page, so an image once rendered is right forever and a nightly rebuild renders only new ones."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for child in out_dir.iterdir():
+        if child.name == "evidence":
+            for page in child.glob("*.html"):
+                page.unlink()
+        elif child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 # ------------------------------------------------------------------------------------------------- index
@@ -138,8 +151,12 @@ def _year_sections(con: duckdb.DuckDBPyConnection) -> list[dict]:
     sections = []
     for year in years:
         frame = _year_frame(con, year)
-        svgs = [charts.count_bars(frame, "new_received", f"{year}年 本年新收政府信息公开申请数量")]
-        svgs += [charts.rate_dots(frame, rate, f"{year}年 {title}（95% Wilson 区间）") for rate, title in RATES.items()]
+        # a chart of thousands of agencies is unreadable: the largest CHART_ROWS, the table below has them all
+        top = frame.nlargest(CHART_ROWS, "new_received")
+        note = f"（前 {CHART_ROWS} 个机关）" if len(frame) > CHART_ROWS else ""
+        svgs = [charts.count_bars(top, "new_received", f"{year}年 本年新收政府信息公开申请数量{note}")]
+        svgs += [charts.rate_dots(frame.nlargest(CHART_ROWS, f"{rate}_denominator"), rate,
+                                  f"{year}年 {title}（95% Wilson 区间）{note}") for rate, title in RATES.items()]
         cov = coverage[coverage.report_year == year]
         sections.append({
             "year": year, "charts": [s for s in svgs if s], "rows": _records(frame),
