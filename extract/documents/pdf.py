@@ -29,6 +29,7 @@ import math
 import operator
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/pdf"
 MAX_PAGES = 300
+# All Flate streams of a file together may inflate to this much; a report's fonts and pages take a few MB.
+MAX_INFLATED_MB = 512
+INFLATE_CHUNK = 1 << 20
+STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 
 # A page needs at least a few ruling objects to hold a ruled table; skipping the table finder on text
 # pages saves its cost (small next to the parse, but free to skip).
@@ -110,6 +115,7 @@ def read_pdf(data: bytes, engine: str = "pdfium") -> Document:
     reference the equivalence test compares against.
     """
     _check_pdf_bytes(data)
+    _check_inflated_size(data)
     pdfium_doc = _open_with_pdfium(data)
     try:
         return _read_pages(data, pdfium_doc, engine)
@@ -127,9 +133,10 @@ def _read_pages(data: bytes, pdfium_doc: Any, engine: str) -> Document:
     if n_pages > MAX_PAGES:
         doc.warnings.append(f"document has {n_pages} pages; only the first {MAX_PAGES} were read")
     pdfminer_pages = _PdfminerPages(data, n_read, doc)
+    counted = [0]
     try:
         for page_no in range(1, n_read + 1):
-            page = _page_objects(pdfium_doc, page_no, pdfminer_pages, engine, doc)
+            page = _page_objects(pdfium_doc, page_no, pdfminer_pages, engine, doc, counted)
             if page is None:
                 continue
             _read_page_or_warn(page, pdfium_doc, page_no, doc)
@@ -167,20 +174,37 @@ class _PdfminerPages:
             self.pdf.close()
 
 
-def _page_objects(pdfium_doc: Any, page_no: int, pdfminer_pages: _PdfminerPages, engine: str, doc: Document) -> Any:
-    """The page's objects from PDFium, or from pdfminer where PDFium's cannot be trusted (said in the notes)."""
-    if engine == "pdfium":
-        try:
-            pdfium_page = pdfium_doc[page_no - 1]
+def _page_objects(pdfium_doc: Any, page_no: int, pdfminer_pages: _PdfminerPages, engine: str, doc: Document,
+                  counted: list[int]) -> Any:
+    """The page's objects from PDFium, or from pdfminer where PDFium's cannot be trusted (said in the notes).
+
+    The object caps are checked first, whichever library then reads the page (``counted`` holds the
+    document's running total).
+    """
+    try:
+        pdfium_page = pdfium_doc[page_no - 1]
+    except pdfium.PdfiumError:
+        doc.notes.append(f"page {page_no} read by pdfminer: PDFium could not load it")
+        return pdfminer_pages.page(page_no)
+    try:
+        _check_object_caps(pdfium_page, page_no, counted)
+        if engine == "pdfium":
             try:
                 return pdfium_page_objects.read_page(pdfium_page)
-            finally:
-                pdfium_page.close()
-        except pdfium_page_objects.Untrusted as exc:
-            doc.notes.append(f"page {page_no} read by pdfminer: {exc}")
-        except pdfium.PdfiumError:
-            doc.notes.append(f"page {page_no} read by pdfminer: PDFium could not load it")
+            except pdfium_page_objects.Untrusted as exc:
+                doc.notes.append(f"page {page_no} read by pdfminer: {exc}")
+    except pdfium_page_objects.PageLimit as exc:
+        raise DocumentError("parser_limit", f"page {page_no}: {exc}; not read", limit=f"pdf_{exc.limit}") from None
+    finally:
+        pdfium_page.close()
     return pdfminer_pages.page(page_no)
+
+
+def _check_object_caps(pdfium_page: Any, page_no: int, counted: list[int]) -> None:
+    counted[0] += pdfium_page_objects.count_objects(pdfium_page)
+    if counted[0] > pdfium_page_objects.MAX_DOCUMENT_OBJECTS:
+        raise pdfium_page_objects.PageLimit(
+            "document_objects", f"more than {pdfium_page_objects.MAX_DOCUMENT_OBJECTS:,} drawing objects up to here")
 
 
 # --- file-level checks -------------------------------------------------------------------------------
@@ -194,6 +218,42 @@ def _check_pdf_bytes(data: bytes) -> None:
     # Every complete PDF ends with %%EOF (junk after it is tolerated); a download cut short does not.
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError("broken_pdf", "truncated PDF: no %%EOF marker at the end of the file")
+
+
+def _check_inflated_size(data: bytes) -> None:
+    """Refuse a flate bomb before any library inflates it: Flate streams that inflate past the cap.
+
+    A few kilobytes of deflated zeros can stand for gigabytes; PDFium and pdfminer would inflate them whole
+    into memory. Each stream whose dictionary names FlateDecode is inflated here in bounded chunks and
+    thrown away, so only the count is kept; a damaged stream is left to the readers to judge.
+    """
+    budget = MAX_INFLATED_MB * 1024 * 1024
+    for match in STREAM_START.finditer(data):
+        dictionary = data[max(0, match.start() - 512): match.start()].rsplit(b" obj", 1)[-1]
+        if b"FlateDecode" not in dictionary:
+            continue
+        budget -= _inflated_size(data, match.end(), budget)
+        if budget < 0:
+            raise DocumentError("parser_limit", f"its compressed streams inflate to more than {MAX_INFLATED_MB} MB "
+                                "(a flate bomb?); not read", limit="pdf_inflated_size")
+
+
+def _inflated_size(data: bytes, start: int, budget: int) -> int:
+    """Bytes one deflated stream starting at ``start`` inflates to, counted up to just past ``budget``."""
+    inflater = zlib.decompressobj()
+    size, pos = 0, start
+    end = data.find(b"endstream", start)
+    end = len(data) if end < 0 else end
+    data = memoryview(data)  # slices without copying
+    try:
+        while size <= budget and not inflater.eof and (pos < end or inflater.unconsumed_tail):
+            chunk = inflater.unconsumed_tail or data[pos:min(pos + INFLATE_CHUNK, end)]
+            if not inflater.unconsumed_tail:
+                pos += INFLATE_CHUNK
+            size += len(inflater.decompress(chunk, INFLATE_CHUNK))
+    except zlib.error:
+        pass
+    return size
 
 
 def _open_with_pdfium(data: bytes) -> Any:
@@ -270,21 +330,20 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the second copy of a character drawn again within a point of itself (fake bold).
 
     Same rule as pdfplumber's ``dedupe_chars`` (same text, font and size, 1 pt apart), but
-    bucketed by character and by a grid of tolerance-sized squares (a twin lies in a neighbouring square),
-    which keeps it linear on table pages full of "0".
+    bucketed by character and by tolerance-high rows (a twin lies in a neighbouring row), which keeps it
+    linear on table pages full of "0".
     """
     kept: list[dict[str, Any]] = []
     seen: dict[tuple, list[dict[str, Any]]] = {}
     for ch in chars:
-        key = (ch["text"], ch.get("fontname"), round(ch["size"], 2))
-        gx, gy = _grid_square(ch["x0"]), _grid_square(ch["top"])
+        text, font, size, row = ch["text"], ch.get("fontname"), round(ch["size"], 2), _grid_square(ch["top"])
         if any(
             _within(ch, twin, DEDUPE_TOLERANCE)
-            for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-            for twin in seen.get((*key, gx + dx, gy + dy), ())
+            for near in (row - 1, row, row + 1)
+            for twin in seen.get((text, font, size, near), ())
         ):
             continue
-        seen.setdefault((*key, gx, gy), []).append(ch)
+        seen.setdefault((text, font, size, row), []).append(ch)
         kept.append(ch)
     return kept
 

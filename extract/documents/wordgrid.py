@@ -58,6 +58,8 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
     for w in sorted(words, key=lambda w: (w.y0 + w.y1) / 2):
         for line, extent in zip(lines, extents):
             top, bottom = extent
+            if (bottom <= w.y0 or top >= w.y1) and bottom >= top and w.y1 >= w.y0:
+                continue  # apart: no overlap, and with both heights >= 0 none is needed
             overlap = min(bottom, w.y1) - max(top, w.y0)
             if overlap > 0.5 * min(w.height, bottom - top):
                 line.append(w)
