@@ -1,4 +1,4 @@
-"""Layout variants, round 2: how agencies publish, built from the demo renderer, each exact or flagged.
+"""Hidden and struck-out text, remarks and unnamed columns, turned pages: how agencies publish, built from the demo renderer, each exact or flagged.
 
 Every test here failed before the fix it guards (parser 1.4). The inputs are the demo's known values
 rewritten the way real pages and files differ: a remarks column in 表二, text that is hidden or struck

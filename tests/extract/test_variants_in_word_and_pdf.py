@@ -1,4 +1,4 @@
-"""Layout variants, round 5: earlier HTML-only variants as the Word files and office-exported PDFs agencies publish.
+"""Earlier HTML-only variants as the Word files and office-exported PDFs agencies publish.
 
 The HTML variants of rounds 1, 2 and 4 were converted with LibreOffice (HTML → DOCX → PDF) and read
 again; these are the layouts that came out wrong or failed there, rebuilt here without LibreOffice

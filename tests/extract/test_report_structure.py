@@ -1,4 +1,4 @@
-"""Layout variants, round 4: the structure of whole reports, each exact or flagged.
+"""The structure of whole reports, each exact or flagged.
 
 Every test here failed before the fix it guards (parser 1.7). Agencies print comparison figures beside
 this year's (an 上年 / 2022年 / 同比增减 column, a 上年 row, 本年 | 上年 sub-columns), add tables of their

@@ -211,7 +211,7 @@ def test_a_cited_notice_about_next_years_reports_is_not_the_year():
         ("国家税务总局淮安市洪泽区税务局", "江苏省淮安市洪泽区"),
     ],
 )
-def test_region_round2(agency, region):
+def test_region_of_published_agency_names(agency, region):
     assert find_region(agency) == region
 
 

@@ -1,4 +1,4 @@
-"""Layout variants, round 3: table typography of WPS/Word tables exported to PDF, each exact or flagged.
+"""Table typography of WPS/Word tables exported to PDF, each exact or flagged.
 
 Every test here failed before the fix it guards (parser 1.6). The PDFs are drawn cell by cell with
 reportlab's canvas from the demo renderer's grids (``demo.render.tables``), so one switch changes one
