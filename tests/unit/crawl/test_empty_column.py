@@ -85,5 +85,7 @@ def test_reason_guess_without_a_crawl():
         "login wall")
     shell = '<html><body><div id="root"></div><script>window.location.hash="#/list";</script></body></html>'
     assert empty_column_reason(shell, "http://h/nb/", None).startswith("JavaScript only")
+    header = f'<html><body><div class="top"><a href="/uc/">用户登录</a></div>{FILLER}</body></html>'
+    assert empty_column_reason(header, "http://h/nb/", None) == "no report-titled link on the column's pages"
     calls = '<html><body>' + FILLER + '<script>var x = new XMLHttpRequest(); x.open("GET", u);</script></body></html>'
     assert empty_column_reason(calls, "http://h/nb/", None).startswith("script-loaded list not understood")
