@@ -28,6 +28,8 @@ def crawl(
                                       help="Seconds one site may take; past it, its remaining links are failed."),
     nightly_check: bool = typer.Option(True, "--nightly-check/--no-nightly-check", envvar="XXGK_CHECK_KNOWN_NIGHTLY",
                                        help="Check known report files every night (replaced in place?)."),
+    nightly_check_days: float = typer.Option(None, "--nightly-check-days", envvar="XXGK_CHECK_NIGHTLY_MAX_AGE_DAYS",
+                                             min=1.0, help="Check nightly only reports published within N days."),
     run_id: str = typer.Option(None, "--run-id", help="Run id recorded in the manifest (default: a timestamp)."),
 ) -> None:
     """Discover and archive annual reports on the registry's district sites (politely)."""
@@ -41,7 +43,8 @@ def crawl(
         raise typer.Exit(2) from None
     code = run_crawl(sites_file=sites_file, data_dir=data_dir, site_ids=site or None, max_pages=max_pages,
                      min_delay=min_delay, jitter=jitter, crawl_delay_scale=crawl_delay_scale, workers=workers,
-                     run_id=run_id, read_timeout=read_timeout, site_budget=site_budget, nightly_check=nightly_check)
+                     run_id=run_id, read_timeout=read_timeout, site_budget=site_budget, nightly_check=nightly_check,
+                     nightly_check_days=nightly_check_days)
     raise typer.Exit(code)
 
 

@@ -240,7 +240,7 @@ class SiteCrawl:
         """
         if (recent := self.recent_download(link.url)) is not None:
             row, due = recent
-            if getattr(self.fetcher.settings, "check_known_nightly", False):
+            if self.checks_nightly(link.date):
                 return self.check_in_place(link, row, due)
             return self.record_without_request(link, "unchanged", _not_requested_again(row, due), row)
         if (pending := self.retry_not_due(link.url)) is not None:
@@ -250,9 +250,20 @@ class SiteCrawl:
             return self.record_without_request(link, last["state"], error, None)
         return None
 
-    def is_known_report_checked_nightly(self, url: str) -> bool:
+    def checks_nightly(self, published: str | None) -> bool:
+        """Whether a known report published on ``published`` (YYYY-MM-DD, None = unknown) is checked tonight."""
+        settings = self.fetcher.settings
+        if not getattr(settings, "check_known_nightly", False):
+            return False
+        window = getattr(settings, "check_nightly_max_age_days", None)
+        if not window or not published:
+            return True
+        age = datetime.now(timezone.utc) - datetime.fromisoformat(published).replace(tzinfo=timezone.utc)
+        return age <= timedelta(days=window)
+
+    def is_known_report_checked_nightly(self, url: str, published: str | None = None) -> bool:
         """A page already archived as a report (an HTML report), under the nightly in-place check."""
-        if not getattr(self.fetcher.settings, "check_known_nightly", False):
+        if not self.checks_nightly(published):
             return False
         row = self.archive.last_download(url)
         return row is not None and row.get("kind") == "report"

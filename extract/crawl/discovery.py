@@ -97,7 +97,7 @@ class DiscoveryContext:
         self.script_readings: dict[str, ScriptReading] = {}  # column URL -> what its scripts revealed
         # url -> whether it is a known HTML report checked with the host every night (set by the crawler):
         # such an article page is the report itself, so it is asked again rather than read from the archive
-        self.checked_nightly: Callable[[str], bool] = lambda url: False
+        self.checked_nightly: Callable[[str, str | None], bool] = lambda url, published: False
 
     def fetch_page(self, url: str, *, referrer: str | None = None, method: str = "GET", data: dict | None = None,
                    headers: dict | None = None, title: str | None = None, record: bool = True,
@@ -223,7 +223,8 @@ def resolve_article(ctx: DiscoveryContext, family, link: Link, *, referrer: str)
     if url in ctx.articles_seen:
         return
     ctx.articles_seen.add(url)
-    article = ctx.fetch_page(url, referrer=referrer, record=False, reuse_recent=not ctx.checked_nightly(url))
+    article = ctx.fetch_page(url, referrer=referrer, record=False,
+                             reuse_recent=not ctx.checked_nightly(url, link.date))
     if not usable(article):
         yield from _report(ctx, ReportLink(url, link.title, link.date, referrer, prefetched=article))
         return

@@ -77,6 +77,10 @@ class FetchSettings(BaseModel):
     # replaced in place at the same URL is seen the next night: a conditional GET where validators are on
     # record, else a ranged GET of its last bytes (``SiteCrawl.check_in_place``). False = not asked at all.
     check_known_nightly: bool = True
+    # Only reports published within this many days (by the date their list prints) get the nightly check;
+    # older ones wait for their weekly download. Corrections follow publication within weeks, and most of
+    # a district's known reports are years old: this cuts most of the check's cost. None = every report.
+    check_nightly_max_age_days: float | None = Field(None, gt=0)
     # A download must keep moving (issue 15): below ``min_throughput_bps`` over the last
     # ``throughput_window_s`` it is abandoned (a body trickling 1 byte / 2 s under a 10 MB Content-Length
     # would otherwise hold the host for months), and whatever its speed it ends at ``download_deadline_s``.

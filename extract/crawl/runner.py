@@ -68,7 +68,7 @@ def summary_table(summaries: list[SiteSummary]):
 
 def run_crawl(*, sites_file: Path, data_dir: Path, site_ids=None, max_pages=None, min_delay=3.0, jitter=1.5,
               crawl_delay_scale=1.0, workers=4, run_id=None, read_timeout=30.0, site_budget=3 * 3600.0,
-              nightly_check=True) -> int:
+              nightly_check=True, nightly_check_days=None) -> int:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -78,7 +78,8 @@ def run_crawl(*, sites_file: Path, data_dir: Path, site_ids=None, max_pages=None
     sites = select_sites(load_registry(sites_file), site_ids)
     settings = FetchSettings(min_delay_s=min_delay, jitter_s=jitter, crawl_delay_scale=crawl_delay_scale,
                              read_timeout_s=read_timeout,
-                             site_time_budget_s=site_budget, check_known_nightly=nightly_check)
+                             site_time_budget_s=site_budget, check_known_nightly=nightly_check,
+                             check_nightly_max_age_days=nightly_check_days)
     run_id = run_id or datetime.now(timezone.utc).strftime("crawl-%Y%m%dT%H%M%SZ")
     archive = Archive(data_dir)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[status]}"),

@@ -164,3 +164,22 @@ def test_an_html_report_page_is_checked_nightly_too(server, tmp_path):
     assert crawl("n2")["state"] == "unchanged"
     page["body"] = page["body"].replace("总体情况".encode(), "总体情况（更正）".encode(), 1)
     assert crawl("n3")["state"] == "changed"
+
+
+def test_the_nightly_check_can_be_limited_to_recently_published_reports(server, tmp_path):
+    from datetime import date, timedelta
+
+    recent, old = (date.today() - timedelta(days=20)).isoformat(), "2021-01-15"
+    items = (f'<li><a href="/f/a.pdf">{TITLE}</a><span>{recent}</span></li>'
+             f'<li><a href="/f/b.pdf">{TITLE.replace("2024", "2020")}</a><span>{old}</span></li>')
+    server.routes["/robots.txt"] = static(404, b"")
+    server.routes["/nb/"] = static(200, f"<html><body><ul>{items}</ul></body></html>".encode())
+    for name in ("a", "b"):
+        server.routes[f"/f/{name}.pdf"] = static(200, b"%PDF-1.7 " + name.encode() * 100, {"Content-Type": "application/pdf"})
+    archive = Archive(tmp_path)
+    night(server, archive, "n1", check_nightly_max_age_days=180)
+    night(server, archive, "n2", check_nightly_max_age_days=180)
+    asked = {path for _, path, *_ in server.entries()}
+    assert "/f/a.pdf" in asked and "/f/b.pdf" not in asked  # the 2021 report waits for its weekly download
+    rows = {r["url"].rsplit("/", 1)[1]: r for r in archive.manifest() if r["run_id"] == "n2" and r["kind"] == "report"}
+    assert rows["a.pdf"]["http_status"] == 200 and rows["b.pdf"]["error"].startswith("not requested again")
