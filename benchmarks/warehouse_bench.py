@@ -286,7 +286,8 @@ def render(r: dict) -> str:
         "|---|---|",
         f"| reports / facts loaded | {r['reports']:,} / {r['facts']:,} |",
         f"| load (Arrow path `load_arrow`: raw_documents, core_facts, agencies, versions, "
-        f"core_measures, wide measures, document states; one transaction) | {r['load_s']:.1f} s = **{r['facts_per_s'] / 1e6:.2f} M facts/s** |",
+        f"core_measures, wide measures, document states; one transaction) | {r['load_s']:.1f} s = "
+        f"**{r['facts_per_s'] / 1e6:.2f} M facts/s** |",
         f"| JSON path (`load_results`, {r['json_facts']:,} facts incl. Python flattening) | "
         f"{r['json_rate'] / 1e6:.2f} M facts/s |",
         f"| checkpoint | {r['checkpoint_s']:.1f} s |",

@@ -44,7 +44,8 @@ def warehouse_totals(db_path: Path) -> dict:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         reports = con.execute("""SELECT count(*) FILTER (WHERE is_current), count(*) FILTER (WHERE NOT is_current),
-                                        count(DISTINCT agency_id), count(DISTINCT report_year) FROM core_reports""").fetchone()
+                                        count(DISTINCT agency_id), count(DISTINCT report_year)
+                                 FROM core_reports""").fetchone()
         facts = con.execute("SELECT count(*) FROM core_facts").fetchone()[0]
         states = dict(con.execute("""SELECT document_state, count(*) FROM core_documents
                                      GROUP BY ALL ORDER BY 2 DESC""").fetchall())

@@ -39,7 +39,7 @@ def plan(world) -> None:
     for i, p in enumerate(regular):
         fmt = pick_format(rng, {"docx": 0.5, "pdf": 0.5})
         world.add_doc(_doc(world, p, fmt, next(ids), pick_quirks(rng, fmt), LINK_STYLES[i % len(LINK_STYLES)]))
-    for (name, fmt, fault), p in zip(SPECIALS, extra):
+    for (_name, fmt, fault), p in zip(SPECIALS, extra):
         world.add_doc(_doc(world, p, fmt, next(ids), (), "href", fault=fault))
     from demo.sites.real import load_real_values
     for key, published in (("js-huaian-hongze-2023", date(2024, 1, 26)), ("js-huaian-hongze-2024", date(2025, 1, 24))):
