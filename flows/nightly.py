@@ -96,23 +96,14 @@ def crawl_stage(settings: Settings, summary: RunSummary, site_ids: list[str] | N
 
 
 def site_task(settings: Settings):
-    """The crawl task of one site, with its retries and its time limit."""
+    """The crawl task of one site, with its retries.
+
+    No Prefect time limit here: site tasks run in worker threads, where Prefect cannot interrupt a blocking
+    read (it only warns, once per task). The crawler bounds each site itself (download deadlines, the
+    3 h site budget) and the flow's time limit bounds the night.
+    """
     return crawl_site_task.with_options(retries=settings.crawl_retries,
-                                        retry_delay_seconds=settings.crawl_retry_delay_s,
-                                        timeout_seconds=settings.site_timeout_s)
-
-
-def chunk_timeout_s(settings: Settings, chunk_size: int, workers: int) -> float:
-    """Time limit of one extract task: every document of the chunk at its own limit, ``workers`` at a time,
-    plus five minutes for starting the pool and writing the JSON."""
-    rounds = -(-chunk_size // max(1, workers))
-    return rounds * settings.extract_timeout_s + 300.0
-
-
-def chunk_task(settings: Settings, chunk_size: int | None = None, workers: int | None = None):
-    """The extract task of one chunk, with its time limit."""
-    size, pool = chunk_size or settings.chunk_size, workers or settings.workers
-    return extract_chunk_task.with_options(timeout_seconds=chunk_timeout_s(settings, size, pool))
+                                        retry_delay_seconds=settings.crawl_retry_delay_s)
 
 
 def with_limits(flow_, settings: Settings):
@@ -166,8 +157,9 @@ def _extract_locally(settings: Settings, docs: list[PendingDocument]) -> BatchSu
     chunks = chunked(docs, settings.chunk_size)
     total = BatchSummary(workers=settings.workers)
     for i, chunk in enumerate(chunks, 1):
-        future = chunk_task(settings).submit(**_chunk_parameters(settings, chunk, settings.workers,
-                                                                 f"{i}/{len(chunks)}"))
+        # No Prefect time limit on a chunk (a worker thread, see site_task): every document in it has its own.
+        future = extract_chunk_task.submit(**_chunk_parameters(settings, chunk, settings.workers,
+                                                               f"{i}/{len(chunks)}"))
         total = total.merge(_collect(future, chunk))
     return total
 
@@ -180,9 +172,8 @@ def _extract_on_dask(settings: Settings, docs: list[PendingDocument]) -> BatchSu
         raise ValueError("task_runner=dask needs a scheduler address (--dask-address / XXGK_DASK_ADDRESS)")
     chunks = chunked(docs, settings.dask_chunk_size)
     started = time.perf_counter()
-    task = chunk_task(settings, settings.dask_chunk_size, settings.dask_chunk_workers)
     with DaskTaskRunner(address=settings.dask_address) as runner:
-        futures = [(chunk, runner.submit(task, parameters=_chunk_parameters(
+        futures = [(chunk, runner.submit(extract_chunk_task, parameters=_chunk_parameters(
             settings, chunk, settings.dask_chunk_workers, f"{i}/{len(chunks)}")))
             for i, chunk in enumerate(chunks, 1)]
         total = BatchSummary(workers=settings.dask_chunk_workers)

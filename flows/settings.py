@@ -65,11 +65,10 @@ class Settings(BaseSettings):
 
     extract_max_file_mb: float = Field(200.0, gt=0)  # larger archived files are not read (parser_limit)
 
-    # Time limits, so a stuck stage fails visibly instead of holding the run lock for days: the whole
-    # night (Prefect flow timeout), one site's crawl task (a backstop behind the crawler's own per-site
-    # budget, FetchSettings.site_time_budget_s = 3 h), one extract chunk (flows.nightly.chunk_timeout_s).
+    # The night's time limit (Prefect flow timeout), so a stuck stage fails visibly instead of holding the
+    # run lock for days. Inside it, each site has the crawler's budget (FetchSettings.site_time_budget_s,
+    # 3 h), each document extract_timeout_s, load and publish their task limits (flows/tasks.py).
     run_timeout_s: float = Field(12 * 3600.0, gt=0)
-    site_timeout_s: float = Field(4 * 3600.0, gt=0)
     # Who hears about a failed or late night: a JSON POST (flows.notify); a night taking longer than
     # late_after_s counts as late (02:30 + 4 h: the results are not there by morning).
     notify_webhook_url: str | None = None
