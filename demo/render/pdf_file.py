@@ -98,34 +98,38 @@ def _table_flowables(grid: Grid, width: float, styles: dict, break_table: bool, 
     """
     col_widths = [width * w / sum(grid.widths) for w in grid.widths]
     if grid.break_before is None or not break_table:
-        return [KeepTogether([_table(grid, 0, len(grid.rows), col_widths, styles, rules)]), Spacer(1, 6)]
+        return [KeepTogether([_ruled(_table(grid, 0, len(grid.rows), col_widths, styles), grid, 0, len(grid.rows),
+                                     rules)]), Spacer(1, 6)]
     return [
-        KeepTogether([_table(grid, 0, grid.break_before, col_widths, styles, rules)]),
+        KeepTogether([_ruled(_table(grid, 0, grid.break_before, col_widths, styles), grid, 0, grid.break_before,
+                             rules)]),
         PageBreak(),
-        KeepTogether([_table(grid, grid.break_before, len(grid.rows), col_widths, styles, rules)]),
+        KeepTogether([_ruled(_table(grid, grid.break_before, len(grid.rows), col_widths, styles), grid,
+                             grid.break_before, len(grid.rows), rules)]),
         Spacer(1, 6),
     ]
 
 
-def _rules(grid: Grid, start: int, stop: int, rules: str) -> list[tuple]:
-    """The line commands of a table part: the full grid, the frame plus the header rule, or nothing."""
+def _ruled(table: Table, grid: Grid, start: int, stop: int, rules: str) -> Table:
+    """The table part with its rules: the full grid as drawn, or the frame plus the header rule, or nothing."""
     if rules == "grid":
-        return [("GRID", (0, 0), (-1, -1), 0.75, colors.black)]
-    if rules == "none":
-        return []
-    frame = [("BOX", (0, 0), (-1, -1), 0.75, colors.black)]
-    if start < grid.header_rows <= stop:
-        frame.append(("LINEBELOW", (0, grid.header_rows - 1 - start), (-1, grid.header_rows - 1 - start), 0.75,
-                      colors.black))
-    return frame
+        return table
+    table._linecmds = [c for c in table._linecmds if c[0] != "GRID"]
+    if rules == "frame":
+        frame = [("BOX", (0, 0), (-1, -1), 0.75, colors.black)]
+        if start < grid.header_rows <= stop:
+            frame.append(("LINEBELOW", (0, grid.header_rows - 1 - start), (-1, grid.header_rows - 1 - start), 0.75,
+                          colors.black))
+        table.setStyle(TableStyle(frame))
+    return table
 
 
-def _table(grid: Grid, start: int, stop: int, col_widths: list[float], styles: dict, rules: str = "grid") -> Table:
+def _table(grid: Grid, start: int, stop: int, col_widths: list[float], styles: dict) -> Table:
     """Rows ``start:stop`` of the grid; spans must not cross ``stop`` (the grid builder ensures that)."""
     matrix = [["" for _ in range(grid.n_cols)] for _ in range(stop - start)]
     commands = [
         ("FONT", (0, 0), (-1, -1), FONT, 9),
-        *_rules(grid, start, stop, rules),
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),

@@ -521,11 +521,17 @@ def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = N
     tens of ms); only the first page (title, agency, year) and the pages holding a table are recognised
     in full. When no page has a ruled table (a scan of a table without rules), each page is first
     recognised at half resolution and only pages showing a statistics heading are read in full.
+
+    Pictures on text pages that stand under a statistics heading (a table pasted as an image into a
+    WPS file) are read too, and their blocks put right after the block they follow.
     """
-    pages = list(doc.pages_without_text)
-    if not pages or not enabled():
+    if not enabled():
         return None
     deadline = Deadline(seconds if seconds is not None else time_limit())
+    _read_pictures_on_text_pages(pdfium_doc, doc, deadline)
+    pages = list(doc.pages_without_text)
+    if not pages:
+        return None
     pictures: dict[int, tuple[np.ndarray, float]] = {}
     candidates = []
     for page_no in pages:
@@ -716,3 +722,60 @@ def add_html_picture(doc: Document, src: str | None) -> bool:
         if path.is_relative_to(folder) and path.is_file() and path.stat().st_size <= MAX_PICTURE_BYTES:
             return add_picture_blocks(doc, path.read_bytes(), src)
     return False
+
+
+_PICTURE_ON_PAGE = re.compile(r"^page (\d+) picture at y=(\d+)$")
+_ANY_SECTION = re.compile(r"^[一二三四五六七八][、.．]")
+
+
+def _read_pictures_on_text_pages(pdfium_doc: Any, doc: Document, deadline: Deadline) -> None:
+    """OCR the pictures under a statistics heading on pages that have text; a picture holding a table
+    leaves ``doc.images`` and its blocks follow the block it followed."""
+    inside, sections = False, []
+    for block in doc.blocks:
+        text = re.sub(r"\s+", "", getattr(block, "text", ""))
+        if _ANY_SECTION.match(text):
+            inside = bool(STATISTICS_HEADING.match(text))
+        sections.append(inside)
+    inserts: dict[int, list[TextBlock | RawTable]] = {}
+    kept = []
+    for before, src in doc.images:
+        match = _PICTURE_ON_PAGE.match(src)
+        if not match or not before or not sections[before - 1] or deadline.passed:
+            kept.append((before, src))
+            continue
+        blocks = _picture_on_page(pdfium_doc, int(match.group(1)), float(match.group(2)))
+        if any(isinstance(b, RawTable) for b in blocks):
+            inserts.setdefault(before, []).extend(blocks)
+            doc.ocr_pictures.append(src)
+        else:
+            kept.append((before, src))
+    if not inserts:
+        return
+    blocks, shift = [], {}
+    for i, block in enumerate(doc.blocks):
+        blocks.append(block)
+        blocks.extend(inserts.get(i + 1, []))
+        shift[i + 1] = len(blocks)
+    doc.blocks = blocks
+    doc.images = [(shift.get(before, before), src) for before, src in kept]
+
+
+def _picture_on_page(pdfium_doc: Any, page_no: int, top: float) -> list[TextBlock | RawTable]:
+    """The picture whose top is at ``top`` (points from the page top) read by OCR: the page is rendered
+    and everything outside the picture blanked, so boxes stay in page coordinates."""
+    page = pdfium_doc[page_no - 1]
+    height = page.get_height()
+    found = None
+    for obj in page.get_objects(filter=[3]):  # FPDF_PAGEOBJ_IMAGE
+        x0, y0, x1, y1 = obj.get_bounds()
+        if abs((height - y1) - top) < 2:
+            found = (x0, height - y1, x1, height - y0)
+            break
+    if found is None:
+        return []
+    gray, scale = page_picture(page)
+    x0, t, x1, b = (int(v / scale) for v in found)
+    paper = np.full_like(gray, 255)
+    paper[max(0, t):b, max(0, x0):x1] = gray[max(0, t):b, max(0, x0):x1]
+    return read_picture(paper, Placement(page_no, scale, f"page {page_no} picture"))
