@@ -80,3 +80,50 @@ def test_word_file_with_pictured_tables():
     word = scan.pictured_docx(render_report(rep, "docx", []), pictures)
     out = extract_bytes(word, "pictures.docx")
     _assert_exact_or_flagged(rep, out)
+
+
+def _pdf_with_pictured_tables(rep: dict) -> bytes:
+    """A WPS-like text PDF whose statistics sections hold pictures of the tables instead of tables."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    from PIL import Image
+
+    pictures = scan.table_pictures(render_report(rep, "pdf", []))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4, invariant=1)
+    width, height = A4
+    c.setFont("STSong-Light", 16)
+    c.drawCentredString(width / 2, height - 72, f"{AGENCY}{rep['report']['year']}年政府信息公开工作年度报告")
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, height - 110, "一、总体情况")
+    c.drawString(72, height - 130, f"本报告统计期限自{rep['report']['year']}年1月1日起至12月31日止。")
+    y = height - 160
+    for section, images in pictures.items():
+        c.drawString(72, y, section)
+        y -= 14
+        for data in images:
+            image = Image.open(io.BytesIO(data))
+            w = width - 144
+            h = w * image.height / image.width
+            if y - h < 60:
+                c.showPage()
+                c.setFont("STSong-Light", 12)
+                y = height - 72
+            c.drawImage(ImageReader(image), 72, y - h, width=w, height=h)
+            y -= h + 16
+    c.drawString(72, max(y, 80), "五、存在的主要问题及改进情况")
+    c.save()
+    return out.getvalue()
+
+
+def test_text_pdf_whose_tables_are_pictures():
+    rep = generate_report(AGENCY, REGION, 2023, "gov2021", 8)
+    out = extract_bytes(_pdf_with_pictured_tables(rep), "pictures.pdf")
+    _assert_exact_or_flagged(rep, out)
+    assert any(i["code"] == "ocr" and "picture" in i["message"] for i in out["issues"])
