@@ -48,6 +48,10 @@ unreachable AS (
     SELECT admin_code FROM raw_fetch_manifest WHERE admin_code IS NOT NULL GROUP BY admin_code
     HAVING count(*) FILTER (WHERE fetch_state IN ('new', 'changed', 'unchanged', 'not_modified', 'duplicate')) = 0
 ),
+first_published AS (
+    -- a 更正版 does not make a report late: the agency-year was published when its first version was
+    SELECT agency_id, report_year, min(published_date) AS published_date FROM core_reports GROUP BY ALL
+),
 found AS (
     SELECT agency_id, report_year FROM core_reports WHERE report_year > 2018
     UNION SELECT agency_id, report_year FROM docs
@@ -60,8 +64,8 @@ grid AS (
 )
 SELECT a.agency_id, a.agency_name, a.region, a.province, a.city, a.level, g.report_year::INTEGER AS report_year,
        CASE WHEN r.extract_status IN ('ok', 'warning') THEN
-                CASE WHEN r.published_date IS NULL THEN 'published_undated'
-                     WHEN r.published_date <= make_date(g.report_year + 1, a.deadline_month, a.deadline_day)
+                CASE WHEN fp.published_date IS NULL THEN 'published_undated'
+                     WHEN fp.published_date <= make_date(g.report_year + 1, a.deadline_month, a.deadline_day)
                      THEN 'on_time' ELSE 'late' END
             WHEN r.report_id IS NOT NULL OR d.has_bytes THEN 'unreadable'
             WHEN d.document_state IS NOT NULL OR u.admin_code IS NOT NULL THEN 'not_fetched'
@@ -73,12 +77,12 @@ SELECT a.agency_id, a.agency_name, a.region, a.province, a.city, a.level, g.repo
        r.report_id IS NOT NULL AS is_report_found,
        coalesce(r.extract_status, d.document_state, 'missing') AS report_state,
        r.n_versions, r.sha256,
-       coalesce(r.published_date, d.link_date) AS published_date,
+       coalesce(fp.published_date, d.link_date) AS published_date,
        a.publisher_type,
        make_date(g.report_year + 1, a.deadline_month, a.deadline_day) AS deadline_date,
-       coalesce(r.published_date, d.link_date)
+       coalesce(fp.published_date, d.link_date)
            - make_date(g.report_year + 1, a.deadline_month, a.deadline_day) AS days_after_deadline,
-       coalesce(r.published_date, d.link_date)
+       coalesce(fp.published_date, d.link_date)
            <= make_date(g.report_year + 1, a.deadline_month, a.deadline_day) AS is_on_time,
        g.report_year <= a.last_due_year AS is_due, a.as_of_date
 FROM grid g
@@ -87,4 +91,5 @@ LEFT JOIN core_reports r ON r.agency_id = g.agency_id AND r.report_year = g.repo
 LEFT JOIN (SELECT sha256, arg_min(issue_code, issue_code) AS code FROM core_issues
            WHERE severity = 'error' GROUP BY sha256) ri ON ri.sha256 = r.sha256
 LEFT JOIN docs d ON d.agency_id = g.agency_id AND d.report_year = g.report_year
+LEFT JOIN first_published fp ON fp.agency_id = g.agency_id AND fp.report_year = g.report_year
 LEFT JOIN unreachable u ON u.admin_code = a.admin_code;

@@ -212,11 +212,14 @@ def test_coverage_states_and_deadlines(world):
         -34,
         "on_time",
     )
-    late = cov[("岔河镇人民政府", 2022)]  # a town: due 31 January like a department
-    assert (late["deadline_date"], late["days_after_deadline"], late["coverage_state"]) == (
+    # a town: due 31 January like a department. Its first version came on 2023-01-10, the 更正版 on
+    # 2023-02-28: a correction after the deadline does not make the report late
+    town = cov[("岔河镇人民政府", 2022)]
+    assert (town["deadline_date"], town["published_date"], town["days_after_deadline"], town["coverage_state"]) == (
         date(2023, 1, 31),
-        28,
-        "late",
+        date(2023, 1, 10),
+        -21,
+        "on_time",
     )
     blocked = cov[("示例区教育局", 2022)]
     assert (blocked["is_report_found"], blocked["report_state"], blocked["is_on_time"]) == (
