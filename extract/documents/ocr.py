@@ -552,13 +552,23 @@ def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = N
         gray, scale = pictures[page_no]
         read[page_no] = read_picture(gray, Placement(page_no, scale, f"page {page_no}"), straightened=True)
         stats.pages_full.append(page_no)
-    read = {p: blocks for p, blocks in read.items() if blocks}  # nothing recognised: still a page without text
+    read = {p: blocks for p, blocks in read.items() if _has_text(blocks)}  # nothing recognised: still no text
     # Pages the triage passed over count as looked at only when OCR found text elsewhere in the document.
     done = set(read) | set(stats.pages_skipped if read and not stats.timed_out else [])
     _insert_pages(doc, read, done)
     stats.seconds = round(deadline.elapsed, 2)
     doc.ocr_pages = sorted(read)
     return stats
+
+
+def _has_text(blocks: list[TextBlock | RawTable]) -> bool:
+    """Did OCR recognise anything? A ruled grid with every cell empty is not a reading."""
+    for block in blocks:
+        if isinstance(block, TextBlock) and block.text.strip():
+            return True
+        if isinstance(block, RawTable) and any(c is not None and c.text.strip() for row in block.grid for c in row):
+            return True
+    return False
 
 
 def page_picture(page: Any) -> tuple[np.ndarray, float]:
