@@ -187,12 +187,14 @@ def _page_objects(pdfium_doc: Any, page_no: int, pdfminer_pages: _PdfminerPages,
         doc.notes.append(f"page {page_no} read by pdfminer: PDFium could not load it")
         return pdfminer_pages.page(page_no)
     try:
-        _check_object_caps(pdfium_page, page_no, counted)
         if engine == "pdfium":
             try:
-                return pdfium_page_objects.read_page(pdfium_page)
+                page = pdfium_page_objects.read_page(pdfium_page)  # counts its objects as it reads them
+                _check_document_objects(page.n_objects, counted)
+                return page
             except pdfium_page_objects.Untrusted as exc:
                 doc.notes.append(f"page {page_no} read by pdfminer: {exc}")
+        _check_document_objects(pdfium_page_objects.count_objects(pdfium_page), counted)
     except pdfium_page_objects.PageLimit as exc:
         raise DocumentError("parser_limit", f"page {page_no}: {exc}; not read", limit=f"pdf_{exc.limit}") from None
     finally:
@@ -200,8 +202,8 @@ def _page_objects(pdfium_doc: Any, page_no: int, pdfminer_pages: _PdfminerPages,
     return pdfminer_pages.page(page_no)
 
 
-def _check_object_caps(pdfium_page: Any, page_no: int, counted: list[int]) -> None:
-    counted[0] += pdfium_page_objects.count_objects(pdfium_page)
+def _check_document_objects(n_objects: int, counted: list[int]) -> None:
+    counted[0] += n_objects
     if counted[0] > pdfium_page_objects.MAX_DOCUMENT_OBJECTS:
         raise pdfium_page_objects.PageLimit(
             "document_objects", f"more than {pdfium_page_objects.MAX_DOCUMENT_OBJECTS:,} drawing objects up to here")
@@ -334,16 +336,15 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     linear on table pages full of "0".
     """
     kept: list[dict[str, Any]] = []
-    seen: dict[tuple, list[dict[str, Any]]] = {}
+    seen: dict[tuple, dict[int, list[dict[str, Any]]]] = {}
     for ch in chars:
-        text, font, size, row = ch["text"], ch.get("fontname"), round(ch["size"], 2), _grid_square(ch["top"])
-        if any(
-            _within(ch, twin, DEDUPE_TOLERANCE)
-            for near in (row - 1, row, row + 1)
-            for twin in seen.get((text, font, size, near), ())
+        rows = seen.setdefault((ch["text"], ch.get("fontname"), round(ch["size"], 2)), {})
+        row = _grid_square(ch["top"])
+        if rows and any(
+            _within(ch, twin, DEDUPE_TOLERANCE) for near in (row - 1, row, row + 1) for twin in rows.get(near, ())
         ):
             continue
-        seen.setdefault((text, font, size, row), []).append(ch)
+        rows.setdefault(row, []).append(ch)
         kept.append(ch)
     return kept
 
@@ -391,6 +392,9 @@ def _without_watermark(chars: list[dict[str, Any]], page_no: int, doc: Document)
     kept, slanted = [], []
     for ch in chars:
         a, b = ch.get("matrix", (1, 0))[:2]
+        if b == 0 and a > 0:  # upright, the usual case: no trigonometry
+            kept.append(ch)
+            continue
         angle = math.degrees(math.atan2(b, a)) % 90
         (slanted if min(angle, 90 - angle) > SLANT_DEGREES else kept).append(ch)
     if slanted:
@@ -461,7 +465,7 @@ def _warn_about_turned_text(chars: list[dict[str, Any]], page_no: int, doc: Docu
         if not ch["text"].strip():
             continue
         a, b = ch.get("matrix", (1, 0))[:2]
-        quarter = round(math.degrees(math.atan2(b, a)) / 90) % 4
+        quarter = 0 if b == 0 and a > 0 else round(math.degrees(math.atan2(b, a)) / 90) % 4
         turned[quarter] = turned.get(quarter, 0) + 1
     total = sum(turned.values())
     quarter, count = max(turned.items(), key=operator.itemgetter(1), default=(0, 0))

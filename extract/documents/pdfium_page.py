@@ -51,10 +51,11 @@ class PageLimit(Exception):
 class PdfiumPage:
     """The objects of one page in pdfplumber's shape (top-left origin, points)."""
 
-    def __init__(self, width: float, height: float, objects: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(self, width: float, height: float, objects: dict[str, list[dict[str, Any]]], n_objects: int = 0) -> None:
         self.width, self.height = width, height
         self.bbox = (0.0, 0.0, width, height)
         self.objects = objects
+        self.n_objects = n_objects  # PDFium's drawing objects on the page, forms counted with their contents
 
     @property
     def chars(self) -> list[dict[str, Any]]:
@@ -126,7 +127,7 @@ def read_page(page: Any) -> PdfiumPage:
         objects["char"] = _chars(textpage.raw, left, top)
     finally:
         textpage.close()
-    return PdfiumPage(width, height, objects)
+    return PdfiumPage(width, height, objects, count[0])
 
 
 # --- page objects ------------------------------------------------------------------------------------------
@@ -259,6 +260,7 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         raise PageLimit("page_chars", f"more than {MAX_PAGE_CHARS} characters on one page")
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    box_ref, ox_ref, oy_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)
     styles: dict[int, tuple] = {}
     fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
@@ -275,8 +277,8 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
             style = styles[obj] = _text_style(textpage, i, obj, matrix, fonts)
         a, c, d, size, font = style
-        _loose_box(textpage, i, ctypes.byref(box))
-        _origin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
+        _loose_box(textpage, i, box_ref)
+        _origin(textpage, i, ox_ref, oy_ref)
         height = size * d
         if c == 0 and _is_vertical_writing(box, size, a):
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
