@@ -510,8 +510,7 @@ class Deadline:
 
 # --- scanned PDF pages ----------------------------------------------------------------------------------
 
-# The statistics sections (and the numbered heading that ends them), as OCR prints them.
-STATISTICS_HEADING = re.compile(r"^[二三四][、.．,，]?(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+STATISTICS_HEADING = wordgrid.STATISTICS_SECTION  # the headings of the three statistics sections
 
 
 def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = None) -> OcrStats | None:

@@ -501,7 +501,8 @@ def tables_from_lines(lines: list[list[Word]], page: int | None = None,
 # Numbered section headings of the report: a statistics table starts under one and ends at the next.
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(总体情况|主动公开政府信息|收到和处理政府信息公开申请|"
                      r"政府信息公开行政复议|存在的主要问题|其他需要报告)")
-STATISTICS_SECTION = re.compile(r"^[二三四][、.．]\s*(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+# The separator may be misread by OCR as a comma, or lost.
+STATISTICS_SECTION = re.compile(r"^[二三四][、.．,，]?\s*(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
 T2_CAPTION = re.compile(r"^第二十条")
 
 
