@@ -223,7 +223,12 @@ def demo(
                   "concluded · 复议% / 诉讼% reviews / lawsuits that corrected the agency, of those concluded")
     console.print(f"warehouse: {settings.published_db}  (open read-only)\nCSV exports: {settings.exports_dir}/",
                   soft_wrap=True)
-    console.print(f"report: open {(settings.report_dir / 'index.html').resolve().as_uri()} in a browser (offline)",
+    # the nightly flow judged coverage on today's date; the demo world lives on its own day 2 (March 2025)
+    from demo.sites.catalogue import WORLD_DAY
+    from warehouse.report import build_report
+
+    index = build_report(settings.published_db, settings.report_dir, settings.layout.objects_dir, as_of=WORLD_DAY[2])
+    console.print(f"report: open {index.resolve().as_uri()} in a browser (offline; coverage as of {WORLD_DAY[2]})",
                   highlight=False, markup=False, soft_wrap=True)
     console.print(f'try:  xxgk query --db {settings.published_db} "SELECT agency_name, report_year, new_received, '
                   f'disclosure_pct FROM out_agency_year ORDER BY report_year DESC, new_received DESC LIMIT 10"',

@@ -170,12 +170,16 @@ def report(
     data_dir: Path | None = DataDir,
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default DATA_DIR/warehouse/xxgk.duckdb)."),
     out: Path | None = typer.Option(None, "--out", help="Site directory (default DATA_DIR/report)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge coverage on this date (YYYY-MM-DD; default today)."),
 ) -> None:
     """Write the offline HTML report site (charts, agency trends, evidence pages) and print where to open it."""
+    from datetime import date
+
     from warehouse.report import build_report
 
     layout = DataLayout.from_env(data_dir)
-    index = build_report(db or layout.published_db, out or layout.report_dir, layout.objects_dir)
+    index = build_report(db or layout.published_db, out or layout.report_dir, layout.objects_dir,
+                         as_of=date.fromisoformat(as_of) if as_of else None)
     typer.echo(f"report: open {index.resolve().as_uri()}")
 
 
