@@ -340,13 +340,21 @@ def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for ch in chars:
         rows = seen.setdefault((ch["text"], ch.get("fontname"), round(ch["size"], 2)), {})
         row = _grid_square(ch["top"])
-        if rows and any(
-            _within(ch, twin, DEDUPE_TOLERANCE) for near in (row - 1, row, row + 1) for twin in rows.get(near, ())
-        ):
+        if rows and _has_twin(ch, rows, row):
             continue
         rows.setdefault(row, []).append(ch)
         kept.append(ch)
     return kept
+
+
+def _has_twin(ch: dict[str, Any], rows: dict[int, list[dict[str, Any]]], row: int) -> bool:
+    """A kept character of the same kind in this row or the next, within DEDUPE_TOLERANCE (``_within``)."""
+    x0, top = ch["x0"], ch["top"]
+    for near in (row - 1, row, row + 1):
+        for twin in rows.get(near, ()):
+            if abs(x0 - twin["x0"]) <= DEDUPE_TOLERANCE and abs(top - twin["top"]) <= DEDUPE_TOLERANCE:
+                return True
+    return False
 
 
 def _grid_square(value: float) -> int:

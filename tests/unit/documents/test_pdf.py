@@ -279,9 +279,10 @@ def test_glyphs_pdfminer_cannot_map_are_read_through_pdfium() -> None:
 
 
 def test_glyphs_no_library_can_map_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a page pdfminer reads (PDFium maps these glyphs, so the page is forced onto pdfminer here)."""
     monkeypatch.setattr(pdf_reader, "_remap_with_pdfium", lambda chars, page: chars)
     data = _tiny_pdf([["政府信息公开工作年度报告"]], encrypt=StandardEncryption("", "owner-secret"))
-    doc = read_pdf(data)
+    doc = read_pdf(data, engine="pdfminer")
     assert "(cid:" in doc.text
     assert doc.warnings == [
         (
