@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
+from extract.crawl.archive import continuation_index
 from extract.datalayout import DataLayout
 from extract.documents import ocr
 from transform.report import PARSER_VERSION
@@ -35,7 +36,6 @@ from transform.runner import DEFAULT_MAX_FILE_MB, extract_path
 logger = logging.getLogger(__name__)
 
 _VERSION_AT_START = re.compile(rb'^\{"parser_version":\s*"((?:[^"\\]|\\.)*)"')
-_PAGE_NO = re.compile(r"\(第(\d+)页\)$")  # title of a continuation page row, as the crawler writes it
 
 
 @dataclass(frozen=True)
@@ -134,21 +134,6 @@ def write_json_atomically(path: Path, result: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------- what to do
-
-
-def continuation_index(manifest_rows: list[dict]) -> dict[str, tuple[str, ...]]:
-    """report URL → sha256 of its continuation pages, in page order, built in one pass.
-
-    Same rule as ``Archive.continuation_shas`` (page rows whose referrer is the report URL and whose
-    title ends in "(第N页)"), which scans the whole manifest per report — too slow for a rebuild.
-    """
-    pages: dict[str, dict[int, str]] = {}
-    for row in manifest_rows:
-        if row.get("kind") == "page" and row.get("sha256") and row.get("referrer"):
-            match = _PAGE_NO.search(row.get("link_title") or "")
-            if match:
-                pages.setdefault(row["referrer"], {})[int(match.group(1))] = row["sha256"]
-    return {url: tuple(by_no[n] for n in sorted(by_no)) for url, by_no in pages.items()}
 
 
 def picture_index(manifest_rows: list[dict]) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -24,7 +24,8 @@ _REF = re.compile(r"(t\d_[a-z0-9_]+)\.([a-z_]+)\.([a-z_]+)")
 _CMP = re.compile(r"(==|<=|>=)")
 _PROSE_RULES = {"t2_rules_authority"}  # heuristic rules with a prose formula, evaluated by hand below
 # Bodies that can make 规章 (国务院部门, 省级政府, 设区的市/自治州 government and their offices).
-_RULE_MAKERS = re.compile(r"(省|自治区|^北京市|^上海市|^天津市|^重庆市|[^区县]市|自治州)(人民政府)?(办公厅|办公室|司法局|司法厅)?$")
+_RULE_MAKERS = re.compile(r"(省|自治区|^北京市|^上海市|^天津市|^重庆市|[^区县]市|自治州)"
+                          r"(人民政府)?(办公厅|办公室|司法局|司法厅)?$")
 
 
 def _printed(v: Value | None) -> int | Decimal | None:

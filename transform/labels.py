@@ -1,7 +1,7 @@
 """Label matchers compiled from schema.yaml: which printed label is which canonical row or column.
 
-All patterns come from the schema (``match`` regexes, applied to normalized labels); this module only
-compiles them and adds the handful of header words the schema leaves implicit.
+All patterns and words come from the schema (``match`` regexes applied to normalized labels, and the
+``vocabulary`` section: header words, label hints, comparison words); this module only compiles them.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from transform.schema import T3, T4, VERSIONS, layout, load_schema, normalize_label, t2_table_ids
+from transform.schema import T3, T4, VERSIONS, layout, load_schema, normalize_label, t2_table_ids, vocabulary
 
 # Words that only occur in the header rows of 表三 / 表四.
-T3_HEADER_WORDS = ("申请人情况", "法人或其他组织", "本列数据的勾稽关系", "自然人", "商业企业", "科研机构")
-T4_WORDS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "尚未审结", "其他结果")
+T3_HEADER_WORDS = tuple(vocabulary("t3_header_words"))
+T4_WORDS = tuple(vocabulary("t4_header_words"))
 # Trailing hints some provinces append to labels, e.g. Hubei's "(指2019年事项数)"; the official
 # "(区分处理的,只计这一情形,不计其他情形)" is left alone because no pattern depends on it.
-_HINT = re.compile(r"\((指|设区的市|减用负值|含|包括)[^()]*\)$")
+_HINT = re.compile(r"\((" + "|".join(map(re.escape, vocabulary("label_hint_openers"))) + r")[^()]*\)$")
 
 
 def norm(text: str) -> str:
@@ -137,12 +137,12 @@ def is_t4_text(text: str) -> bool:
 
 # A column or row for another period than the report's own (上年, 2022年, 同比, 增减…), printed beside this
 # year's figures for comparison. The gov2019 template's own 上一年项目数量 / 本年增/减 are official labels.
-_COMPARISON_WORDS = r"(上年|去年|上一年度|上年度|前一年|上年同期|同比|环比|增减|增长|增幅|较上年|比上年|与上年|对比)"
+_COMPARISON_WORDS = "(" + "|".join(map(re.escape, vocabulary("comparison_words"))) + ")"
 _COMPARISON = re.compile("^" + _COMPARISON_WORDS)
 _COMPARISON_ANYWHERE = re.compile(_COMPARISON_WORDS)
-_OFFICIAL_COMPARISON = re.compile(r"上一年项目数量|本年增[/／]?减")
+_OFFICIAL_COMPARISON = re.compile(vocabulary("official_comparison_labels"))
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
-_CURRENT = re.compile(r"^(本年|本年度|今年|当年)")
+_CURRENT = re.compile("^(" + "|".join(map(re.escape, vocabulary("current_period_words"))) + ")")
 
 
 def comparison_label(text: str, year: int | None = None, *, anywhere: bool = False) -> bool:

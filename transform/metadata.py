@@ -17,7 +17,7 @@ import yaml
 from extract.crawl import titles
 from extract.documents.model import Document, TextBlock
 from transform import script
-from transform.schema import load_schema, normalize_label
+from transform.schema import load_schema, normalize_label, vocabulary
 
 _REPORT_WORD = r"(年度报告|年报|(?:情况)?的?报告)"
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?((?:19|20)\d{2}\s*年度?)?(年度)?(工作)?" + _REPORT_WORD)
@@ -29,7 +29,8 @@ _PERIOD = re.compile(
     r"(?:统计|数据)" + _PERIOD_WORD + r"?(?:为|是|自|从|:|：)?\s*((?:19|20)\d{2})\s*年\s*(?:1|一)\s*月\s*(?:1|一)\s*日"
     r"|统计" + _PERIOD_WORD + r"(?:为|是|:|：)?\s*((?:19|20)\d{2})\s*年度(?!政府信息公开)"
 )
-_YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?(?:本机关|本单位|我区|我县|我市|我镇|我局|全区|全县|全市)?政府信息公开(?:工作)?(?:年度)?报告")
+_YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?(?:本机关|本单位|我区|我县|我市|我镇|我局|全区|全县|全市)?"
+                          r"政府信息公开(?:工作)?(?:年度)?报告")
 # "《关于做好2024年度政府信息公开工作年度报告编制工作的通知》" names a notice about next year's reports, not this one.
 _NOTICE_BEFORE = ("做好", "关于", "《")
 _NOTICE_AFTER = ("编制", "有关事项", "工作的通知", "的通知", "》")
@@ -40,7 +41,7 @@ _TITLE_TAIL = re.compile(
 _LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年度?")
 _AGENCY = re.compile(r"[\u4e00-\u9fa5][\u4e00-\u9fa5()（）·、]{1,39}")
 _BREADCRUMB = re.compile(r"[>»＞›]|当前位置|您的位置|首页")
-WEBSITE_REPORT = re.compile(r"网站(工作)?((?:19|20)\d{2}\s*年度?)?(工作)?年?度?报表")
+WEBSITE_REPORT = titles.website_form_pattern()  # 政府网站工作年度报表: the crawler's decoy, one pattern
 
 
 @dataclass
@@ -183,8 +184,10 @@ _BODY_SUFFIX = re.compile(r"(政府|局|委员会|委|办公室|办公厅|厅|�
 # A title naming only a place ("淮安市2023年…", "洪泽区2023年…") is that place's government's report.
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fa5]{1,12}?(省|自治区|市|自治州|地区|盟|区|县|自治县|旗|镇|乡|街道)$")
 _PLACE_BODY = {"街道": "街道办事处"}  # default: <place>人民政府
-_NOT_A_PLACE = re.compile(r"(社区|片区|校区|辖区|开发区|园区|新区|实验区|示范区|景区|功能区|保税区|试验区|合作区|管理区)$")
-_LEVEL_ONLY_PREFIX = re.compile(r"^(区|县|市|镇|乡|旗)(?!人民政府$)[\u4e00-\u9fa5]")  # "区教育局": the place is left out
+_NOT_A_PLACE = re.compile(r"(社区|片区|校区|辖区|开发区|园区|新区|实验区|示范区|景区|功能区|保税区|试验区|合作区|"
+                          r"管理区)$")
+# "区教育局": the place is left out.
+_LEVEL_ONLY_PREFIX = re.compile(r"^(区|县|市|镇|乡|旗)(?!人民政府$)[\u4e00-\u9fa5]")
 
 
 def _agency_from_title(title: str) -> str | None:
@@ -355,7 +358,7 @@ def format_markers(doc: Document) -> tuple[list[str], bool]:
     """(signals of a report under the 2007 条例, whether the 2019/2021 tables' own wording is present)."""
     text = _head_text(doc)
     old = [m for m in load_schema()["format_versions"]["pre2019"]["detect_any"] if m in text]
-    return old, any(k in text for k in ("本列数据的勾稽关系", "第二十条第"))
+    return old, any(k in text for k in vocabulary("post2019_markers"))
 
 
 def period_year(doc: Document) -> int | None:

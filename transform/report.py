@@ -8,7 +8,7 @@ from extract.documents.model import Document
 from transform import metadata, ocr_trust
 from transform.checks import run_checks
 from transform.result import Issue, Table
-from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version
+from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version, vocabulary
 from transform.t2 import read_t2
 from transform.t3 import read_t3
 from transform.t4 import read_t4
@@ -102,8 +102,8 @@ def _early_status(doc: Document, meta: metadata.ReportMeta, issues: list[Issue])
 
 
 # Headings of the three statistics sections, and of any numbered section (where one of them ends).
-_TABLE_SECTION = re.compile(r"^[二三四][、.．](主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
-_ANY_SECTION = re.compile(r"^[一二三四五六七八][、.．]")
+_TABLE_SECTION = re.compile(vocabulary("statistics_section_heading"))
+_ANY_SECTION = re.compile(vocabulary("any_section_heading"))
 
 
 def _pictures_in_table_sections(doc: Document) -> list[str]:
@@ -111,7 +111,7 @@ def _pictures_in_table_sections(doc: Document) -> list[str]:
     if not doc.images:
         return []
     inside, sections = False, []
-    for i, block in enumerate(doc.blocks):
+    for block in doc.blocks:
         text = re.sub(r"\s+", "", getattr(block, "text", ""))
         if _ANY_SECTION.match(text):
             inside = bool(_TABLE_SECTION.match(text))

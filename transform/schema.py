@@ -131,6 +131,11 @@ def rules() -> list[dict]:
     return list(load_schema()["rules"])
 
 
+def vocabulary(name: str):
+    """A word list or pattern of ``schema.yaml``'s ``vocabulary`` (header words, comparison words, headings…)."""
+    return load_schema()["vocabulary"][name]
+
+
 def section(section_id: str) -> dict:
     return next(s for s in load_schema()["sections"] if s["id"] == section_id)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from extract.documents.model import Cell, RawTable
 from transform import labels
 from transform.labels import norm
 from transform.result import Issue, Table, Value
-from transform.schema import T3, layout
+from transform.schema import T3, layout, load_schema, normalize_label
 from transform.tables import Row, confirm_splits, joined_cell, parse_value
 from transform.values import parse_cell
 
@@ -35,7 +36,7 @@ def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None
     extra: set[int] = set()
     for r in header_rows:
         for cell in table.distinct_cells(r):
-            if "法人或其他组织" in norm(cell.text):
+            if _organisations_label() in norm(cell.text):
                 org_cols.update(range(cell.col, cell.col + cell.colspan))
     for r in header_rows:
         for cell in table.distinct_cells(r):
@@ -63,12 +64,31 @@ def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None
                 del by_col[c]
                 extra.add(c)
     # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
-    if len(set(by_col.values())) != 7:
+    if len(set(by_col.values())) != _n_columns():
         return None
     extra.update(c for c in range(min(by_col), table.n_cols)
                  if c not in by_col and _named_extra_column(table, header_rows, c))
     return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra),
                       _column_x_ranges(table, extra))
+
+
+@cache
+def _n_columns() -> int:
+    """The applicant columns of 表三 (six applicant types and 总计), the same in both versions."""
+    return len(layout(T3, "gov2021").columns)
+
+
+@cache
+def _organisations_label() -> str:
+    """法人或其他组织: the header over the five organisation columns."""
+    groups = load_schema()["tables"][T3]["column_groups"]
+    return normalize_label(next(g["label"] for g in groups if g.get("code") == "legal_person_group"))
+
+
+@cache
+def _results_label() -> re.Pattern:
+    """本年度办理结果: the group label over the result rows."""
+    return re.compile(load_schema()["tables"][T3]["groups"]["results"]["match"])
 
 
 def _column_x_ranges(table: RawTable, cols: set[int]) -> tuple[tuple[float, float], ...]:
@@ -90,7 +110,7 @@ def _header_x_ranges(table: RawTable, header_rows: list[int]) -> dict[str, tuple
             for code, rx in labels.t3_column_patterns():
                 if rx.search(norm(cell.text)):
                     ranges.setdefault(code, (cell.bbox[0], cell.bbox[2]))
-    return ranges if len(ranges) == 7 else None
+    return ranges if len(ranges) == _n_columns() else None
 
 
 def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | None:
@@ -110,16 +130,16 @@ def _geometric_t3_columns(table: RawTable, header: _T3Columns) -> _T3Columns | N
             by_col[c] = code
         elif any(h0 - 1 <= centre <= h1 + 1 for h0, h1 in header.extra_x):
             extra.add(c)  # under the 小计 / 合计 / 上年 column of the header page
-    if len(set(by_col.values())) != 7:
+    if len(set(by_col.values())) != _n_columns():
         return None
     return _T3Columns(by_col, min(by_col), table.n_cols, header.x_ranges, frozenset(extra), header.extra_x)
 
 
 def _positional_t3_columns(table: RawTable) -> _T3Columns | None:
     codes = [c.code for c in layout(T3, "gov2021").columns]
-    if table.n_cols < 8:
+    if table.n_cols < len(codes) + 1:
         return None
-    start = table.n_cols - 7
+    start = table.n_cols - len(codes)
     return _T3Columns({start + i: code for i, code in enumerate(codes)}, start, table.n_cols)
 
 
@@ -389,7 +409,7 @@ def _other_table(frag: list[Row]) -> bool:
 
 
 def _t3_label(text: str) -> bool:
-    return any(c.code != "other_other" for c in labels.t3_candidates(text)) or "本年度办理结果" in norm(text)
+    return any(c.code != "other_other" for c in labels.t3_candidates(text)) or bool(_results_label().search(norm(text)))
 
 
 def _unknown_row(label_cells: list[Cell], has_values: bool, row: Row, issues: list[Issue]) -> None:
@@ -478,12 +498,14 @@ def _t3_version(found: dict, issues: list[Issue], hint: str | None) -> str:
     if subrows:
         single = found.get("other_processing")
         if single and any(_txt(c) for c in single[1].values()):
-            issues.append(Issue("warning", "mixed_layout", "表三 prints （六）其他处理 both as a row and as sub-rows", T3))
+            issues.append(Issue("warning", "mixed_layout", "表三 prints （六）其他处理 both as a row and as sub-rows",
+                                T3))
         found.pop("other_processing", None)
         return "gov2021"
     if "other_processing" in found:
         return "gov2019"
-    issues.append(Issue("warning", "version_unknown", "表三 has no （六）其他处理 rows; version taken from the report", T3))
+    issues.append(Issue("warning", "version_unknown", "表三 has no （六）其他处理 rows; version taken from the report",
+                        T3))
     return hint or "gov2021"
 
 
@@ -493,8 +515,8 @@ def _t3_table(found: dict, version: str, issues: list[Issue]) -> Table:
     for row_code in lay.row_codes:
         table.cells[row_code] = {}
         if row_code not in found:
-            issues.append(Issue("error", "missing_row", f"表三 row not found: {lay.rows[lay.row_codes.index(row_code)].label}",
-                                T3, row_code))
+            label = lay.rows[lay.row_codes.index(row_code)].label
+            issues.append(Issue("error", "missing_row", f"表三 row not found: {label}", T3, row_code))
             for col in lay.col_codes:
                 table.cells[row_code][col] = Value(None, "", None)
             continue

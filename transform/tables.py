@@ -1,8 +1,9 @@
 """Raw table grids → rows tagged 表二 / 表三 / 表四, and the cell helpers the three table readers share.
 
-The readers themselves are ``transform.t2``, ``transform.t3`` and ``transform.t4``. The rows of all physical tables are read as one stream in document order, each tagged with the table it
-belongs to by its labels (a caption, a header word, a row label) or, for rows of bare numbers, by the
-context before it. That is what joins a table continued on the next page (header not repeated, or the
+The readers themselves are ``transform.t2``, ``transform.t3`` and ``transform.t4``. The rows of all
+physical tables are read as one stream in document order, each tagged with the table it belongs to
+by its labels (a caption, a header word, a row label) or, for rows of bare numbers, by the context
+before it. That is what joins a table continued on the next page (header not repeated, or the
 row-group label repeated) without guessing from the page layout.
 """
 
@@ -15,11 +16,12 @@ from extract.documents.model import Cell, Document, RawTable, TextBlock
 from transform import labels
 from transform.labels import norm
 from transform.result import Issue, Table, Value
+from transform.schema import vocabulary
 from transform.values import Parsed, parse_cell
 
-_SECTION2 = re.compile(r"主动公开政府信息(的)?情况")
+_SECTION2 = re.compile(vocabulary("section2_heading"))
 # A heading of section 一/五/六 between two tables ends whatever table context was open.
-_CLOSING_HEADING = re.compile(r"^[一五六1 56][、.．]|存在的?主要问题|其他需要报告的事项|总体情况")
+_CLOSING_HEADING = re.compile(vocabulary("closing_heading"))
 
 
 @dataclass
@@ -110,12 +112,14 @@ def _foreign_header(row: Row) -> bool:
     return not any(labels.is_statistics_header(t) for t in texts)
 
 
-def parse_value(cell: Cell | None, table_id: str, row: str, col: str, issues: list[Issue], **kw) -> tuple[Value, Parsed]:
+def parse_value(cell: Cell | None, table_id: str, row: str, col: str, issues: list[Issue],
+                **kw) -> tuple[Value, Parsed]:
     raw = cell.text if cell else ""
     parsed = parse_cell(raw, **kw)
     page = cell.page if cell else None
     if parsed.kind == "null":
-        issues.append(Issue("warning", "blank_cell", f"printed {parsed.note}; kept as null", table_id, row, col, page, raw))
+        issues.append(Issue("warning", "blank_cell", f"printed {parsed.note}; kept as null", table_id, row, col, page,
+                            raw))
         return Value(None, raw, cell), parsed
     if parsed.kind == "invalid":
         issues.append(Issue("error", "unreadable_cell", parsed.note or "unreadable", table_id, row, col, page, raw))

@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from extract.datalayout import DataLayout
@@ -32,7 +33,27 @@ RETRIED_STATES = frozenset({"failed", "blocked"})
 DEFERRED_PREFIX = "not retried yet:"
 
 
-_PAGE_NO = re.compile(r"\(第(\d+)页\)$")
+_PAGE_NO = re.compile(r"\(第(\d+)页\)$")  # title of a continuation page row, as discovery writes it
+
+
+def page_title(title: str, n: int) -> str:
+    """The manifest title of page ``n`` of a multi-page article (read back by ``continuation_index``)."""
+    return f"{title} (第{n}页)"
+
+
+def continuation_index(manifest_rows: Iterable[dict]) -> dict[str, tuple[str, ...]]:
+    """report URL → sha256 of its continuation pages, in page order, built in one pass.
+
+    The crawler archives the further pages of a multi-page article (TRS ``…_1.shtml``) as ``kind="page"``
+    rows whose referrer is the report's URL and whose title ends in "(第N页)" (``page_title``).
+    """
+    pages: dict[str, dict[int, str]] = {}
+    for row in manifest_rows:
+        if row.get("kind") == "page" and row.get("sha256") and row.get("referrer"):
+            match = _PAGE_NO.search(row.get("link_title") or "")
+            if match:
+                pages.setdefault(row["referrer"], {})[int(match.group(1))] = row["sha256"]
+    return {url: tuple(by_no[n] for n in sorted(by_no)) for url, by_no in pages.items()}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -172,19 +193,8 @@ class Archive:
             return sha in self._known_shas
 
     def continuation_shas(self, report_url: str) -> list[str]:
-        """Bytes of the further pages of a multi-page article (TRS ``…_1.shtml``), in page order.
-
-        The crawler archives them as ``kind="page"`` rows whose referrer is the report's URL and whose
-        title ends in "(第N页)".
-        """
-        pages: dict[int, str] = {}
-        for row in self.manifest():
-            if row.get("kind") != "page" or row.get("referrer") != report_url or not row.get("sha256"):
-                continue
-            m = _PAGE_NO.search(row.get("link_title") or "")
-            if m:
-                pages[int(m.group(1))] = row["sha256"]
-        return [pages[n] for n in sorted(pages)]
+        """Bytes of the further pages of a multi-page article (TRS ``…_1.shtml``), in page order."""
+        return list(continuation_index(self.manifest()).get(report_url, ()))
 
     def documents(self) -> list[dict]:
         """The latest manifest row per report URL (``kind == "report"``), in first-seen order."""

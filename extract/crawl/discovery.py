@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from extract.crawl.archive import page_title
 from extract.crawl.fetch import FetchResult, host_allowed
 from extract.crawl.links import Link, canonical_url, harvest_links, is_attachment_url
 from extract.crawl.scriptlists import (MAX_EXTERNAL_SCRIPTS, Endpoint, ScriptReading, empty_column_reason,
@@ -237,7 +238,7 @@ def resolve_article(ctx: DiscoveryContext, family, link: Link, *, referrer: str)
         return
     yield from _report(ctx, ReportLink(url, link.title, link.date, referrer, prefetched=article))
     for n, extra_url in enumerate(family.continuation_pages(url, html), start=2):
-        ctx.fetch_page(extra_url, referrer=url, title=f"{link.title} (第{n}页)")
+        ctx.fetch_page(extra_url, referrer=url, title=page_title(link.title, n))
 
 
 def _attachment_reports(ctx, link: Link, attachments: list[Link], *, referrer: str, article_url: str):

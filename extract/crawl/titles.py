@@ -38,6 +38,11 @@ def decoy_reason(title: str | None) -> str | None:
     return None
 
 
+def website_form_pattern() -> re.Pattern:
+    """The decoy pattern of a 政府网站工作年度报表 (the website's yearly form, not the 信息公开 report)."""
+    return next(pattern for pattern, why in _rules()["decoys"] if why == "website_form")
+
+
 def is_report_title(title: str | None) -> bool:
     """年度报告/年报 plus a year (or 信息公开 when the year is only in the body), and not a decoy."""
     text = clean_title(title)
