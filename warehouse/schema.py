@@ -43,12 +43,14 @@ FIELDS: dict[str, FieldSpec] = {
     "referrer": _f("VARCHAR", "Page that linked to the URL"),
     "link_title": _f("VARCHAR", "Link text or title of the report on the site"),
     "link_date": _f("DATE", "Date shown next to the link on the site (publication date as published)"),
-    "kind": _f("VARCHAR", "report = report candidate (a document); page = list or article page"),
+    "kind": _f("VARCHAR", "report = report candidate (a document); page = list or article page, list API answer "
+                          "or list script; column = a column that yielded no report (state empty_column)"),
     "http_status": _f("INTEGER", "HTTP status of the fetch"),
     "fetch_state": _f(
         "VARCHAR",
         "Crawler state of a fetch: new, changed, unchanged, not_modified, duplicate, "
-        "blocked, failed, robots_skipped, off_allowlist, not_found, gone",
+        "blocked, failed, robots_skipped, off_allowlist, not_found, gone; empty_column for kind column "
+        "(the guessed reason in error)",
     ),
     "error": _f("VARCHAR", "Crawler error message"),
     "media_type": _f("VARCHAR", "Media type detected from the bytes"),
