@@ -71,7 +71,8 @@ def test_a_trickling_report_is_abandoned_below_the_throughput_floor_and_the_rest
     summary, rows, took = _crawl(tmp_path, server.netloc, min_throughput_bps=1024, throughput_window_s=3.0,
                                  download_deadline_s=60.0)
     log = [(path, start, end) for _, path, _, start, end in server.entries(timeout=5)]
-    assert took < 15  # the floor's window (3 s) plus one trickle gap, not the 10 MB at 0.5 B/s (243 days)
+    # the floor's window (3 s), one trickle gap and the rest after it (~9 s), not the 10 MB at 0.5 B/s (243 days)
+    assert took < 25
     assert rows["slow.pdf"]["state"] == "failed"
     assert "throughput" in rows["slow.pdf"]["error"] and "1024 B/s" in rows["slow.pdf"]["error"]
     assert {name: rows[name]["state"] for name in ("a.pdf", "b.pdf", "c.pdf")} == dict.fromkeys(
