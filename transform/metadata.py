@@ -14,9 +14,9 @@ from importlib import resources
 
 import yaml
 
+from extract import hanzi
 from extract.crawl import titles
 from extract.documents.model import Document, TextBlock
-from transform import script
 from transform.schema import load_schema, normalize_label, vocabulary
 
 _REPORT_WORD = r"(年度报告|年报|(?:情况)?的?报告)"
@@ -374,9 +374,9 @@ def simplified_view(doc: Document) -> Document:
     traditional characters (公開, 報告, 區) would otherwise have no title, hence no year. Tables are untouched:
     their labels are normalized on their own.
     """
-    if not script.is_traditional((doc.title or "") + doc.text[:2000]):
+    if not hanzi.is_traditional((doc.title or "") + doc.text[:2000]):
         return doc
-    to_simplified = script.convert
+    to_simplified = hanzi.convert
     blocks = [replace(b, text=to_simplified(b.text)) if isinstance(b, TextBlock) else b for b in doc.blocks]
     return replace(doc, blocks=blocks, title=to_simplified(doc.title) if doc.title else doc.title,
                    meta={k: to_simplified(v) for k, v in doc.meta.items()})

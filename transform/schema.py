@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from transform.script import to_simplified
+from extract.hanzi import to_simplified
 
 VERSIONS = ("gov2019", "gov2021")
 T3 = "t3_requests"
@@ -148,7 +148,7 @@ def normalize_label(text: str) -> str:
     """Normalize a label as schema.yaml prescribes: NFKC, no whitespace, unified quotes.
 
     NFKC turns （一）：． into ()：. and full-width digits into ASCII. A label printed in traditional
-    characters (屬於國家秘密) is read through OpenCC's t2s (``transform.script``).
+    characters (屬於國家秘密) is read through OpenCC's t2s (``extract.hanzi``).
     """
     text = unicodedata.normalize("NFKC", text or "")
     text = _WS.sub("", text).translate(_QUOTES)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from transform.schema import load_schema
-from transform.script import to_simplified
+from extract.hanzi import to_simplified
 
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^[+\-]?\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -26,7 +26,7 @@ import yaml
 
 from transform.metadata import clean_link_title
 from transform.schema import load_schema
-from transform.script import to_simplified
+from extract.hanzi import to_simplified
 
 _DATA = Path(__file__).with_name("data") / "agencies.yaml"
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")

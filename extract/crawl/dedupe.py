@@ -2,8 +2,9 @@
 
 A re-posted PDF keeps its bytes (sha256 catches it); a re-posted HTML article does not — the CMS
 stamps the new publication date into the meta tags, the 索引号 and the footer. The fingerprint is
-the page's visible text with dates and 索引号 removed, so those pages compare equal while two
-different reports (other agency, year or numbers) never do.
+the page's visible text with dates and 索引号 removed, in simplified characters, so those pages — and a
+traditional-script copy of the page — compare equal while two different reports (other agency, year or
+numbers) never do.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import threading
 import weakref
 
+from extract import hanzi
 from extract.crawl.fetch import decode_page
 
 MIN_TEXT_CHARS = 300  # shorter pages (stubs, error shells) are never fingerprinted
@@ -31,6 +33,8 @@ def html_fingerprint(data: bytes) -> str | None:
     text = text.replace("&nbsp;", "")
     if len(text) < MIN_TEXT_CHARS:
         return None
+    # A 繁體 copy of the page (the site's traditional-script version) is the same report, not a new version.
+    text = hanzi.convert(text)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -1,7 +1,8 @@
 """Traditional → simplified characters, through OpenCC's t2s conversion (dictionaries ship in the wheel).
 
 Mirror sites and 繁體 pages print the same report in traditional characters; every label, title, agency
-and region is read through this one function, so a report reads the same in either script.
+and region is read through this one module (``transform``), agency keys use it (``warehouse.agencies``) and so
+does the crawler's re-post fingerprint (``extract.crawl.dedupe``), so a report reads the same in either script.
 
 Only text that is written in traditional characters is converted. OpenCC's t2s also rewrites characters
 that are valid simplified in their own right — the county 乾县 would become 干县 — so a text counts as

@@ -1,9 +1,9 @@
-"""``transform.script``: traditional → simplified through OpenCC, only for text written in traditional."""
+"""``extract.hanzi``: traditional → simplified through OpenCC, only for text written in traditional."""
 
 from __future__ import annotations
 
 from transform.schema import normalize_label
-from transform.script import convert, is_traditional, to_simplified
+from extract.hanzi import convert, is_traditional, to_simplified
 
 
 def test_traditional_text_is_converted_whole():
