@@ -8,7 +8,6 @@
       warehouse/xxgk.work.duckdb    tonight's working copy                   (warehouse)
       exports/                      CSVs for analysts                        (warehouse)
       report/                       the offline HTML report site             (warehouse)
-      tmp/<pid>/                    temporary files of a run, cleaned by the next run   (flows)
 
 Every command takes ``--data-dir`` and honours ``XXGK_DATA_DIR`` through ``DataLayout.from_env``.
 """
@@ -76,8 +75,3 @@ class DataLayout:
     @property
     def report_dir(self) -> Path:
         return self.root / "report"
-
-    @property
-    def tmp_dir(self) -> Path:
-        """Temporary files of runs (one folder per process); what a killed run left is removed by the next."""
-        return self.root / "tmp"

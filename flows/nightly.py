@@ -217,30 +217,50 @@ def write_artifact(summary: RunSummary) -> None:
                               description=f"report links by state per site, run {summary.run_id}")
 
 
-def use_scratch_dir(layout: DataLayout) -> Path:
-    """This process's temporary folder under the data directory, after removing what killed runs left.
+SCRATCH_PREFIX = "xxgk-run-"
 
-    Called holding the run lock, so every other folder in ``tmp/`` and every half-written
-    ``extracted/.tmp-*.json`` belongs to a run that is no more. Temporary files of this process
-    (multiprocessing's forkserver socket, pool files) go here from now on; the folder of this process
-    is kept for its later runs (``xxgk demo`` runs two nights in one process and its forkserver lives on).
+
+def system_temp_dir() -> Path:
+    """The machine's temporary folder (``TMPDIR``), even after ``use_scratch_dir`` pointed this process into
+    a folder of its own inside it."""
+    current = Path(tempfile.gettempdir())
+    return current.parent if current.name.startswith(SCRATCH_PREFIX) else current
+
+
+def use_scratch_dir(layout: DataLayout) -> Path:
+    """This process's temporary folder, ``$TMPDIR/xxgk-run-<pid>``, after removing what killed runs left.
+
+    Temporary files of this process (multiprocessing's forkserver socket and pool files among them) go
+    there from now on, so a run killed with ``kill -9`` leaves them in one folder named by its pid, which
+    the next run removes once that pid is gone. The folder stays short on purpose: a forkserver socket
+    path must fit in 107 bytes, which a folder inside a deep data directory would not. Called holding the
+    run lock, which also makes every half-written ``extracted/.tmp-*.json`` a leftover. The folder of this
+    process is kept for its later runs (``xxgk demo`` runs two nights in one process; its forkserver lives on).
     """
-    mine = layout.tmp_dir / str(os.getpid())
-    if layout.tmp_dir.is_dir():
-        for stale in layout.tmp_dir.iterdir():
-            if stale == mine:
-                continue
-            if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
+    base = system_temp_dir()
+    mine = base / f"{SCRATCH_PREFIX}{os.getpid()}"
+    for stale in base.glob(f"{SCRATCH_PREFIX}*"):
+        if stale != mine and not _alive(stale.name.removeprefix(SCRATCH_PREFIX)):
+            shutil.rmtree(stale, ignore_errors=True)
     for half_written in layout.extracted_dir.glob(".tmp-*.json"):
         half_written.unlink(missing_ok=True)
     mine.mkdir(parents=True, exist_ok=True)
-    if tempfile.gettempdir() != str(mine.resolve()):
-        os.environ["TMPDIR"] = str(mine.resolve())
-        tempfile.tempdir = str(mine.resolve())
+    os.environ["TMPDIR"] = str(mine)
+    tempfile.tempdir = str(mine)
     return mine
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process ``pid`` still runs (a name that is no pid counts as alive: not ours to remove)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def run_all(settings: Settings, *, run_id: str, site_ids: list[str] | None = None, rebuild: bool = False) -> RunSummary:

@@ -209,16 +209,19 @@ def test_a_second_night_is_refused_in_one_line(tmp_path):
 
 def test_temporary_files_of_a_killed_night_are_cleaned_on_the_next_start(tmp_path):
     from extract.datalayout import DataLayout
+    from flows.nightly import SCRATCH_PREFIX, system_temp_dir
 
     layout = DataLayout(tmp_path / "data")
     many_documents(layout.root, 1)
     stale_json = layout.extracted_dir / ".tmp-killed.json"
     stale_json.parent.mkdir(parents=True)
     stale_json.write_text("{")
-    stale_dir = layout.root / "tmp" / "rebuild-killed"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)  # a pid that has just ended: the killed night's
+    stale_dir = system_temp_dir() / f"{SCRATCH_PREFIX}{gone.stdout.strip()}"
     (stale_dir / "pymp-x").mkdir(parents=True)
     (stale_dir / "pymp-x" / "listener").write_text("")
-    proc = subprocess.run([*XXGK, "rebuild", "--data-dir", str(layout.root), "--workers", "1"],
+    proc = subprocess.run([*XXGK, "rebuild", "--data-dir", str(layout.root), "--workers", "2"],
                           env=isolated_env(tmp_path), capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not stale_json.exists() and not stale_dir.exists()
