@@ -140,7 +140,9 @@ def child_main(name: str, corpus_file: str, runs: int) -> None:
     # forking: each strategy is measured on documents, not on Python start-up.
     if name.startswith("xxgk"):
         from extract.documents import docx, html, pdf  # noqa: F401
-        import transform.runner  # noqa: F401
+        from transform.runner import extract_bytes
+
+        extract_bytes(pdf.warm_up_document(), "warm-up")  # as the CLI and the nightly pool do before forking
     else:
         import pdfplumber  # noqa: F401
     docs = paths if name in {"xxgk", "xxgk-pool2"} else [Path(p).read_bytes() for p in paths]

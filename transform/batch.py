@@ -31,7 +31,7 @@ from extract.crawl.archive import continuation_index
 from extract.datalayout import DataLayout
 from extract.documents import ocr
 from transform.report import PARSER_VERSION
-from transform.runner import DEFAULT_MAX_FILE_MB, extract_path
+from transform.runner import DEFAULT_MAX_FILE_MB, extract_bytes, extract_path
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +217,8 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
 def _warm_up() -> None:
     """Import the readers once per pool worker, so each isolated child forks with them loaded."""
     from extract.documents import docx, html, pdf  # noqa: F401
+
+    extract_bytes(pdf.warm_up_document(), "warm-up")  # PDFium's fonts, pdfplumber's tables, the label tables
 
 
 def extract_documents(docs: Iterable[PendingDocument], data_dir: Path | str, *, workers: int = 1,

@@ -42,9 +42,12 @@ def extract_command(
             raise typer.Exit(2)
     os.environ["XXGK_OCR"] = "1" if ocr else "0"  # read by extract.documents.ocr, inherited by child processes
     if isolate:
-        # Import the readers here once: each isolated child is forked from this process, and would otherwise
-        # import pdfplumber, PDFium and the OCR stack again for every file (~0.2 s of CPU each).
+        # Warm this process once: each isolated child is forked from it, and would otherwise import pdfplumber,
+        # PDFium and the OCR stack and load the label tables again for every file (~0.2 s of CPU each).
         from extract.documents import docx, html, pdf  # noqa: F401
+        from transform.runner import extract_bytes
+
+        extract_bytes(pdf.warm_up_document(), "warm-up")
 
     with _progress(len(paths)) as advance:
         for path in paths:

@@ -209,6 +209,39 @@ def _check_document_objects(n_objects: int, counted: list[int]) -> None:
             "document_objects", f"more than {pdfium_page_objects.MAX_DOCUMENT_OBJECTS:,} drawing objects up to here")
 
 
+def warm_up_document() -> bytes:
+    """A small, valid one-page PDF (a heading, a paragraph and a ruled 3×3 table of numbers).
+
+    A process that forks a child per document (``xxgk extract``, the nightly pool) extracts it once first:
+    each child then starts with PDFium's fonts, pdfplumber's table code and the transform's label tables
+    loaded instead of loading them again, about 40 % of a small report's CPU time.
+    """
+    rules = "".join(f"72 {y} m 372 {y} l S " for y in (700, 680, 660, 640))
+    rules += "".join(f"{x} 700 m {x} 640 l S " for x in (72, 172, 272, 372))
+    numbers = "".join(f"BT /F1 10 Tf {x} {y} Td ({n}) Tj ET " for n, (x, y) in enumerate(
+        (x, y) for y in (686, 666, 646) for x in (110, 210, 310)))
+    content = (f"0.5 w {rules}BT /F1 14 Tf 72 760 Td (Annual report 2023) Tj ET "
+               f"BT /F1 10 Tf 72 730 Td (Table 1) Tj ET {numbers}").encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 # --- file-level checks -------------------------------------------------------------------------------
 
 
