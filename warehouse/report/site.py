@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
-import shutil
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -85,18 +86,20 @@ def _write(path: Path, template: str, **context) -> None:
 def build_report(db_path: Path, out_dir: Path, objects_dir: Path | None = None, as_of: date | None = None) -> Path:
     """Write the site into ``out_dir`` (replaced); return the path of ``index.html``."""
     out_dir = Path(out_dir)
-    _clear_pages(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    built = PageCache(out_dir)
     con = connect_readonly(db_path)
     try:
         if as_of is not None:
             con.execute(f"SET VARIABLE xxgk_as_of = DATE '{as_of.isoformat()}'")
         years = _year_sections(con)
-        agencies = _agency_pages(con, out_dir)
-        n_evidence = _evidence_pages(con, out_dir, objects_dir)
+        agencies = _agency_pages(con, out_dir, built)
+        n_evidence = _evidence_pages(con, out_dir, objects_dir, built)
         as_of_date = con.execute("SELECT coalesce(try_cast(getvariable('xxgk_as_of') AS DATE), current_date)"
                                  ).fetchall()[0][0]
     finally:
         con.close()
+    built.finish()
     index = out_dir / "index.html"
     _write(index, "index.html.j2", years=years, agencies=agencies, as_of=as_of_date, n_evidence=n_evidence,
            rates=RATES)
@@ -105,18 +108,41 @@ def build_report(db_path: Path, out_dir: Path, objects_dir: Path | None = None, 
     return index
 
 
-def _clear_pages(out_dir: Path) -> None:
-    """Remove the pages of the last build, keep the rendered source images: they are named by document
-    sha256 and page, so an image once rendered is right forever and a nightly rebuild renders only new ones."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for child in out_dir.iterdir():
-        if child.name == "evidence":
-            for page in child.glob("*.html"):
-                page.unlink()
-        elif child.is_dir():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
+class PageCache:
+    """Pages whose inputs did not change since the last build are kept, not rendered again.
+
+    A nightly run at national scale has tens of thousands of agency and evidence pages; rendering their
+    charts and tables again each night would take hours. Each page's inputs (its rows, plus a hash of the
+    templates and of this package's code) are fingerprinted into ``build-state.json``; a page whose
+    fingerprint is unchanged and whose file exists is skipped, a page no longer wanted is removed."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.state = out_dir / "build-state.json"
+        self.old: dict[str, str] = json.loads(self.state.read_text(encoding="utf-8")) if self.state.exists() else {}
+        self.new: dict[str, str] = {}
+
+    def fresh(self, page: Path, *inputs) -> bool:
+        """Record ``page``'s fingerprint; True when the page on disk was built from the same inputs."""
+        key = page.relative_to(self.out_dir).as_posix()
+        blob = json.dumps([_code_hash(), inputs], default=str, sort_keys=True, ensure_ascii=False)
+        self.new[key] = hashlib.sha1(blob.encode("utf-8")).hexdigest()
+        return self.old.get(key) == self.new[key] and page.exists()
+
+    def finish(self) -> None:
+        for key in set(self.old) - set(self.new):
+            (self.out_dir / key).unlink(missing_ok=True)
+        self.state.write_text(json.dumps(self.new, sort_keys=True), encoding="utf-8")
+
+
+@cache
+def _code_hash() -> str:
+    """Templates, CSS/JS and the builder's code: a change to any of them renders every page again."""
+    digest = hashlib.sha1()
+    for path in sorted(HERE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js"):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------- index
@@ -167,7 +193,7 @@ def _year_sections(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------------------------- agencies
-def _agency_pages(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[dict]:
+def _agency_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, built: PageCache) -> list[dict]:
     agencies = _frame(con, "SELECT agency_id, agency_name, level, region, province, city, admin_code "
                            "FROM core_agencies ORDER BY agency_name")
     years = _frame(con, """SELECT agency_id, report_year, report_id, extract_status, format_version, n_versions,
@@ -178,15 +204,20 @@ def _agency_pages(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[dict]:
     coverage = _frame(con, "SELECT agency_id, report_year, coverage_state, document_state, unreadable_reason, "
                            "published_date, deadline_date FROM out_coverage ORDER BY report_year")
     agencies = _records(agencies)
+    years_of = {key: group for key, group in years.groupby("agency_id")}
+    coverage_of = {key: _records(group) for key, group in coverage.groupby("agency_id")}
     for agency in agencies:
-        mine = years[years.agency_id == agency["agency_id"]]
+        mine = years_of.get(agency["agency_id"], years.iloc[0:0])
+        page = out_dir / "agency" / f"{agency['agency_id']}.html"
+        if built.fresh(page, agency, _records(mine), coverage_of.get(agency["agency_id"], [])):
+            continue
         readable = mine[mine.extract_status.isin(["ok", "warning"])]
-        agency["charts"] = [s for s in (
+        charts_svg = [s for s in (
             charts.trend(readable, "new_received", "本年新收申请数量", "件"),
             charts.trend(readable, "disclosure_pct", "公开率 %", "%"),
         ) if s]
-        _write(out_dir / "agency" / f"{agency['agency_id']}.html", "agency.html.j2", agency=agency,
-               years=_records(mine), coverage=_records(coverage[coverage.agency_id == agency["agency_id"]]))
+        _write(page, "agency.html.j2", agency=agency | {"charts": charts_svg}, years=_records(mine),
+               coverage=coverage_of.get(agency["agency_id"], []))
     return agencies
 
 
@@ -242,15 +273,22 @@ def _changed_cells(con: duckdb.DuckDBPyConnection, report_id: int) -> tuple[dict
     return {(t, r, c): v for t, r, c, v in rows}, {"report_id": earlier[0][0], "version_no": earlier[0][1]}
 
 
-def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: Path | None) -> int:
+def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: Path | None,
+                    built: PageCache) -> int:
     reports = _frame(con, """
         SELECT r.report_id, r.sha256, r.report_year, r.extract_status, r.format_version, r.version_no,
                r.n_versions, r.is_current, r.superseded_by, r.printed_title, r.published_date,
-               a.agency_id, a.agency_name, d.url, d.media_type
+               a.agency_id, a.agency_name, d.url, d.media_type, x.parser_version, x.load_seq,
+               (SELECT e.report_id FROM core_reports e WHERE e.superseded_by = r.report_id) AS earlier_id
         FROM core_reports r JOIN core_agencies a USING (agency_id)
-        LEFT JOIN core_documents d ON d.document_id = r.sha256""")
+        LEFT JOIN core_documents d ON d.document_id = r.sha256
+        LEFT JOIN raw_documents x ON x.sha256 = r.sha256""")
     reports = _records(reports)
     for report in reports:
+        page = out_dir / "evidence" / f"{report['report_id']}.html"
+        archived = bool(objects_dir) and (Path(objects_dir) / report["sha256"][:2] / report["sha256"]).exists()
+        if built.fresh(page, report, archived):
+            continue
         facts = _frame(con, "SELECT * FROM core_facts WHERE report_id = ?", [report["report_id"]])
         checks = _frame(con, "SELECT rule_id, check_where, detail FROM core_checks WHERE sha256 = ? AND NOT is_ok",
                         [report["sha256"]])
@@ -270,7 +308,7 @@ def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: 
                      if (t, r) in failed or (t, c) in failed}
         pages = render_pages(objects_dir, report["sha256"], facts, out_dir / "evidence" / "img", bad_boxes)
         source = [] if pages else source_tables(objects_dir, report["sha256"], facts, bad_boxes)
-        _write(out_dir / "evidence" / f"{report['report_id']}.html", "evidence.html.j2", report=report,
+        _write(page, "evidence.html.j2", report=report,
                tables=tables, checks=_records(checks), issues=_records(issues), pages=pages, source=source,
                earlier=earlier, n_changed=len(changed), label_of=label_of)
     return len(reports)

@@ -120,3 +120,19 @@ def test_rules_in_words_use_the_printed_labels():
                                    " = （七）总计（每一列） + 四、结转下年度继续办理（每一列）")
     assert rule_in_words("t4_review_litigation.review.total == t4_review_litigation.review.maintained") == (
         "行政复议（总计） = 行政复议（结果维持）")
+
+
+def test_a_rebuild_keeps_unchanged_pages_and_removes_stale_ones(site):
+    import json
+
+    root = site[0]
+    out = root / "report"
+    page = next((out / "agency").glob("*.html"))
+    before = page.stat().st_mtime_ns
+    stale = out / "agency" / "gone.html"  # an agency of the last build that is no longer in the warehouse
+    stale.write_text("old", encoding="utf-8")
+    state = json.loads((out / "build-state.json").read_text(encoding="utf-8"))
+    (out / "build-state.json").write_text(json.dumps(state | {"agency/gone.html": "x"}), encoding="utf-8")
+    build_report(root / "w.duckdb", out, root / "objects", as_of=date(2023, 6, 1))
+    assert page.stat().st_mtime_ns == before  # same inputs: not rendered again
+    assert not stale.exists()
