@@ -120,10 +120,11 @@ def _link_title(link: ReportLink, result: FetchResult) -> str | None:
     return link.title
 
 
-def manifest_url(url: str, method: str, data: dict | None) -> str:
-    """Manifest key of a request: POST list APIs get their form after ``#POST:`` (never sent)."""
+def manifest_url(url: str, method: str, data: dict | str | None) -> str:
+    """Manifest key of a request: POST list APIs get their form (or JSON body) after ``#POST:`` (never sent)."""
     if method == "POST":
-        return f"{url}#POST:{urlencode(sorted((data or {}).items()))}"
+        body = data if isinstance(data, str) else urlencode(sorted((data or {}).items()))
+        return f"{url}#POST:{body}"
     return url
 
 

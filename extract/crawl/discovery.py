@@ -109,7 +109,7 @@ class DiscoveryContext:
         asking again (see ``SiteCrawl.recent_download``): article pages, and further list pages behind an
         unchanged first page (``fetch_further_page``). The first page of a column is always asked.
         """
-        key = (method, url, tuple(sorted((data or {}).items())))
+        key = (method, url, data if isinstance(data, str) else tuple(sorted((data or {}).items())))
         if key not in self._page_cache:
             extra = {"reuse_recent": True} if reuse_recent else {}
             result = self._fetch(url, referrer=referrer, method=method, data=data, headers=headers, **extra)
@@ -300,7 +300,8 @@ def _endpoint_pages(ctx: DiscoveryContext, column: Column, endpoint: Endpoint, r
     page = endpoint.first_page
     for _ in range(ctx.max_pages):
         url, method, data = endpoint.request(page)
-        result = ctx.fetch_page(url, referrer=referrer, method=method, data=data, headers=XHR_HEADERS)
+        headers = {**XHR_HEADERS, "Content-Type": "application/json"} if endpoint.json_body else XHR_HEADERS
+        result = ctx.fetch_page(url, referrer=referrer, method=method, data=data, headers=headers)
         if not usable(result):
             return
         answer = read_answer(result.text(), url)

@@ -659,7 +659,8 @@ class Fetcher:
 
     def _send(self, client, method, url, headers, data) -> tuple[int, dict[str, str], bytes]:
         s = self.settings
-        with client.stream(method, url, headers=headers, data=data) as resp:
+        body_arg = {"content": data.encode("utf-8")} if isinstance(data, str) else {"data": data}  # JSON text or a form
+        with client.stream(method, url, headers=headers, **body_arg) as resp:
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             declared = int(resp_headers.get("content-length", "0") or 0)
             if declared > s.max_bytes:

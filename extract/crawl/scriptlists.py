@@ -179,10 +179,14 @@ class Endpoint:
     first_page: int = 1
     size: int | None = None
     in_form: bool = False  # POST: parameters go in the form body
+    json_body: bool = False  # POST: parameters go in a JSON body (``JSON.stringify({...})``, axios.post)
 
-    def request(self, page: int) -> tuple[str, str, dict | None]:
-        """(url, method, form) of page ``page``."""
+    def request(self, page: int) -> tuple[str, str, dict | str | None]:
+        """(url, method, form dict or JSON text) of page ``page``."""
         values = [(k, str(page) if k == self.page_param else v) for k, v in self.params]
+        if self.json_body:  # numbers as numbers: typed JSON APIs refuse "1" for an int field now and then
+            return self.url, self.method, json.dumps({k: int(v) if v.isdigit() else v for k, v in values},
+                                                     ensure_ascii=False, separators=(",", ":"))
         if self.in_form:
             return self.url, self.method, dict(values)
         return f"{self.url}?{urlencode(values)}", self.method, None
@@ -209,30 +213,40 @@ def _call_options(kind: str, args: list[str], names: dict[str, str]) -> dict | N
         opts = raw_object(args[0])
         if opts is None or "url" not in opts:
             return None
-        data = object_literal(opts.get("data", ""), names)
+        data_text, json_body = _json_stringified(opts.get("data", ""))
+        data = object_literal(data_text, names)
         jsonp = "jsonp" in evaluate(opts.get("dataType", "''"), names).lower() or "jsonp" in opts
         callback_param = evaluate(opts["jsonp"], names) if "jsonp" in opts else "callback"
         method = evaluate(opts.get("type") or opts.get("method") or "'GET'", names).upper()
         return {"url": evaluate(opts["url"], names), "method": method, "data": data, "jsonp": jsonp,
-                "callback_param": callback_param}
-    method = "POST" if kind == "post" else "GET"
+                "callback_param": callback_param, "json": json_body}
+    method = "POST" if kind in ("post", "axios-post") else "GET"
     second = args[1] if len(args) > 1 else ""
     data = object_literal(second, names)  # $.get/$.post/$.getJSON(url, {data}), axios.post(url, {data})
+    json_body = kind == "axios-post"  # axios sends an object as JSON
     if kind == "fetch":  # fetch(url, {method, body})
         opts = raw_object(second) or {}
         method = evaluate(opts.get("method", "'GET'"), names).upper()
-        data = object_literal(opts.get("body", ""), names)
+        body, json_body = _json_stringified(opts.get("body", ""))
+        data = object_literal(body, names)
     elif kind == "axios-get":  # axios.get(url, {params: {...}})
         data = object_literal((raw_object(second) or {}).get("params", ""), names)
     url = evaluate(args[0], names)
-    return {"url": url, "method": method, "data": data, "jsonp": "callback=?" in url, "callback_param": "callback"}
+    return {"url": url, "method": method, "data": data, "jsonp": "callback=?" in url, "callback_param": "callback",
+            "json": json_body}
+
+
+def _json_stringified(text: str) -> tuple[str, bool]:
+    """(the object literal, True) of ``JSON.stringify({...})``; (text, False) otherwise."""
+    match = re.fullmatch(r"\s*JSON\s*\.\s*stringify\s*\((.*)\)\s*", text or "", re.S)
+    return (match.group(1), True) if match else (text, False)
 
 
 def _calls(script: str) -> list[tuple[str, list[str]]]:
     out = []
     for m in _CALL.finditer(script):
         kind = (m.group(1) or m.group(2) or ("axios-" + m.group(3) if m.group(3) else "axios")).lower()
-        kind = {"getjson": "get", "axios-post": "post"}.get(kind, kind)
+        kind = {"getjson": "get"}.get(kind, kind)
         open_at = m.end() - 1
         close = _closing(script, open_at)
         out.append((kind, _split_top(script[open_at + 1:close], ",")))
@@ -276,6 +290,7 @@ def _endpoint(call: dict, page_url: str) -> tuple[Endpoint | None, str | None]:
     query = raw_url.split("?", 1)[1] if "?" in raw_url else ""
     params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
     in_form = call["method"] == "POST"
+    json_body = in_form and call.get("json", False)
     params += list((call["data"] or {}).items())
     if call["jsonp"] and not any(k == call["callback_param"] for k, _ in params):
         params.append((call["callback_param"], JSONP_CALLBACK))
@@ -300,7 +315,7 @@ def _endpoint(call: dict, page_url: str) -> tuple[Endpoint | None, str | None]:
     base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     method = "POST" if in_form else "GET"
     return Endpoint(base, method, fixed, page_param, first_page=0 if first == 0 else 1, size=size,
-                    in_form=in_form), None
+                    in_form=in_form and not json_body, json_body=json_body), None
 
 
 def _readable(url: str) -> str:
@@ -412,13 +427,19 @@ def _api_date(value) -> str | None:
     return parse_date(str(value)) if value else None
 
 
+def _first_count(obj: dict, kind: str) -> int | None:
+    """The first whole number under a key of ``kind`` (``records`` may be the list, ``total`` its count)."""
+    for key, value in obj.items():
+        if _is(key, kind) and isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).isdigit():
+            return int(value)
+    return None
+
+
 def _counts(node, depth: int = 0) -> tuple[int | None, int | None]:
     """(total items, page count) wherever the answer states them (top level or one wrapper down)."""
     total = pages = None
     if isinstance(node, dict) and depth <= 2:
-        t, p = _first_key(node, "total_keys"), _first_key(node, "page_count_keys")
-        total = int(t) if isinstance(t, (int, str)) and str(t).isdigit() else None
-        pages = int(p) if isinstance(p, (int, str)) and str(p).isdigit() else None
+        total, pages = _first_count(node, "total_keys"), _first_count(node, "page_count_keys")
         for value in node.values():
             if total is not None and pages is not None:
                 break

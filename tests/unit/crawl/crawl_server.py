@@ -35,8 +35,7 @@ class ScriptedServer:
                     n = server.counts.get(self.path, 0)
                     server.counts[self.path] = n + 1
                 length = int(self.headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
+                self.body = self.rfile.read(length) if length else b""  # routes may read it
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
                 status, headers, body, declared = 404, {}, b"not here", None
                 try:

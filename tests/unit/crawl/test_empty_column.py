@@ -89,3 +89,36 @@ def test_reason_guess_without_a_crawl():
     assert empty_column_reason(header, "http://h/nb/", None) == "no report-titled link on the column's pages"
     calls = '<html><body>' + FILLER + '<script>var x = new XMLHttpRequest(); x.open("GET", u);</script></body></html>'
     assert empty_column_reason(calls, "http://h/nb/", None).startswith("script-loaded list not understood")
+
+
+UNITS = (("教育局", "jyj"), ("民政局", "mzj"), ("财政局", "czj"))
+
+
+def test_a_json_post_list_is_paged_through(server, tmp_path):
+    """A Vue-style column: POST JSON {pageNo, pageSize} → {"data": {"records": [...], "total": 3}}."""
+    import json
+
+    def api(handler, n):
+        ask = json.loads(handler.body)
+        assert handler.headers.get("Content-Type") == "application/json"
+        rows = [{"infoTitle": f"示例区{u}2024年政府信息公开工作年度报告", "linkUrl": f"/files/{slug}.pdf",
+                 "publishTime": "2025-01-20"} for u, slug in UNITS]
+        chunk = rows[(ask["pageNo"] - 1) * 2: ask["pageNo"] * 2]
+        return 200, {"Content-Type": "application/json"}, json.dumps(
+            {"code": 0, "data": {"records": chunk, "total": 3}}, ensure_ascii=False).encode()
+
+    server.routes["/robots.txt"] = static(404, b"")
+    server.routes["/nb/"] = static(200, page('<div id="app"></div>' + FILLER + "<script>var col = 'nb';"
+                                             "axios.post('/api/q', {column: col, pageNo: cur, pageSize: 2})"
+                                             ".then(r => show(r.data));</script>"), HTML)
+    server.routes["/api/q"] = api
+    for _, slug in UNITS:
+        server.routes[f"/files/{slug}.pdf"] = static(200, f"%PDF-1.7 {slug}".encode(), {"Content-Type": "application/pdf"})
+    archive = Archive(tmp_path)
+    site = SiteConfig(id="t", name="示例区", hosts=[server.netloc], entries=[{"url": server.base + "/nb/"}])
+    with Fetcher(FetchSettings.for_tests(min_delay_s=0.01, jitter_s=0.0)) as fetcher:
+        summary = crawl_site(site, archive, fetcher, run_id="r1")
+    assert summary.new == 3 and summary.empty_columns == []
+    keys = [r["url"] for r in archive.manifest() if r["kind"] == "page" and "/api/q" in r["url"]]
+    assert keys == [f"{server.base}/api/q#POST:" + json.dumps({"column": "nb", "pageNo": n, "pageSize": 2})
+                    .replace(" ", "") for n in (1, 2)]

@@ -44,6 +44,19 @@ def test_list_endpoints_are_read_from_script_text(script, expected):
     assert requests == [expected] and problems == []
 
 
+@pytest.mark.parametrize("script", [
+    "$.ajax({url: '/api/q', type: 'POST', contentType: 'application/json;charset=utf-8', "
+    "data: JSON.stringify({channelId: '5', pageNo: p, pageSize: 10}), success: render});",
+    "fetch('/api/q', {method: 'POST', headers: {'Content-Type': 'application/json'}, "
+    "body: JSON.stringify({channelId: '5', pageNo: n, pageSize: 10})});",
+    "axios.post('/api/q', {channelId: '5', pageNo: current, pageSize: 10}).then(show);",
+])
+def test_json_bodies_are_sent_as_json(script):
+    requests, problems = _requests(script)
+    assert requests == [("http://portal.example.gov.cn/api/q", "POST", '{"channelId":5,"pageNo":2,"pageSize":10}')]
+    assert problems == []
+
+
 def test_calls_without_a_page_parameter_are_left_alone():
     """A visit counter or a search box is not a list: never called, and not reported as a problem."""
     requests, problems = _requests("$(function(){ $.post('/rest/visit/add', {siteguid: 'abc'}); });"
