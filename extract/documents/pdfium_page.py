@@ -56,6 +56,7 @@ class PdfiumPage:
         self.bbox = (0.0, 0.0, width, height)
         self.objects = objects
         self.n_objects = n_objects  # PDFium's drawing objects on the page, forms counted with their contents
+        self._edges: list[dict[str, Any]] | None = None
 
     @property
     def chars(self) -> list[dict[str, Any]]:
@@ -79,8 +80,11 @@ class PdfiumPage:
 
     @property
     def edges(self) -> list[dict[str, Any]]:
-        # pdfplumber's order: rectangle edges, then lines, then curves
-        return [e for kind in ("rect", "line", "curve") for obj in self.objects[kind] for e in obj_to_edges(obj)]
+        # pdfplumber's order: rectangle edges, then lines, then curves; built once (the table finder asks twice)
+        if self._edges is None:
+            self._edges = [e for kind in ("rect", "line", "curve") for obj in self.objects[kind]
+                           for e in obj_to_edges(obj)]
+        return self._edges
 
     def filter(self, test: Callable[[dict[str, Any]], bool]) -> PdfiumPage:
         kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects.items()}
