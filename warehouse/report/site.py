@@ -119,8 +119,15 @@ class PageCache:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.state = out_dir / "build-state.json"
-        self.old: dict[str, str] = json.loads(self.state.read_text(encoding="utf-8")) if self.state.exists() else {}
+        self.old: dict[str, str] = self._read()
         self.new: dict[str, str] = {}
+
+    def _read(self) -> dict[str, str]:
+        """The last build's fingerprints; none (every page rendered) when the file is missing or damaged."""
+        try:
+            return json.loads(self.state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def fresh(self, page: Path, *inputs) -> bool:
         """Record ``page``'s fingerprint; True when the page on disk was built from the same inputs."""
@@ -132,7 +139,9 @@ class PageCache:
     def finish(self) -> None:
         for key in set(self.old) - set(self.new):
             (self.out_dir / key).unlink(missing_ok=True)
-        self.state.write_text(json.dumps(self.new, sort_keys=True), encoding="utf-8")
+        partial = self.state.with_suffix(".tmp")  # replaced in one rename: a killed build leaves the old state
+        partial.write_text(json.dumps(self.new, sort_keys=True), encoding="utf-8")
+        partial.replace(self.state)
 
 
 @cache
