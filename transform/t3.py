@@ -30,6 +30,20 @@ class _T3Columns:
 
 
 def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None) -> _T3Columns | None:
+    """The applicant columns of a fragment from its header labels; None unless all seven are named."""
+    by_col, owner, extra = _columns_by_label(table, header_rows)
+    _drop_comparison_sub_columns(table, header_rows, by_col, owner, extra, year)
+    # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
+    if len(set(by_col.values())) != _n_columns():
+        return None
+    extra.update(c for c in range(min(by_col), table.n_cols)
+                 if c not in by_col and _named_extra_column(table, header_rows, c))
+    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra),
+                      _column_x_ranges(table, extra))
+
+
+def _columns_by_label(table: RawTable, header_rows: list[int]) -> tuple[dict[int, str], dict[int, Cell], set[int]]:
+    """(grid column → applicant code, grid column → its header cell, columns of a header of their own)."""
     by_col: dict[int, str] = {}
     owner: dict[int, Cell] = {}
     org_cols: set[int] = set()
@@ -51,25 +65,24 @@ def _t3_columns(table: RawTable, header_rows: list[int], year: int | None = None
                     for c in span:
                         if c not in by_col:
                             by_col[c], owner[c] = code, cell
-    # Sub-columns under an applicant header for another period (本年 | 上年, 2023年 | 2022年): only this
-    # year's are read; two numbers under one header are never joined into one.
+    return by_col, owner, extra
+
+
+def _drop_comparison_sub_columns(table: RawTable, header_rows: list[int], by_col: dict[int, str],
+                                 owner: dict[int, Cell], extra: set[int], year: int | None) -> None:
+    """Sub-columns under an applicant header for another period (本年 | 上年, 2023年 | 2022年): only this
+    year's are read; two numbers under one header are never joined into one."""
     lowest = max(header_rows, default=None)
-    if lowest is not None:
-        sub_years = {int(y) for c in by_col if (cell := table.grid[lowest][c]) is not None and cell is not owner[c]
-                     for y in re.findall(r"((?:19|20)\d\d)年", norm(cell.text))}
-        ref_year = year if year is not None else (max(sub_years) if len(sub_years) > 1 else None)
-        for c in list(by_col):
-            cell = table.grid[lowest][c]
-            if cell is not None and cell is not owner[c] and labels.comparison_label(cell.text, ref_year):
-                del by_col[c]
-                extra.add(c)
-    # Word/WPS borders a hair apart add thin grid columns, so a header may cover two grid columns.
-    if len(set(by_col.values())) != _n_columns():
-        return None
-    extra.update(c for c in range(min(by_col), table.n_cols)
-                 if c not in by_col and _named_extra_column(table, header_rows, c))
-    return _T3Columns(by_col, min(by_col), table.n_cols, _header_x_ranges(table, header_rows), frozenset(extra),
-                      _column_x_ranges(table, extra))
+    if lowest is None:
+        return
+    sub_years = {int(y) for c in by_col if (cell := table.grid[lowest][c]) is not None and cell is not owner[c]
+                 for y in re.findall(r"((?:19|20)\d\d)年", norm(cell.text))}
+    ref_year = year if year is not None else (max(sub_years) if len(sub_years) > 1 else None)
+    for c in list(by_col):
+        cell = table.grid[lowest][c]
+        if cell is not None and cell is not owner[c] and labels.comparison_label(cell.text, ref_year):
+            del by_col[c]
+            extra.add(c)
 
 
 @cache
@@ -315,7 +328,7 @@ def _value_slots(row: Row, cols: _T3Columns, table_header: list[int], code: str 
     slots: dict[str, Cell | None] = {}
     split_cols: set[str] = set()
     notes: list[Issue] = []
-    merged: list[tuple[Cell, set[str], Issue]] = []
+    merged: list[tuple[Cell, set[str], Issue | None]] = []
     in_template: list[Cell] = []
     for cell in (c for c in row.cells if c.col >= cols.value_start):
         codes = {cols.by_col.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
@@ -357,19 +370,26 @@ def _value_slots(row: Row, cols: _T3Columns, table_header: list[int], code: str 
                                 "total", T3, code, page=row.table.page,
                                 raw=" | ".join(c.text.strip() for c in in_template)))
             return in_order, set()
-        for cell, codes, issue in merged:
-            parsed = parse_cell(cell.text)
-            if issue is not None and not (parsed.kind == "number" and parsed.value == 0):
-                continue
-            if issue is not None:
-                notes[notes.index(issue)] = Issue("info", "merged_zero", f"a 0 printed across {len(codes)} "
-                                                  "applicant columns read as 0 in each", T3, code, page=cell.page,
-                                                  raw=cell.text)
-            for col_code in codes:  # a 0 or a blank across several columns: each column not printed otherwise
-                if slots.get(col_code) is None or not slots[col_code].text.strip():
-                    slots[col_code] = cell
+        _spread_merged_zeros_and_blanks(merged, slots, notes, code)
     issues.extend(notes)
     return slots, split_cols
+
+
+def _spread_merged_zeros_and_blanks(merged: list[tuple[Cell, set[str], Issue | None]],
+                                    slots: dict[str, Cell | None], notes: list[Issue], code: str | None) -> None:
+    """A 0 or a blank printed across several applicant columns stands for each column it covers that has no
+    cell of its own (non-negative counts summing to 0 are all 0); its refusal becomes an info note."""
+    for cell, codes, issue in merged:
+        parsed = parse_cell(cell.text)
+        if issue is not None and not (parsed.kind == "number" and parsed.value == 0):
+            continue
+        if issue is not None:
+            notes[notes.index(issue)] = Issue("info", "merged_zero", f"a 0 printed across {len(codes)} "
+                                              "applicant columns read as 0 in each", T3, code, page=cell.page,
+                                              raw=cell.text)
+        for col_code in codes:
+            if slots.get(col_code) is None or not slots[col_code].text.strip():
+                slots[col_code] = cell
 
 
 def _slots_in_order(cells: list[Cell]) -> dict[str, Cell | None] | None:
