@@ -53,16 +53,17 @@ flagged AS (
            coalesce(measure LIKE '%\_pct' ESCAPE '\' AND coalesce(denominator, 0) < 5, false)
                AS is_small_denominator,
            -- Wilson score interval, z = 1.96: centre and half-width of the proportion, in percent
-           CASE WHEN measure LIKE '%\_pct' ESCAPE '\' AND denominator > 0 THEN
+           -- (rounded to 1e-9 and clamped to 0..100: at 0 or n of n the float error would step outside)
+           CASE WHEN measure LIKE '%\_pct' ESCAPE '\' AND denominator > 0 THEN greatest(0.0, round(
                100 * ((numerator / denominator + 1.96 ^ 2 / (2 * denominator))
                       - 1.96 * sqrt((numerator / denominator) * (1 - numerator / denominator) / denominator
                                     + 1.96 ^ 2 / (4 * denominator ^ 2)))
-                   / (1 + 1.96 ^ 2 / denominator) END AS wilson_low_pct,
-           CASE WHEN measure LIKE '%\_pct' ESCAPE '\' AND denominator > 0 THEN
+                   / (1 + 1.96 ^ 2 / denominator), 9)) END AS wilson_low_pct,
+           CASE WHEN measure LIKE '%\_pct' ESCAPE '\' AND denominator > 0 THEN least(100.0, round(
                100 * ((numerator / denominator + 1.96 ^ 2 / (2 * denominator))
                       + 1.96 * sqrt((numerator / denominator) * (1 - numerator / denominator) / denominator
                                     + 1.96 ^ 2 / (4 * denominator ^ 2)))
-                   / (1 + 1.96 ^ 2 / denominator) END AS wilson_high_pct
+                   / (1 + 1.96 ^ 2 / denominator), 9)) END AS wilson_high_pct
     FROM long
 ),
 rankable AS (

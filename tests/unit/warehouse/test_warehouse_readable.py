@@ -52,3 +52,24 @@ def test_codes_and_rules_tables(con):
     assert columns == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     words = dict(con.execute("SELECT rule_id, rule_in_words FROM core_rules").fetchall())
     assert "t3_requests" not in words["t3_balance"] and "结转下年度继续办理" in words["t3_balance"]
+
+
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval, written out independently of the view's SQL."""
+    import math
+
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def test_ranking_rates_carry_their_wilson_interval(con):
+    rows = con.execute("""SELECT numerator, denominator, value, wilson_low_pct, wilson_high_pct FROM out_ranking
+                          WHERE measure LIKE '%\\_pct' ESCAPE '\\' AND denominator > 0""").fetchall()
+    assert rows
+    for k, n, value, low, high in rows:
+        assert (low, high) == pytest.approx(_wilson(k, n), abs=1e-9)
+        assert low <= value <= high
+    # 1 of 1 is "100 %" with an interval reaching down to about 21 %: why small denominators are not ranked
+    assert _wilson(1, 1)[0] == pytest.approx(20.65, abs=0.01)
