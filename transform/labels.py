@@ -160,6 +160,11 @@ def comparison_label(text: str, year: int | None = None, *, anywhere: bool = Fal
     return year is not None and bool(years) and year not in years and (anywhere or bool(_YEAR.match(t)))
 
 
+def years_named(text: str) -> set[int]:
+    """The years a label names ("2022年", "本年(2023年)")."""
+    return {int(y) for y in _YEAR.findall(norm(text))}
+
+
 def current_label(text: str, year: int | None = None) -> bool:
     """Does a label name the report's own period (本年, 本年度, the report year)?"""
     t = norm(text)

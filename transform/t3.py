@@ -75,8 +75,8 @@ def _drop_comparison_sub_columns(table: RawTable, header_rows: list[int], by_col
     lowest = max(header_rows, default=None)
     if lowest is None:
         return
-    sub_years = {int(y) for c in by_col if (cell := table.grid[lowest][c]) is not None and cell is not owner[c]
-                 for y in re.findall(r"((?:19|20)\d\d)年", norm(cell.text))}
+    sub_years = {y for c in by_col if (cell := table.grid[lowest][c]) is not None and cell is not owner[c]
+                 for y in labels.years_named(cell.text)}
     ref_year = year if year is not None else (max(sub_years) if len(sub_years) > 1 else None)
     for c in list(by_col):
         cell = table.grid[lowest][c]
