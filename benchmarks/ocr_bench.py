@@ -49,7 +49,7 @@ def _pages(path: Path) -> int:
     return len(pdfium.PdfDocument(path.read_bytes()))
 
 
-def _warm() -> int:
+def _warm(_: int = 0) -> int:
     """Load the models once per worker before timing (a nightly worker keeps them for many documents)."""
     import numpy as np
 
