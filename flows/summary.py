@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 
@@ -55,12 +54,11 @@ def crawl_counts(manifest_rows: list[dict], run_id: str) -> dict:
 def link_problems(manifest_rows: list[dict], run_id: str) -> list[str]:
     """One line per report link of run ``run_id`` that could not be fetched (failed or blocked), with why,
     and one per column that yielded no report at all (``empty_column``), with the guessed reason."""
+    this_run = [row for row in manifest_rows if row.get("run_id") == run_id]
     links = [f"link {row['url']}: {row['state']}: {row.get('error') or 'no reason recorded'}"
-             for row in manifest_rows
-             if row.get("run_id") == run_id and row.get("kind") == "report" and row.get("state") in ("failed", "blocked")]
+             for row in this_run if row.get("kind") == "report" and row.get("state") in ("failed", "blocked")]
     columns = [f"column {row['url']}: empty_column: {row.get('error') or 'no reason guessed'}"
-               for row in manifest_rows
-               if row.get("run_id") == run_id and row.get("kind") == "column" and row.get("state") == "empty_column"]
+               for row in this_run if row.get("kind") == "column" and row.get("state") == "empty_column"]
     return links + columns
 
 

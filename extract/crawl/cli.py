@@ -20,7 +20,8 @@ def crawl(
                                     help="Minimum seconds between two requests to one host."),
     jitter: float = typer.Option(1.5, "--jitter", envvar="XXGK_JITTER_S", help="Random extra delay (0..jitter s)."),
     crawl_delay_scale: float = typer.Option(1.0, "--crawl-delay-scale", envvar="XXGK_CRAWL_DELAY_SCALE",
-                                            help="Multiply site-imposed delays: robots Crawl-delay, registry min_delay_s (demo/tests only)."),
+                                            help="Multiply site-imposed delays: robots Crawl-delay, registry "
+                                                 "min_delay_s (demo/tests only)."),
     read_timeout: float = typer.Option(30.0, "--read-timeout", envvar="XXGK_READ_TIMEOUT_S",
                                        help="Seconds without a byte before a response is abandoned."),
     workers: int = typer.Option(4, "--workers", envvar="XXGK_CRAWL_WORKERS", help="Sites crawled in parallel."),

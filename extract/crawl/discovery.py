@@ -202,9 +202,8 @@ def walk_column(ctx: DiscoveryContext, family, column: Column, first: FetchResul
     finally:
         pager.close()
     if not reports_here and not subcolumns:
-        reading = ctx.script_readings.get(column.url)
-        ctx.empty_columns.append(EmptyColumn(column.url, empty_column_reason(first.text(), first.final_url or column.url,
-                                                                             reading)))
+        reason = empty_column_reason(first.text(), first.final_url or column.url, ctx.script_readings.get(column.url))
+        ctx.empty_columns.append(EmptyColumn(column.url, reason))
     for sub in subcolumns:
         first_sub = ctx.fetch_page(sub.url, referrer=column.url)
         if usable(first_sub):

@@ -56,7 +56,8 @@ def summary_table(summaries: list[SiteSummary]):
     from rich import box
     from rich.table import Table
 
-    table = Table(title="crawl summary (report candidates by state)", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    table = Table(title="crawl summary (report candidates by state)", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 1), collapse_padding=True, show_edge=False)
     for header in ("site", "family", "found", *(h for h, _ in SUMMARY_COLUMNS), "pages"):
         table.add_column(header, justify="left" if header in ("site", "family") else "right")
     for s in summaries:

@@ -29,10 +29,13 @@ JSONP_CALLBACK = "jsonpCallback"  # the name a browser's jQuery would generate i
 DEFAULT_SIZE = "10"
 MAX_EXTERNAL_SCRIPTS = 4
 
-_CALL = re.compile(r"(?:\$|jQuery)\s*\.\s*(ajax|get|post|getJSON)\s*\(|\b(fetch)\s*\(|\baxios\s*(?:\.\s*(get|post))?\s*\(")
+_CALL = re.compile(r"(?:\$|jQuery)\s*\.\s*(ajax|get|post|getJSON)\s*\("
+                   r"|\b(fetch)\s*\("
+                   r"|\baxios\s*(?:\.\s*(get|post))?\s*\(")
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
 _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
-_ASSIGN = re.compile(r"""(?:\b(?:var|let|const)\s+)?["']?([A-Za-z_$][\w$]*)["']?\s*[:=]\s*(?:(["'])(.*?)\2|(-?\d+)\b)""")
+_ASSIGN = re.compile(r"""(?:\b(?:var|let|const)\s+)?["']?([A-Za-z_$][\w$]*)["']?\s*[:=]\s*"""
+                     r"""(?:(["'])(.*?)\2|(-?\d+)\b)""")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\[\s*['\"][^'\"]+['\"]\s*\])*$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _WRAPPER_CALL = re.compile(r"^(?:encodeURIComponent|encodeURI|escape|String|parseInt|Number)\s*\((.*)\)$", re.S)

@@ -30,7 +30,8 @@ FAMILY = {
 PAGE_SIZE = 20
 _PARAM = r"""\b{name}\b\s*[:=]\s*['"]?([\w,\-]+)"""
 # the list script may also read its parameters from data attributes: data-site-id="32" data-channel-ids="1201,1202"
-_DATA_ATTR = {"siteId": r'data-site-id\s*=\s*["\']?([\w\-]+)', "channelIds": r'data-channel-ids?\s*=\s*["\']?([\w,\-]+)'}
+_DATA_ATTR = {"siteId": r'data-site-id\s*=\s*["\']?([\w\-]+)',
+              "channelIds": r'data-channel-ids?\s*=\s*["\']?([\w,\-]+)'}
 
 
 def search_params(html: str, column: Column) -> dict[str, str] | None:
