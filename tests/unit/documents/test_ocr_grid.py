@@ -70,3 +70,32 @@ def test_ocr_blocks_go_in_page_order_and_pictures_keep_their_place():
     assert doc.blocks == [text1, read, text3]
     assert doc.images == [(1, "page 1 picture at y=300"), (3, "page 3 picture at y=80")]
     assert doc.pages_without_text == []
+
+
+def test_triage_recognises_only_the_first_page_and_the_table_pages(monkeypatch):
+    """A 14-page scan with one ruled table page: 2 full recognitions, not 14 (the recogniser is counted,
+    not run: its accuracy is tested on the real scans)."""
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from extract.documents.model import Document
+
+    prose = Image.new("L", (1240, 1754), 235)
+    for y in range(200, 1500, 60):
+        prose.paste(40, (150, y, 1090, y + 14))
+    table = Image.fromarray(_ruled_page()).resize((1240, 1754))
+    pages = [prose.copy() for _ in range(14)]
+    pages[8] = table
+    buf = io.BytesIO()
+    pages[0].save(buf, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    calls = []
+    monkeypatch.setattr(ocr, "recognise", lambda gray: calls.append(gray.shape) or [])
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setenv("XXGK_OCR", "1")
+    doc = Document("application/pdf", n_pages=14, pages_without_text=list(range(1, 15)))
+    stats = ocr.read_scanned_pages(pdfium.PdfDocument(buf.getvalue()), doc)
+    assert stats.pages_full == [1, 9]
+    assert [shape for shape in calls if shape[0] > 1000] == [(1754, 1241)] * 2  # (plus a second look at a cell)
+    assert doc.pages_without_text == list(range(1, 15))  # nothing recognised: still pages without text
