@@ -3,19 +3,7 @@ measures agreeing with the wide view, lineage kept out of the wide view."""
 
 import pytest
 
-from warehouse.db import OUT_VIEWS, connect_readonly
-from warehouse.load import load_results
-from tests.synthetic import district_dataset
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    db = tmp_path_factory.mktemp("readable") / "w.duckdb"
-    results, manifest = district_dataset()
-    load_results(db, results.values(), manifest)
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+from warehouse.db import OUT_VIEWS
 
 
 def test_every_out_view_column_has_a_comment(con):

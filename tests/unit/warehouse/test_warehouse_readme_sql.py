@@ -3,12 +3,6 @@
 import re
 from pathlib import Path
 
-import pytest
-
-from warehouse.db import connect_readonly
-from warehouse.load import load_results
-from tests.synthetic import district_dataset
-
 README = Path(__file__).resolve().parents[3] / "README.md"
 
 
@@ -16,16 +10,6 @@ def sql_blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
     section = text.split("\n## The warehouse", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    db = tmp_path_factory.mktemp("doc") / "w.duckdb"
-    results, manifest = district_dataset()
-    load_results(db, results.values(), manifest)
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
 
 
 def test_four_examples_present():
