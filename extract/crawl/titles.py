@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from extract import hanzi
+
 TITLES_FILE = Path(__file__).with_name("titles.yaml")
 
 
@@ -29,9 +31,14 @@ def clean_title(title: str | None) -> str:
     return re.sub(r"\s+", " ", title or "").strip()
 
 
+def _matchable(title: str | None) -> str:
+    """The title as the patterns read it: cleaned, and in simplified characters (a 繁體 site's 年度報告)."""
+    return hanzi.to_simplified(clean_title(title))
+
+
 def decoy_reason(title: str | None) -> str | None:
     """Why a title is a known false friend (``website_form``, ``guide``, ``budget``...), or None."""
-    text = clean_title(title)
+    text = _matchable(title)
     for pattern, why in _rules()["decoys"]:
         if pattern.search(text):
             return why
@@ -45,7 +52,7 @@ def website_form_pattern() -> re.Pattern:
 
 def is_report_title(title: str | None) -> bool:
     """年度报告/年报 plus a year (or 信息公开 when the year is only in the body), and not a decoy."""
-    text = clean_title(title)
+    text = _matchable(title)
     rules = _rules()
     if not any(p.search(text) for p in rules["must"]):
         return False
@@ -55,12 +62,12 @@ def is_report_title(title: str | None) -> bool:
 
 
 def looks_like_subcolumn(title: str | None) -> bool:
-    text = clean_title(title)
+    text = _matchable(title)
     return bool(text) and len(text) <= 30 and any(p.search(text) for p in _rules()["subcolumn"])
 
 
 def is_pager_text(title: str | None) -> bool:
-    return bool(_rules()["pager"].match(clean_title(title)))
+    return bool(_rules()["pager"].match(_matchable(title)))
 
 
 def attachment_extensions() -> tuple[str, ...]:
