@@ -70,7 +70,7 @@ def query(
             raise QueryRefused("--timeout must be more than 0 seconds")
         con = open_sandboxed(db or _published(data_dir), QueryLimits(timeout_s=timeout, memory_limit=memory_limit))
         try:
-            frame = run_query(con, sql, timeout)
+            frame = run_query(con, sql, timeout, max_rows=None if csv else limit)
         finally:
             con.close()
     except QueryRefused as exc:
@@ -98,7 +98,7 @@ def _print_table(frame, limit: int) -> None:
             table.add_row(*[_text(v) for v in row])
         console.print(table)
     if len(frame) > limit:
-        console.print(f"… {len(frame) - limit} more rows (use --csv for all)")
+        console.print(f"… more rows than the {limit} shown (use --limit N, or --csv for all)")
 
 
 # A column narrower than this prints as a stack of single characters: not readable.

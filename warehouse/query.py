@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -56,21 +57,33 @@ def open_sandboxed(db_path: Path, limits: QueryLimits) -> duckdb.DuckDBPyConnect
     return con
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float):
-    """The result of ``sql`` as a DataFrame, interrupted after ``timeout_s`` seconds."""
+def run_query(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float, max_rows: int | None = None):
+    """The result of ``sql`` as a DataFrame, interrupted after ``timeout_s`` seconds.
+
+    With ``max_rows``, at most ``max_rows + 1`` rows are fetched (one more tells that there are more), so
+    a table on the terminal never materialises a billion-row result in this process.
+    """
     if timeout_s <= 0:
         raise QueryRefused("--timeout must be more than 0 seconds")
     timer = threading.Timer(timeout_s, con.interrupt)
     timer.daemon = True
     timer.start()
     try:
-        return con.execute(sql).df()
+        cursor = con.execute(sql)
+        if max_rows is None:
+            return cursor.df()
+        return _frame(cursor.fetchmany(max_rows + 1), cursor.description)
     except duckdb.InterruptException:
         raise QueryRefused(f"query stopped after the {timeout_s:g} s time limit (--timeout)") from None
     except duckdb.Error as exc:
         raise QueryRefused(_explain(exc)) from None
     finally:
         timer.cancel()
+
+
+def _frame(rows: list[tuple], description) -> pd.DataFrame:
+    columns = [d[0] for d in description or ()]
+    return pd.DataFrame.from_records(rows, columns=columns) if columns else pd.DataFrame()
 
 
 def _explain(exc: duckdb.Error) -> str:

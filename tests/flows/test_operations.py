@@ -15,28 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.flows.test_crawl_stage import _closed_port
+from tests.flows.test_cli import _dead_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 XXGK = [sys.executable, "-m", "flows.cli"]
 REAL = ROOT / "demo" / "data" / "real"
 
 
-def dead_registry(tmp_path: Path) -> Path:
-    port = _closed_port()
-    sites = tmp_path / "sites.yaml"
-    sites.write_text(f"""
-- id: dead-site
-  name: 测试区
-  hosts: ['127.0.0.1:{port}']
-  entries:
-  - url: http://127.0.0.1:{port}/xxgk/ndbg/
-""", encoding="utf-8")
-    return sites
-
-
 def quick(tmp_path: Path, **more) -> dict:
-    values = {"data_dir": str(tmp_path / "data"), "sites_file": str(dead_registry(tmp_path)), "min_delay_s": 0.01,
+    values = {"data_dir": str(tmp_path / "data"), "sites_file": _dead_registry(tmp_path), "min_delay_s": 0.01,
               "jitter_s": 0.0, "connect_timeout_s": 0.5, "read_timeout_s": 0.5, "max_retries": 0,
               "crawl_retries": 0, "workers": 1}
     values.update(more)

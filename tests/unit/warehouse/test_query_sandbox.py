@@ -145,3 +145,12 @@ def test_a_wide_result_stays_readable(warehouse):
     assert any("agency_name" in line for line in lines)
     assert "--csv" in wide.output
     assert max(len(line) for line in lines) <= 100
+
+
+def test_a_huge_result_is_not_materialised_for_the_terminal(warehouse):
+    """Table mode fetches --limit + 1 rows: a billion-row result prints its first rows at once."""
+    started = time.monotonic()
+    huge = query(warehouse, "SELECT range AS n FROM range(1000000000)", "--limit", "5", "--timeout", "30")
+    assert huge.exit_code == 0, huge.output
+    assert time.monotonic() - started < 10
+    assert "more rows than the 5 shown" in huge.stdout
