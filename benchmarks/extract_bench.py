@@ -50,11 +50,13 @@ def corpus(n_demo: int, scans: bool) -> dict[str, list[tuple[str, bytes]]]:
     from demo.render import render_report
     from demo.values import generate_report
 
-    quirk_sets = [(), ("split_table",), ("units", "thousands"), ("repeat_group_label", "halfwidth_labels"), ("landscape",)]
+    quirk_sets = [(), ("split_table",), ("units", "thousands"), ("repeat_group_label", "halfwidth_labels"),
+                  ("landscape",)]
     for i in range(n_demo):
         version = ("gov2019", "gov2021")[i % 2]
         quirks = quirk_sets[i % len(quirk_sets)]
-        report = generate_report(f"测试市第{i}区人民政府", "", 2019 + i % 6 if version == "gov2021" else 2019, version, seed=i)
+        year = 2019 + i % 6 if version == "gov2021" else 2019
+        report = generate_report(f"测试市第{i}区人民政府", "", year, version, seed=i)
         groups["demo (STSong, not embedded)"].append((f"demo-{i}-{version}", render_report(report, "pdf", quirks)))
     return groups
 
@@ -191,7 +193,8 @@ def main() -> None:
                 cpu = result["cpu_seconds"]
                 base = cpu if name == "naive" else base
                 ratio = f"{base / cpu:.2f}" if base else "–"
-                print(f"| {group} | {len(docs)} | {pages} | {name} | {1000 * cpu / len(docs):.0f} | {len(docs) / cpu:.2f} "
+                print(f"| {group} | {len(docs)} | {pages} | {name} | {1000 * cpu / len(docs):.0f} "
+                      f"| {len(docs) / cpu:.2f} "
                       f"| {pages / cpu:.1f} | {ratio} | {1000 * result['seconds'] / len(docs):.0f} "
                       f"| {result['peak_rss_mb']:.0f} / {result['children_peak_rss_mb']:.0f} |", flush=True)
 

@@ -51,7 +51,8 @@ class PageLimit(Exception):
 class PdfiumPage:
     """The objects of one page in pdfplumber's shape (top-left origin, points)."""
 
-    def __init__(self, width: float, height: float, objects: dict[str, list[dict[str, Any]]], n_objects: int = 0) -> None:
+    def __init__(self, width: float, height: float, objects: dict[str, list[dict[str, Any]]],
+                 n_objects: int = 0) -> None:
         self.width, self.height = width, height
         self.bbox = (0.0, 0.0, width, height)
         self.objects = objects
@@ -143,7 +144,8 @@ def _page_objects(page_raw: Any, count: list[int]) -> Iterator[tuple[Any, Matrix
     yield from _objects(lambda i: pdfium_c.FPDFPage_GetObject(page_raw, i), n, IDENTITY, 0, count)
 
 
-def _objects(get: Callable[[int], Any], n: int, outer: Matrix, depth: int, count: list[int]) -> Iterator[tuple[Any, Matrix]]:
+def _objects(get: Callable[[int], Any], n: int, outer: Matrix, depth: int,
+             count: list[int]) -> Iterator[tuple[Any, Matrix]]:
     count[0] += n
     if count[0] > MAX_PAGE_OBJECTS:
         raise PageLimit("page_objects", f"more than {MAX_PAGE_OBJECTS} drawing objects on one page")
