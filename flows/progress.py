@@ -38,7 +38,8 @@ def shown() -> Iterator[None]:
                        redirect_stdout=False, redirect_stderr=False)
     with display:
         with _lock:
-            _display, _tasks.clear()
+            _display = display
+            _tasks.clear()
         try:
             yield
         finally:

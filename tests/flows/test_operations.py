@@ -242,3 +242,29 @@ def test_the_summary_has_one_line_per_stage():
     assert rows["stage load"] == "1.0 s · 3 documents, 2 report versions"
     assert rows["stage publish"] == "0.5 s · 2 files written"
     assert "stage total" not in rows
+
+
+def test_run_progress_shows_counts_per_stage_on_a_terminal_only(monkeypatch):
+    import io
+
+    from flows import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with progress.shown():
+        progress.start("crawl", 2)
+        progress.advance("crawl")
+        progress.advance("crawl")
+        progress.finish("crawl", "2 sites")
+    assert "crawl" in screen.getvalue() and "2/2" in screen.getvalue()
+
+    piped = io.StringIO()  # not a terminal: the same calls print nothing
+    monkeypatch.setattr(sys, "stderr", piped)
+    with progress.shown():
+        progress.start("crawl", 2)
+        progress.advance("crawl")
+    assert piped.getvalue() == ""
