@@ -95,6 +95,16 @@ def test_the_pdfium_reader_extracts_each_demo_rendering_as_pdfminer_did(pdf_byte
     assert_same_extraction(pdf_bytes())
 
 
+@pytest.mark.parametrize("folder", sorted(p.parent.name for p in real_reports_dir().glob("*/report_scanned.pdf")))
+def test_the_pdfium_reader_sees_the_scans_as_pdfminer_did(folder: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages without a text layer and their pictures, found the same way (OCR off: it reads them the same in both)."""
+    monkeypatch.setenv("XXGK_OCR", "0")
+    data = (real_reports_dir() / folder / "report_scanned.pdf").read_bytes()
+    old, new = read_pdf(data, engine="pdfminer"), read_pdf(data)
+    assert new.pages_without_text == old.pages_without_text == list(range(1, (new.n_pages or 0) + 1))
+    assert new.images == old.images and new.warnings == old.warnings and new.blocks == old.blocks == []
+
+
 def test_most_pages_of_the_real_reports_are_read_by_pdfium() -> None:
     """The fallback stays the exception: it is taken on pages PDFium cannot stand in for, and said in the notes."""
     read, fallen_back = 0, []
