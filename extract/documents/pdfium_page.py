@@ -9,8 +9,8 @@ character boxes (origin, advance, font descent, font size), top-left coordinates
 pdfplumber's own ``TableFinder`` then runs on these objects, so tables are found exactly as before.
 
 Where PDFium's objects are not to be trusted the page is read by pdfminer as before (``Untrusted``): a
-turned page (``/Rotate``), glyphs without a Unicode mapping, a font PDFium cannot size, text written
-vertically, and pages with more objects than the caps allow are handed back to the reader to decide.
+turned page (``/Rotate``), glyphs without a Unicode mapping, a font PDFium gives no metrics or widths for.
+Pages with more objects than the caps allow raise ``PageLimit`` before any reader parses them.
 """
 
 from __future__ import annotations
@@ -282,9 +282,12 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
             style = styles[obj] = _text_style(textpage, i, obj, matrix, fonts)
-        a, c, d, size, font = style
+        a, b, c, d, size, font = style
         _loose_box(textpage, i, box_ref)
         _origin(textpage, i, ox_ref, oy_ref)
+        if b or a <= 0 or d <= 0:  # turned, mirrored or at an angle: pdfminer's box of the turned em box
+            chars.append(_turned_char(code, (a, b, c, d), size, font, ox.value, oy.value, left, top))
+            continue
         height = size * d
         if c == 0 and _is_vertical_writing(box, size, a):
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
@@ -304,6 +307,23 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
             "matrix": (a, 0.0, c, d, ox.value - left, oy.value),
         })
     return chars
+
+
+def _turned_char(code: int, m: tuple[float, float, float, float], size: float, font: _Font, ox: float, oy: float,
+                 left: float, top: float) -> dict[str, Any]:
+    """A character whose text matrix turns or mirrors it: the corners of its advance-by-em box (from the
+    font's descent) through the matrix, their bounding box, and pdfminer's ``size``, that box's height."""
+    a, b, c, d = m
+    advance = font.advance(code) * size
+    low, high = font.descent * size, (font.descent + 1) * size
+    xs = [a * u + c * v for u in (0.0, advance) for v in (low, high)]
+    ys = [b * u + d * v for u in (0.0, advance) for v in (low, high)]
+    x0, x1, y0, y1 = ox + min(xs), ox + max(xs), oy + min(ys), oy + max(ys)
+    return {
+        "object_type": "char", "text": chr(code), "fontname": font.id, "size": y1 - y0,
+        "x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0, "doctop": top - y1,
+        "width": x1 - x0, "height": y1 - y0, "upright": False, "matrix": (a, b, c, d, ox - left, oy),
+    }
 
 
 class _Font:
@@ -334,15 +354,13 @@ class _Font:
 
 
 def _text_style(textpage: Any, i: int, obj: int, matrix: Any, fonts: dict[int, _Font]) -> tuple:
-    """(a, c, d, font size, font) of the text object holding character ``i``."""
+    """(a, b, c, d, font size, font) of the text object holding character ``i``."""
     _char_matrix(textpage, i, ctypes.byref(matrix))
-    if matrix.b or matrix.a <= 0 or matrix.d <= 0:
-        raise Untrusted("text set at an angle or mirrored")
     handle = _text_font(obj) or 0
     font = fonts.get(handle)
     if font is None:
         font = fonts[handle] = _Font(handle)
-    return matrix.a, matrix.c, matrix.d, _font_size(textpage, i), font
+    return matrix.a, matrix.b, matrix.c, matrix.d, _font_size(textpage, i), font
 
 
 def _raw_function(name: str, restype: Any, *argtypes: Any) -> Any:

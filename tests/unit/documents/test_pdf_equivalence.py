@@ -105,6 +105,45 @@ def test_the_pdfium_reader_sees_the_scans_as_pdfminer_did(folder: str, monkeypat
     assert new.images == old.images and new.warnings == old.warnings and new.blocks == old.blocks == []
 
 
+def turned_text_pdf() -> bytes:
+    """A ruled table with a label turned 90° (btLr) and 270°, an upside-down line and a 35° watermark across it."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    c.setFont("STSong-Light", 10)
+    for y in (700, 600, 500):
+        c.line(100, y, 400, y)
+    for x in (100, 140, 250, 400):
+        c.line(x, 700, x, 500)
+    c.drawString(72, 760, "三、收到和处理政府信息公开申请情况")
+    for (x, y, angle, text) in ((125, 610, 90, "办理结果"), (125, 590, 270, "结转下年"), (390, 560, 180, "12"),
+                                (200, 520, 35, "内部资料")):
+        c.saveState()
+        c.translate(x, y)
+        c.rotate(angle)
+        c.drawString(0, 0, text)
+        c.restoreState()
+    for (x, y, text) in ((150, 650, "（一）予以公开"), (260, 650, "21"), (150, 550, "（二）部分公开"), (260, 550, "3")):
+        c.drawString(x, y, text)
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def test_turned_and_slanted_glyphs_are_read_by_pdfium_as_pdfminer_boxed_them() -> None:
+    data = turned_text_pdf()
+    assert_same_extraction(data)
+    old, new = both_ways(data)
+    assert new.notes == [] and "watermark" in " ".join(new.warnings)
+
+
 def test_most_pages_of_the_real_reports_are_read_by_pdfium() -> None:
     """The fallback stays the exception: it is taken on pages PDFium cannot stand in for, and said in the notes."""
     read, fallen_back = 0, []
