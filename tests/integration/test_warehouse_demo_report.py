@@ -134,6 +134,25 @@ def test_demo_rankings_use_the_world_numbers_and_never_an_empty_or_null_group(ni
         assert value == printed[(agency, year)], (agency, year)
         assert region == "全国" and n_ranked >= 1 and (rank is None or 1 <= rank <= n_ranked)
     assert con.execute("SELECT count(*) FROM out_ranking WHERE peer_region IS NULL").fetchall() == [(0,)]
+    # rates: numerator and denominator are the world's printed cells, small denominators are not ranked
+    rates = {}
+    for e in nights.world.expected_reports(2):
+        if e.values and e.extract_status in READABLE and e.sha256 != nights.bomb_sha and e.agency in names:
+            t3, t4 = e.values["tables"]["t3_requests"]["cells"], e.values["tables"]["t4_review_litigation"]["cells"]
+            rates[(names[e.agency], e.year, "disclosure_pct")] = (
+                _total(t3["granted"]) + _total(t3["partially_granted"]), _total(t3["results_total"]))
+            # a blank cell is unknown, never 0: a blank part leaves the concluded count (and the rate) unknown
+            review = t4["review"]
+            parts = [review[c] for c in ("maintained", "corrected", "other")]
+            rates[(names[e.agency], e.year, "review_correction_pct")] = (
+                review["corrected"], None if None in parts else sum(parts))
+    got = con.execute("""SELECT agency_name, report_year, measure, numerator, denominator, is_ranked, value
+                         FROM out_ranking WHERE peer_scope = 'national'
+                           AND measure IN ('disclosure_pct', 'review_correction_pct')""").fetchall()
+    assert got
+    for agency, year, measure, numerator, denominator, is_ranked, value in got:
+        assert (numerator, denominator) == rates[(agency, year, measure)], (agency, year, measure)
+        assert is_ranked == (denominator is not None and denominator >= 5 and value is not None)
     # ranks inside a group follow the values: a higher value never ranks below a lower one
     assert con.execute("""
         SELECT count(*) FROM out_ranking a JOIN out_ranking b
@@ -141,6 +160,11 @@ def test_demo_rankings_use_the_world_numbers_and_never_an_empty_or_null_group(ni
            = (b.peer_scope, b.peer_region, b.level, b.report_year, b.measure)
         WHERE a.is_ranked AND b.is_ranked AND a.value > b.value AND a.rank_in_group >= b.rank_in_group
     """).fetchall() == [(0,)]
+
+
+def _total(row: dict) -> int:
+    """A 表三 row's 总计 as the warehouse reads it: printed, else the sum of its printed applicant cells."""
+    return row["total"] if row.get("total") is not None else sum(v or 0 for k, v in row.items() if k != "total")
 
 
 def _chromium() -> str | None:
