@@ -172,7 +172,7 @@ class _Walker:
             return
         if _is_data_table(el):
             self.flush()
-            table = grid_from_table(el, self.n_tables)
+            table = grid_from_table(el, self.n_tables, self.doc.warnings)
             self.n_tables += 1
             if table.n_rows:
                 self.doc.blocks.append(table)
@@ -245,10 +245,15 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def grid_from_table(table_el, index: int) -> RawTable:
-    """Expand rowspan/colspan into a rectangular grid of Cell references."""
+def grid_from_table(table_el, index: int, warnings: list[str] | None = None) -> RawTable:
+    """Expand rowspan/colspan into a rectangular grid of Cell references.
+
+    A grid growing past ``MAX_GRID_CELLS`` is cut there, and said in ``warnings`` (a ``reader`` issue):
+    a cut table may have lost rows the report needs.
+    """
     rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el and not _is_hidden(tr)]
     grid: list[list[Cell | None]] = []
+    slots = 0  # sum(len(row) for row in grid), kept as it grows: summing per cell is quadratic
     for r, tr in enumerate(rows):
         while len(grid) <= r:
             grid.append([])
@@ -268,13 +273,17 @@ def grid_from_table(table_el, index: int) -> RawTable:
                     grid.append([])
                 row = grid[rr]
                 if len(row) < c + colspan:
+                    slots += c + colspan - len(row)
                     row.extend([None] * (c + colspan - len(row)))
                 for cc in range(c, c + colspan):
                     if row[cc] is None:
                         row[cc] = cell
             c += colspan
-            if sum(len(x) for x in grid) > MAX_GRID_CELLS:
+            if slots > MAX_GRID_CELLS:
                 logger.warning("table %d: grid larger than %d cells, truncated", index, MAX_GRID_CELLS)
+                if warnings is not None:
+                    warnings.append(f"table {index + 1} has more than {MAX_GRID_CELLS:,} cells; read only up to "
+                                    f"row {r + 1}")
                 return _rectangular(grid, index)
     return _rectangular(grid, index)
 

@@ -212,3 +212,15 @@ def test_a_cut_off_docx_is_broken():
     for cut in (len(data) // 2, len(data) - 30):
         out = extract_bytes(data[:cut], "cut.docx")
         assert out["status"] == "failed" and codes(out) == ["broken_docx"], (cut, out["issues"])
+
+
+def test_an_html_table_past_the_grid_cap_is_cut_visibly_and_fast():
+    """30 000 one-cell rows: the grid stops at 20 000 cells with a reader warning (a cut table may miss
+    rows the report needs), in linear time."""
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(30_000))
+    page = f"<html><body><h1>某区2023年政府信息公开工作年度报告</h1><table border=1>{rows}</table></body></html>"
+    started = time.monotonic()
+    out = extract_bytes(page.encode("utf-8"), "long.html")
+    assert time.monotonic() - started < 20
+    cut = [i for i in out["issues"] if i["code"] == "reader" and "20,000 cells" in i["message"]]
+    assert cut and out["status"] != "ok"
