@@ -326,8 +326,9 @@ class Placement:
 
 
 def read_picture(gray: np.ndarray, where: Placement, words: list[Word] | None = None,
-                 straightened: bool = False) -> list[TextBlock | RawTable]:
-    """Blocks of one picture in reading order: ruled tables, word-laid tables, running text."""
+                 straightened: bool = False, continued: bool = False) -> list[TextBlock | RawTable]:
+    """Blocks of one picture in reading order: ruled tables, word-laid tables, running text.
+    ``continued``: the page follows a page read by OCR, so a table may run on without its heading."""
     if not straightened:
         gray, _ = straighten(gray)
     grids = find_grids(gray)
@@ -340,7 +341,7 @@ def read_picture(gray: np.ndarray, where: Placement, words: list[Word] | None = 
         inside, free = _split_words(free, grid.box)
         placed.append((grid.ys[0], _grid_table(grid, inside, gray, mask, where)))
     lines = wordgrid.group_lines(free)
-    for table, used in wordgrid.tables_from_lines(lines):
+    for table, used in wordgrid.tables_in_picture(lines, where.page, continued):
         for cell in {id(c): c for row in table.grid for c in row if c is not None}.values():
             _mark_ocr_cell(cell, where, cell.bbox)
         top = min(w.y0 for line in used for w in line)
@@ -540,7 +541,9 @@ def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = N
         if page_no == 1 or find_grids(gray):
             candidates.append(page_no)
     if not any(p != 1 for p in candidates):
-        candidates = sorted(set(candidates) | set(_pages_with_headings(pictures, deadline)))
+        headed = _pages_with_headings(pictures, deadline)
+        # A table runs on under its heading: the page after a heading page is read too.
+        candidates = sorted(set(candidates) | set(headed) | {p + 1 for p in headed if p + 1 in pictures})
     stats = OcrStats(pages_full=[], pages_skipped=[p for p in pages if p not in candidates], seconds=0.0)
     read: dict[int, list[TextBlock | RawTable]] = {}
     for page_no in candidates:
@@ -549,7 +552,8 @@ def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = N
             doc.warnings.append(f"OCR stopped after {deadline.seconds:.0f} s; pages from {page_no} on not read")
             break
         gray, scale = pictures[page_no]
-        read[page_no] = read_picture(gray, Placement(page_no, scale, f"page {page_no}"), straightened=True)
+        read[page_no] = read_picture(gray, Placement(page_no, scale, f"page {page_no}"), straightened=True,
+                                     continued=page_no - 1 in read)
         stats.pages_full.append(page_no)
     read = {p: blocks for p, blocks in read.items() if _has_text(blocks)}  # nothing recognised: still no text
     # Pages the triage passed over count as looked at only when OCR found text elsewhere in the document.

@@ -143,8 +143,13 @@ def _close(a: list[Word], b: list[Word]) -> bool:
     return min(w.y0 for w in b) - max(w.y1 for w in a) < MAX_ROW_GAP * height
 
 
+PAGE_NUMBER = re.compile(r"^(?:[-—－]\d{1,3}[-—－]|第\d{1,3}页(?:共\d{1,3}页)?|\d{1,3}/\d{1,3})$")
+
+
 def _is_stop(line: list[Word], stop: re.Pattern | None) -> bool:
-    return bool(stop and stop.match("".join(w.text for w in line).replace(" ", "")))
+    """A line that ends a table: a page number at the foot, or what ``stop`` matches."""
+    text = "".join(w.text for w in line).replace(" ", "")
+    return bool(PAGE_NUMBER.match(text) or (stop and stop.match(text)))
 
 
 def _short(line: list[Word]) -> bool:
@@ -233,6 +238,9 @@ def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     line) joins the number line nearest to it. Letters stacked one per line at the left (a merged group
     label printed vertically) are one cell spanning the rows they stand beside.
     """
+    caption = block[0] if len(block) > 1 and T2_CAPTION.match(_text(block[0])) else None
+    if caption is not None:
+        block = block[1:]  # 第二十条第（X）项 above its part of 表二: a row across the table, as when ruled
     first = next(i for i, line in enumerate(block) if is_table_line(line))
     value_bands = _header_bands(block, bands(block))
     territories = _territories(block, value_bands)
@@ -243,6 +251,8 @@ def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     columns = label_cols + territories[1:]
     n_label = len(label_cols)
     header = _header_rows(block[:first], columns, n_label)
+    if caption is not None:
+        header.insert(0, [(0, len(columns) - 1, caption, 1)])
     rows = _body_rows(body, columns, n_label, stacked)
     grid = [[None] * len(columns) for _ in range(len(header) + len(rows))]
     for r, placed in enumerate(header + rows):
@@ -532,19 +542,41 @@ def add_unruled_tables(chars: list[dict], page_no: int, doc: Any, placed: list) 
     return boxes
 
 
+def tables_in_picture(lines: list[list[Word]], page: int | None = None,
+                      continued: bool = False) -> list[tuple[RawTable, list[list[Word]]]]:
+    """Word-laid tables of an OCR'd picture, with the lines each used: cut at section headings and
+    表二 captions like a text page (the headings stay text); under a statistics heading or caption, or on
+    a page continuing one, one row of numbers is a table, elsewhere two are needed."""
+    texts = [_text(line) for line in lines]
+    captioned = continued or any(STATISTICS_SECTION.match(t) or T2_CAPTION.match(t) for t in texts)
+    found = []
+    for segment in _segments(lines, texts, resume=True):
+        for block in table_runs(segment, min_lines=1 if captioned else MIN_TABLE_LINES):
+            found.append((block_table(block, page), block))
+    return found
+
+
 def _text(line: list[Word]) -> str:
     return "".join(w.text for w in line).replace(" ", "")
 
 
-def _segments(lines: list[list[Word]], texts: list[str]) -> list[list[list[Word]]]:
+def _segments(lines: list[list[Word]], texts: list[str], resume: bool = False) -> list[list[list[Word]]]:
     """Lines cut into one segment per table: at every section heading that is not a statistics one
-    (the tables end there) and at each 第二十条 caption (表二's parts have columns of their own)."""
+    (the tables end there; with ``resume`` — a whole page — reading starts again at the next statistics
+    heading) and at each 第二十条 caption (表二's parts have columns of their own)."""
     segments: list[list[list[Word]]] = [[]]
+    outside = False
     for line, text in zip(lines, texts):
         if SECTION.match(text) and not is_table_line(line):
             if not STATISTICS_SECTION.match(text):
-                break
+                if not resume:
+                    break
+                outside = True
+                continue
+            outside = False
             segments.append([])
+            continue
+        if outside:
             continue
         if T2_CAPTION.match(text) and segments[-1]:
             segments.append([])
