@@ -127,3 +127,12 @@ def test_text_pdf_whose_tables_are_pictures():
     out = extract_bytes(_pdf_with_pictured_tables(rep), "pictures.pdf")
     _assert_exact_or_flagged(rep, out)
     assert any(i["code"] == "ocr" and "picture" in i["message"] for i in out["issues"])
+
+
+def test_scan_of_tables_printed_without_rules_is_exact_or_not_ok():
+    # Laid out from OCR's text-line boxes (wordgrid): read where the layout is clear, refused elsewhere.
+    rep = generate_report(AGENCY, REGION, 2023, "gov2021", 7)
+    out = extract_bytes(scan.scan_pdf(render_report(rep, "pdf", ["no_rules"]), seed=7, turn=-0.8), "scan.pdf")
+    diffs = _diffs(rep, out)
+    assert out["status"] != "ok" or not diffs, diffs
+    assert out["tables"].get("t2_art20_1", {}).get("cells") == rep["tables"]["t2_art20_1"]["cells"]
