@@ -87,7 +87,8 @@ class Document:
     # statistics tables as images; placed among the blocks, they show under which heading they stand.
     images: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # reader-level problems worth an issue
-    notes: list[str] = field(default_factory=list)  # how the file was read (not problems): e.g. PDF pages left to pdfminer
+    # how the file was read (not problems): e.g. PDF pages left to pdfminer
+    notes: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> list[RawTable]:

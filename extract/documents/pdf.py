@@ -649,8 +649,9 @@ def _stacked_tables(cells: list[tuple]) -> list[list[tuple]]:
     """Cut a ruled box into the tables stacked in it: two tables printed without a gap share a border.
 
     Where no cell crosses a horizontal rule and the column borders above it and below it have hardly a
-    position in common (at most 30 %: widths can agree by chance), the rule joins two tables (a 汇总表 right under 表三, a header table
-    with its own column widths on top of the data), not rows of one: merged into one grid, each
+    position in common (at most 30 %: widths can agree by chance), the rule joins two tables (a 汇总表 right
+    under 表三, a header table with its own column widths on top of the data), not rows of one: merged into one
+    grid, each
     table's columns would be cut by the other's borders and its values spread over several slots.
     """
     if len(cells) < 2:
@@ -853,7 +854,8 @@ def _numbers_across_borders(
             target = cols[free[0]] if len(free) == 1 else None
             cell = grid[r][target] if target is not None else None
             widest = max(ch["x1"] - ch["x0"] for ch in run)
-            if cell is None or len(in_run) != 2 or (cell.bbox and run[-1]["x1"] - run[0]["x0"] > cell.bbox[2] - cell.bbox[0] + widest):
+            run_width = run[-1]["x1"] - run[0]["x0"]
+            if cell is None or len(in_run) != 2 or (cell.bbox and run_width > cell.bbox[2] - cell.bbox[0] + widest):
                 # Both cells hold numbers of their own, or the run is far wider than a cell: the numbers of
                 # neighbouring cells touch and cannot be told apart.
                 if doc is not None:
