@@ -249,6 +249,8 @@ def _child(conn, work: Callable[[Callable[[dict], None]], dict], memory_mb: int,
         conn.send(("result", work(lambda envelope: conn.send(("envelope", envelope)))))
     except MemoryError:
         conn.send(("memory", None))
+    except Exception as exc:  # noqa: BLE001 - outside extract_bytes (reading, sending): said, not a silent death
+        conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
@@ -298,6 +300,8 @@ def _isolated(work, source: str, envelope: dict, timeout_s: float, memory_mb: in
     if outcome == "timeout":
         return _failed(envelope, PARSER_LIMIT, f"{source}: parsing took longer than {timeout_s:g} s and was stopped",
                        limit="time")
+    if outcome == "crashed":
+        return _failed(envelope, "extractor_error", f"{source}: the isolated extraction failed: {payload}")
     return _failed(envelope, PARSER_LIMIT, f"{source}: the parser ran out of its {memory_mb} MB memory limit "
                                            f"(process exit {proc.exitcode})", limit="memory")
 

@@ -224,3 +224,17 @@ def test_an_html_table_past_the_grid_cap_is_cut_visibly_and_fast():
     assert time.monotonic() - started < 20
     cut = [i for i in out["issues"] if i["code"] == "reader" and "20,000 cells" in i["message"]]
     assert cut and out["status"] != "ok"
+
+
+def test_a_crash_outside_the_parser_is_said_not_taken_for_the_memory_limit(monkeypatch, tmp_path):
+    from transform import runner
+
+    def vanished(path, max_bytes):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(runner, "read_regular_file", vanished)
+    path = tmp_path / "r.html"
+    path.write_bytes(b"<html></html>")
+    out = runner.extract_path(path, timeout_s=30)
+    assert out["status"] == "failed" and codes(out) == ["extractor_error"]
+    assert "the disk went away" in out["issues"][0]["message"]
