@@ -103,8 +103,8 @@ def test_pdf_summary_table_printed_right_under_t3(monkeypatch):
                 [3] + [1] * (len(DEPT_HEAD) - 1))
     real = pdf_file._table_flowables
 
-    def touching(grid, width, styles, break_table):
-        parts = real(grid, width, styles, break_table)
+    def touching(grid, width, styles, break_table, *rules):
+        parts = real(grid, width, styles, break_table, *rules)
         if grid.name != "t3_requests":
             return parts
         col_widths = [width * w / sum(dept.widths) for w in dept.widths]
