@@ -185,7 +185,7 @@ def _header_bands(block: list[list[Word]], value_bands: list[tuple[float, float]
     if first == 0 or not value_bands:
         return value_bands
     spans = sorted((w.x0, w.x1) for line in block[max(0, first - 3):first] for w in line
-                   if len(w.text) <= 4 and w.x0 > value_bands[0][0] - w.height
+                   if len(w.text) <= 8 and w.x0 > value_bands[0][0] - w.height
                    and not any(_overlap((w.x0, w.x1), b) > 0 for b in value_bands))
     extra: list[list[float]] = []
     for x0, x1 in spans:
@@ -245,6 +245,11 @@ def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     value_bands = _header_bands(block, bands(block))
     territories = _territories(block, value_bands)
     label_end = territories[0][1]
+    # Label-only lines just above the first row of numbers, below the last header word over a value
+    # column, are rows printed blank (规章 with no numbers), not header.
+    while first > 0 and all((w.x0 + w.x1) / 2 <= label_end for w in block[first - 1]) and any(
+            (w.x0 + w.x1) / 2 > label_end for line in block[:first - 1] for w in line):
+        first -= 1
     body = block[first:]
     stacked = _stacked_letters(body, label_end)
     label_cols = _label_columns(body, label_end, stacked)
