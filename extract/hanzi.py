@@ -33,9 +33,19 @@ def _is_traditional_char(ch: str) -> bool:
         return _converter().convert(ch) != ch
 
 
-def is_traditional(text: str) -> bool:
-    """Does ``text`` hold a character only traditional script uses (屬, 國, 請…)?"""
-    return any(_is_traditional_char(ch) for ch in text or "")
+def is_traditional(text: str, at_least: int = 1) -> bool:
+    """Does ``text`` hold ``at_least`` different characters only traditional script uses (屬, 國, 請…)?
+
+    A whole page asks for a few: a simplified page may name a person or place with one such character
+    (李昇, 崑山), which must not turn the page's 乾县 into 干县.
+    """
+    seen: set[str] = set()
+    for ch in text or "":
+        if ch not in seen and _is_traditional_char(ch):
+            seen.add(ch)
+            if len(seen) >= at_least:
+                return True
+    return False
 
 
 @lru_cache(maxsize=65536)

@@ -367,6 +367,9 @@ def period_year(doc: Document) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
+_TRADITIONAL_PAGE = 5  # different traditional-only characters that make a page a 繁體 page (a 繁體 page has hundreds)
+
+
 def simplified_view(doc: Document) -> Document:
     """The document with its running text, title and meta in simplified characters (a 繁體 mirror page).
 
@@ -374,7 +377,7 @@ def simplified_view(doc: Document) -> Document:
     traditional characters (公開, 報告, 區) would otherwise have no title, hence no year. Tables are untouched:
     their labels are normalized on their own.
     """
-    if not hanzi.is_traditional((doc.title or "") + doc.text[:2000]):
+    if not hanzi.is_traditional((doc.title or "") + doc.text[:2000], at_least=_TRADITIONAL_PAGE):
         return doc
     to_simplified = hanzi.convert
     blocks = [replace(b, text=to_simplified(b.text)) if isinstance(b, TextBlock) else b for b in doc.blocks]

@@ -46,3 +46,12 @@ def test_the_agency_key_is_the_same_in_both_scripts():
     assert agency_key(traditional(WUXI)) == agency_key(WUXI)
     title = f"{WUXI}2023年政府信息公开工作年度报告"
     assert name_and_year_from_title(traditional(title)) == name_and_year_from_title(title)
+
+
+def test_a_simplified_page_naming_a_person_with_a_traditional_looking_character_is_not_converted():
+    # 昇 is outside GB2312 and OpenCC makes it 升; one such name must not convert the page (乾县 → 干县).
+    agency = "咸阳市乾县人民政府"
+    rep = make_report(agency=agency)
+    html = render_report(rep, "html").decode("utf-8").replace("</body>", "<p>联系人：李昇</p></body>")
+    out = extract_bytes(html.encode("utf-8"), "qianxian.html")
+    assert_exact(out, rep)

@@ -22,3 +22,9 @@ def test_simplified_text_is_left_alone_even_where_t2s_would_rewrite_it():
 def test_labels_are_normalized_in_either_script():
     assert normalize_label("（三）不予公開") == normalize_label("（三）不予公开")
     assert normalize_label("本年度辦理結果") == "本年度办理结果"
+
+
+def test_one_traditional_looking_character_does_not_make_a_page_traditional():
+    page = "陕西省咸阳市乾县人民政府2023年政府信息公开工作年度报告。联系人：李昇。"
+    assert is_traditional(page) and not is_traditional(page, at_least=5)
+    assert is_traditional("江蘇省無錫市梁溪區人民政府2023年政府信息公開工作年度報告", at_least=5)
