@@ -7,6 +7,6 @@ box of every cell). Charts are Vega-Lite specs built with altair and rendered to
 vl-convert (no JavaScript, no CDN); CSS and the small sorting script are inlined into every page.
 """
 
-from warehouse.report.site import build_report
+from warehouse.report.builder import build_report
 
 __all__ = ["build_report"]
