@@ -40,3 +40,19 @@ def test_demo_settings_are_short_only_for_the_loopback_world(tmp_path):
     fetch = settings.fetch_settings()
     assert fetch.min_delay_s < 0.1 and fetch.read_timeout_s == 1.0 and fetch.latency_factor == 0.0
     assert settings.crawl_retries == 0 and settings.workers == 2
+
+
+def test_crawler_time_limits_and_nightly_check_reach_the_fetcher(monkeypatch):
+    """`xxgk run` and the deployment take the same crawler switches as `xxgk crawl`, from the environment."""
+    from flows.settings import Settings
+
+    monkeypatch.setenv("XXGK_CHECK_KNOWN_NIGHTLY", "false")
+    monkeypatch.setenv("XXGK_CHECK_NIGHTLY_MAX_AGE_DAYS", "180")
+    monkeypatch.setenv("XXGK_SITE_TIME_BUDGET_S", "600")
+    monkeypatch.setenv("XXGK_DOWNLOAD_DEADLINE_S", "90")
+    fetch = Settings().fetch_settings()
+    assert fetch.check_known_nightly is False
+    assert fetch.check_nightly_max_age_days == 180
+    assert fetch.site_time_budget_s == 600
+    assert fetch.download_deadline_s == 90
+    assert Settings().fetch_settings().min_throughput_bps == 1024.0
