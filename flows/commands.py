@@ -91,7 +91,8 @@ def _one_run(command: str, settings) -> Iterator[None]:
         yield
 
 
-DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")  # Settings reads the env
+# Settings reads XXGK_DATA_DIR itself.
+DataDir = typer.Option(None, "--data-dir", help="Data directory (default data/, or XXGK_DATA_DIR).")
 SitesFile = typer.Option(None, "--sites-file", help="District registry (default data/registry/sites.yaml).")
 Workers = typer.Option(None, "--workers", help="Extraction processes on this machine (default: all cores).")
 Runner = typer.Option(None, "--task-runner", help="local (process pool) or dask (an existing Dask cluster).")
@@ -203,7 +204,8 @@ def demo(
     console = Console()
     reset_demo_dir(data_dir)
     world = DemoWorld(seed=seed, scale=scale)
-    console.print(f"demo world: {len(world.docs)} report links on {len({d.site for d in world.docs})} sites (seed {seed})")
+    sites = len({d.site for d in world.docs})
+    console.print(f"demo world: {len(world.docs)} report links on {sites} sites (seed {seed})")
     with world.serve(day=1, fast=True) as live:
         sites_file = data_dir / "sites.yaml"
         sites_file.write_text(live.sites_yaml(), encoding="utf-8")

@@ -30,7 +30,8 @@ BLOCK_TAGS = frozenset(
 )
 SKIP_TAGS = frozenset("script style noscript head template iframe object embed svg select button".split())
 _META_KEYS = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "ColumnName", "Keywords", "Description")
-_INDEX_KEYS = re.compile(r"^(索\s*引\s*号|发布机构|发文机关|信息来源|来源|生成日期|发布日期|发文日期|公开日期|成文日期|主题分类|文\s*号)[:：]?$")
+_INDEX_KEYS = re.compile(r"^(索\s*引\s*号|发布机构|发文机关|信息来源|来源|生成日期|发布日期|发文日期|公开日期|成文日期|"
+                         r"主题分类|文\s*号)[:：]?$")
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -101,7 +102,8 @@ def _read_index_table(doc: Document) -> None:
                 if _INDEX_KEYS.match(key) and value_cell.text.strip():
                     doc.meta.setdefault(key.rstrip(":："), value_cell.text.strip())
             for cell in cells:  # "发布机构：某某局" in one cell
-                m = re.match(r"^\s*(索引号|发布机构|发文机关|发布日期|生成日期|发文日期|公开日期|成文日期)\s*[:：]\s*(\S.*)$", cell.text)
+                m = re.match(r"^\s*(索引号|发布机构|发文机关|发布日期|生成日期|发文日期|公开日期|成文日期)"
+                             r"\s*[:：]\s*(\S.*)$", cell.text)
                 if m:
                     doc.meta.setdefault(m.group(1), m.group(2).strip())
 
