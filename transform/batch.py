@@ -216,7 +216,7 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
 
 def _warm_up() -> None:
     """Import the readers once per pool worker, so each isolated child forks with them loaded."""
-    from extract.documents import docx, html, pdf  # noqa: F401
+    from extract.documents import docx, pdf, webpage  # noqa: F401
 
     extract_bytes(pdf.warm_up_document(), "warm-up")  # PDFium's fonts, pdfplumber's tables, the label tables
 

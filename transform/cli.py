@@ -44,7 +44,7 @@ def extract_command(
     if isolate:
         # Warm this process once: each isolated child is forked from it, and would otherwise import pdfplumber,
         # PDFium and the OCR stack and load the label tables again for every file (~0.2 s of CPU each).
-        from extract.documents import docx, html, pdf  # noqa: F401
+        from extract.documents import docx, pdf, webpage  # noqa: F401
         from transform.runner import extract_bytes
 
         extract_bytes(pdf.warm_up_document(), "warm-up")

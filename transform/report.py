@@ -8,7 +8,8 @@ from extract.documents.model import Document
 from transform import metadata, ocr_trust
 from transform.checks import run_checks
 from transform.result import Issue, Table
-from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version, vocabulary
+from extract.sections import statistics_section_flags
+from transform.schema import T3, T4, layout, t2_table_ids, tables_in_version
 from transform.t2 import read_t2
 from transform.t3 import read_t3
 from transform.t4 import read_t4
@@ -102,20 +103,13 @@ def _early_status(doc: Document, meta: metadata.ReportMeta, issues: list[Issue])
 
 
 # Headings of the three statistics sections, and of any numbered section (where one of them ends).
-_TABLE_SECTION = re.compile(vocabulary("statistics_section_heading"))
-_ANY_SECTION = re.compile(vocabulary("any_section_heading"))
 
 
 def _pictures_in_table_sections(doc: Document) -> list[str]:
     """Sources of pictures standing under a statistics-section heading (tables published as images)."""
     if not doc.images:
         return []
-    inside, sections = False, []
-    for block in doc.blocks:
-        text = re.sub(r"\s+", "", getattr(block, "text", ""))
-        if _ANY_SECTION.match(text):
-            inside = bool(_TABLE_SECTION.match(text))
-        sections.append(inside)
+    sections = statistics_section_flags(getattr(block, "text", "") for block in doc.blocks)
     return [src or "<img>" for before, src in doc.images if before and sections[before - 1]]
 
 

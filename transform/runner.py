@@ -60,7 +60,7 @@ def read_document(data: bytes, media_type: str) -> Document:
 
         return read_docx(data)
     if media_type == media.HTML:
-        from extract.documents.html import read_html
+        from extract.documents.webpage import read_html
 
         return read_html(data)
     raise ValueError(f"no reader for {media_type}")

@@ -17,6 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from extract.sections import statistics_section_flags
+
 logger = logging.getLogger(__name__)
 
 MAX_PICTURES = 12  # a report has three statistics sections; more pictures than this are decoration
@@ -55,25 +57,14 @@ def _decoded(html: bytes) -> str:
     return html.decode("utf-8", "replace")
 
 
-STATISTICS_HEADING = re.compile(r"^[二三四][、.．]\s*(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
-OTHER_HEADING = re.compile(r"^[一五六七八][、.．]")
 
 
 def _pictures_under_statistics_headings(root) -> list:
     """``<img>`` elements standing under a statistics heading (二/三/四), in document order: only there
     can a picture stand for a statistics table (logos and photos elsewhere are not fetched)."""
-    inside, pictures = False, []
-    for el in root.iter():
-        if el.tag == "img":
-            if inside:
-                pictures.append(el)
-            continue
-        text = re.sub(r"\s+", "", el.text or "")
-        if STATISTICS_HEADING.match(text):
-            inside = True
-        elif OTHER_HEADING.match(text):
-            inside = False
-    return pictures
+    elements = list(root.iter())
+    inside = statistics_section_flags("" if el.tag == "img" else el.text or "" for el in elements)
+    return [el for el, flag in zip(elements, inside) if el.tag == "img" and flag]
 
 
 def _declared(value: str | None) -> float:

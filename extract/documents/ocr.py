@@ -36,6 +36,7 @@ import numpy as np
 from extract.documents import wordgrid
 from extract.documents.model import Cell, Document, RawTable, TextBlock
 from extract.documents.wordgrid import Word
+from extract.sections import STATISTICS_HEADING_LOOSE, statistics_section_flags
 
 logger = logging.getLogger(__name__)
 
@@ -369,7 +370,7 @@ def _grid_table(grid: Grid, words: list[Word], gray: np.ndarray, mask: np.ndarra
     slots: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
     owned: dict[tuple[int, int], list[Word]] = {}
     cells = grid_cells(grid)
-    for r, c, rs, cs in cells:
+    for r, c, _rs, _cs in cells:
         owned[(r, c)] = []
     owner = {}
     for r, c, rs, cs in cells:
@@ -511,7 +512,7 @@ class Deadline:
 
 # --- scanned PDF pages ----------------------------------------------------------------------------------
 
-STATISTICS_HEADING = wordgrid.STATISTICS_SECTION  # the headings of the three statistics sections
+STATISTICS_HEADING = STATISTICS_HEADING_LOOSE  # the headings of the three statistics sections, as OCR reads them
 
 
 def read_scanned_pages(pdfium_doc: Any, doc: Document, seconds: float | None = None) -> OcrStats | None:
@@ -640,7 +641,7 @@ MIN_PICTURE_SIDE = 120  # px: icons, logos and spacer GIFs are not tables
 _picture_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar("picture_dir", default=None)
 _page_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("page_url", default=None)
 # Pictures the crawler archived for the document being extracted: absolute URL → archived file.
-_archived: contextvars.ContextVar[dict[str, Path]] = contextvars.ContextVar("archived_pictures", default={})
+_archived: contextvars.ContextVar[dict[str, Path] | None] = contextvars.ContextVar("archived_pictures", default=None)
 
 
 def pictures_beside(source: str | Path | None) -> None:
@@ -707,7 +708,7 @@ def add_word_pictures(doc: Document, paragraph: Any, part: Any) -> bool:
     ids = paragraph.xpath('.//*[local-name()="blip"]/@*[local-name()="embed"]'
                           ' | .//*[local-name()="imagedata"]/@*[local-name()="id"]')
     found = False
-    for n, rid in enumerate(ids, start=1):
+    for rid in ids:
         related = part.related_parts.get(rid)
         if related is not None:
             found |= add_picture_blocks(doc, related.blob, f"Word picture {getattr(related, 'partname', rid)}")
@@ -718,7 +719,7 @@ def add_html_picture(doc: Document, src: str | None) -> bool:
     """An ``<img>`` of a web page, read by OCR when the crawler archived it or the file is beside the page."""
     if not src or not enabled() or src.startswith(("data:", "javascript:")):
         return False
-    archived = _archived.get()
+    archived = _archived.get() or {}
     if archived and _page_url.get():
         path = archived.get(urllib.parse.urljoin(_page_url.get(), src))
         if path is not None and path.is_file() and path.stat().st_size <= MAX_PICTURE_BYTES:
@@ -738,18 +739,12 @@ def add_html_picture(doc: Document, src: str | None) -> bool:
 
 
 _PICTURE_ON_PAGE = re.compile(r"^page (\d+) picture at y=(\d+)$")
-_ANY_SECTION = re.compile(r"^[一二三四五六七八][、.．]")
 
 
 def _read_pictures_on_text_pages(pdfium_doc: Any, doc: Document, deadline: Deadline) -> None:
     """OCR the pictures under a statistics heading on pages that have text; a picture holding a table
     leaves ``doc.images`` and its blocks follow the block it followed."""
-    inside, sections = False, []
-    for block in doc.blocks:
-        text = re.sub(r"\s+", "", getattr(block, "text", ""))
-        if _ANY_SECTION.match(text):
-            inside = bool(STATISTICS_HEADING.match(text))
-        sections.append(inside)
+    sections = statistics_section_flags((getattr(block, "text", "") for block in doc.blocks), STATISTICS_HEADING)
     inserts: dict[int, list[TextBlock | RawTable]] = {}
     kept = []
     for before, src in doc.images:

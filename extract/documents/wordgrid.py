@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.documents.model import Cell, RawTable
+from extract.sections import STATISTICS_HEADING_LOOSE
 
 NUMBER = re.compile(r"^(?:[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?|[-—－/／])$")  # a lone dash or slash: a blank
 MIN_TABLE_LINES = 2
@@ -361,9 +362,10 @@ def _header_rows(lines: list[list[Word]], columns: list[tuple[float, float]], n_
     spans: list[tuple[int, int, Word]] = []
     for home, g in sorted(groups, key=lambda item: -item[1].y0):  # deepest group first
 
-        def first_below(c: int) -> float:
-            tops = [w.y0 for w in leaves.get(c, []) if w.y0 > g.y1]
-            tops += [h.y0 for a, b, h in spans if a <= c <= b and h.y0 > g.y1]
+        # The two helpers are closures over this iteration's group and are only called inside it.
+        def first_below(c: int) -> float:  # noqa: B023
+            tops = [w.y0 for w in leaves.get(c, []) if w.y0 > g.y1]  # noqa: B023
+            tops += [h.y0 for a, b, h in spans if a <= c <= b and h.y0 > g.y1]  # noqa: B023
             return min(tops, default=float("inf"))
 
         level = first_below(home) - 0.3 * g.height
@@ -371,8 +373,8 @@ def _header_rows(lines: list[list[Word]], columns: list[tuple[float, float]], n_
         rivals = [h for h, other in groups if other is not g and abs(other.y0 - g.y0) < 0.5 * g.height]
 
         def free(c: int) -> bool:
-            return (first_below(c) >= level and c not in _columns_at(spans, g)
-                    and all(abs(c - home) < abs(c - r) for r in rivals))
+            return (first_below(c) >= level and c not in _columns_at(spans, g)  # noqa: B023
+                    and all(abs(c - home) < abs(c - r) for r in rivals))  # noqa: B023
 
         c0 = c1 = home
         while c0 - 1 >= n_label and free(c0 - 1):
@@ -517,11 +519,12 @@ def tables_from_lines(lines: list[list[Word]], page: int | None = None,
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(总体情况|主动公开政府信息|收到和处理政府信息公开申请|"
                      r"政府信息公开行政复议|存在的主要问题|其他需要报告)")
 # The separator may be misread by OCR as a comma, or lost.
-STATISTICS_SECTION = re.compile(r"^[二三四][、.．,，]?\s*(主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议)")
+STATISTICS_SECTION = STATISTICS_HEADING_LOOSE
 T2_CAPTION = re.compile(r"^第二十条")
 
 
-def add_unruled_tables(chars: list[dict], page_no: int, doc: Any, placed: list) -> list[tuple[float, float, float, float]]:
+def add_unruled_tables(chars: list[dict], page_no: int, doc: Any,
+                       placed: list) -> list[tuple[float, float, float, float]]:
     """Statistics tables of a text page printed without inner rules, read from the word positions.
 
     Called for a page where the ruled-table finder found no table. Only the part of the page under a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extract.documents import ocr
-from extract.documents.html import read_html
+from extract.documents.webpage import read_html
 from transform.batch import archived_documents
 
 PAGE = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><p><img src='pic/t3.png'></p>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from demo.render import render_report
 from demo.values import generate_report
-from extract.documents.html import read_html
+from extract.documents.webpage import read_html
 from extract.documents.model import Cell, RawTable
 from transform.report import build_report
 

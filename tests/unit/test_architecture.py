@@ -88,3 +88,12 @@ def test_no_cycle_between_stages():
                   if stage_of(name) not in (None, here)}
     order = {s: i for i, s in enumerate(STAGES)}
     assert all(order[a] > order[b] for a, b in edges), sorted(edges)
+
+
+def test_no_module_is_named_after_the_standard_library():
+    """Prefect puts flow folders on sys.path: a module named like a standard one would shadow it."""
+    import sys
+
+    clashes = [str(p.relative_to(REPO)) for p in source_files("extract", "transform", "warehouse", "flows", "demo")
+               if p.stem in sys.stdlib_module_names]
+    assert not clashes

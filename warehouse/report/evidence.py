@@ -85,7 +85,7 @@ def _read_source(data: bytes):
             return read_docx(data)
         if data[:5] == b"%PDF-":
             return None
-        from extract.documents.html import read_html
+        from extract.documents.webpage import read_html
 
         return read_html(data)
     except DocumentError as exc:

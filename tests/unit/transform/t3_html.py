@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.documents.html import read_html
+from extract.documents.webpage import read_html
 from transform.result import Issue, Table
 from transform.t3 import read_t3
 from transform.tables import split_rows

@@ -1,0 +1,29 @@
+"""The report's section headings, declared once for every stage that needs them: the crawler (pictures
+under a statistics heading are archived), the readers (OCR triage, tables without rules) and transform
+(pictures standing for a statistics table). The three statistics sections are 二/三/四 of the template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_STATISTICS_SECTIONS = "主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议"
+
+STATISTICS_HEADING = re.compile(rf"^[二三四][、.．]\s*({_STATISTICS_SECTIONS})")
+# OCR may read the separator as a comma, or lose it.
+STATISTICS_HEADING_LOOSE = re.compile(rf"^[二三四][、.．,，]?\s*({_STATISTICS_SECTIONS})")
+ANY_SECTION_HEADING = re.compile(r"^[一二三四五六七八][、.．]")
+
+
+def statistics_section_flags(texts: Iterable[str], heading: re.Pattern = STATISTICS_HEADING) -> list[bool]:
+    """For each text in reading order: does it stand inside one of the statistics sections?
+
+    A section runs from its heading to the next numbered heading; whitespace inside a text is ignored.
+    """
+    inside, flags = False, []
+    for text in texts:
+        compact = re.sub(r"\s+", "", text or "")
+        if ANY_SECTION_HEADING.match(compact):
+            inside = bool(heading.match(compact))
+        flags.append(inside)
+    return flags
