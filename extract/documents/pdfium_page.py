@@ -119,8 +119,7 @@ def read_page(page: Any) -> PdfiumPage:
     to_top_left = (1.0, 0.0, 0.0, -1.0, -left, top)  # PDF space -> pdfplumber's x, top
     objects: dict[str, list[dict[str, Any]]] = {"char": [], "line": [], "rect": [], "curve": [], "image": []}
     count = [0]
-    for obj, matrix in _page_objects(page.raw, count):
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+    for obj, kind, matrix in _page_objects(page.raw, count):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             objects_of_path = _path_objects(obj, _multiply(matrix, to_top_left))
             for item in objects_of_path:
@@ -138,27 +137,29 @@ def read_page(page: Any) -> PdfiumPage:
 # --- page objects ------------------------------------------------------------------------------------------
 
 
-def _page_objects(page_raw: Any, count: list[int]) -> Iterator[tuple[Any, Matrix]]:
-    """Every path and image object with the matrix from its form's space to PDF page space."""
+def _page_objects(page_raw: Any, count: list[int]) -> Iterator[tuple[Any, int, Matrix]]:
+    """Every non-form object, its type and the matrix from its form's space to PDF page space."""
     n = pdfium_c.FPDFPage_CountObjects(page_raw)
-    yield from _objects(lambda i: pdfium_c.FPDFPage_GetObject(page_raw, i), n, IDENTITY, 0, count)
+    yield from _objects(pdfium_c.FPDFPage_GetObject, page_raw, n, IDENTITY, 0, count)
 
 
-def _objects(get: Callable[[int], Any], n: int, outer: Matrix, depth: int,
-             count: list[int]) -> Iterator[tuple[Any, Matrix]]:
+def _objects(get: Callable[[Any, int], Any], container: Any, n: int, outer: Matrix, depth: int,
+             count: list[int]) -> Iterator[tuple[Any, int, Matrix]]:
     count[0] += n
     if count[0] > MAX_PAGE_OBJECTS:
         raise PageLimit("page_objects", f"more than {MAX_PAGE_OBJECTS} drawing objects on one page")
+    get_type, form_type = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_FORM
     for i in range(n):
-        obj = get(i)
-        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+        obj = get(container, i)
+        kind = get_type(obj)
+        if kind == form_type:
             if depth >= MAX_FORM_DEPTH:
                 raise PageLimit("form_depth", f"forms nested deeper than {MAX_FORM_DEPTH}")
             inner = _multiply(_object_matrix(obj), outer)
             m = pdfium_c.FPDFFormObj_CountObjects(obj)
-            yield from _objects(lambda j, form=obj: pdfium_c.FPDFFormObj_GetObject(form, j), m, inner, depth + 1, count)
+            yield from _objects(pdfium_c.FPDFFormObj_GetObject, obj, m, inner, depth + 1, count)
         else:
-            yield obj, outer
+            yield obj, kind, outer
 
 
 def _object_matrix(obj: Any) -> Matrix:
@@ -201,12 +202,14 @@ def _path_objects(obj: Any, to_page: Matrix) -> list[dict[str, Any]]:
     }
     subpaths: list[tuple[str, list[tuple[float, float]]]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    n = pdfium_c.FPDFPath_CountSegments(obj)
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    obj = ctypes.cast(obj, ctypes.c_void_p)
+    n = _count_segments(obj)
     bezier = 0
     for i in range(n):
-        segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-        code = _SEGMENT_CODE.get(pdfium_c.FPDFPathSegment_GetType(segment), "l")
+        segment = _path_segment(obj, i)
+        _segment_point(segment, x_ref, y_ref)
+        code = _SEGMENT_CODE.get(_segment_type(segment), "l")
         point = _apply(matrix, x.value, y.value)
         if code == "c":  # PDFium lists a Bézier as three points; pdfminer keeps only the end point
             bezier += 1
@@ -217,7 +220,7 @@ def _path_objects(obj: Any, to_page: Matrix) -> list[dict[str, Any]]:
         shape, points = subpaths[-1]
         shape += code if points or code == "m" else "m"
         points.append(point)
-        if pdfium_c.FPDFPathSegment_GetClose(segment):
+        if _segment_close(segment):
             shape += "h"
             points.append(points[0])
         subpaths[-1] = (shape, points)
@@ -266,45 +269,52 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         raise PageLimit("page_chars", f"more than {MAX_PAGE_CHARS} characters on one page")
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    box_ref, ox_ref, oy_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)
+    box_ref, ox_ref, oy_ref, matrix_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(matrix)
+    # Hot loop (every character of every page): the C functions and the style cache are bound to locals.
+    is_generated, unicode_of, has_map_error, text_object = _is_generated, _unicode, _has_map_error, _text_object
+    loose_box, origin = _loose_box, _origin
     styles: dict[int, tuple] = {}
     fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
     for i in range(n):
-        if _is_generated(textpage, i) == 1:
+        if is_generated(textpage, i) == 1:
             continue
-        code = _unicode(textpage, i)
-        if _has_map_error(textpage, i) == 1 or code in (0, 0xFFFE, 0xFFFD):
+        code = unicode_of(textpage, i)
+        if has_map_error(textpage, i) == 1 or code in (0, 0xFFFE, 0xFFFD):
             raise Untrusted("a glyph without a Unicode mapping")
         if code in (10, 13):
             continue
-        obj = _text_object(textpage, i)
+        obj = text_object(textpage, i)
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
-            style = styles[obj] = _text_style(textpage, i, obj, matrix, fonts)
+            style = styles[obj] = _text_style(textpage, i, obj, matrix_ref, matrix, fonts)
         a, b, c, d, size, font = style
-        _loose_box(textpage, i, box_ref)
-        _origin(textpage, i, ox_ref, oy_ref)
+        origin(textpage, i, ox_ref, oy_ref)
+        x, y = ox.value, oy.value
         if b or a <= 0 or d <= 0:  # turned, mirrored or at an angle: pdfminer's box of the turned em box
-            chars.append(_turned_char(code, (a, b, c, d), size, font, ox.value, oy.value, left, top))
+            chars.append(_turned_char(code, (a, b, c, d), size, font, x, y, left, top))
             continue
         height = size * d
-        if c == 0 and _is_vertical_writing(box, size, a):
+        # The loose box is read only where it is used: embedded fonts' advance, the vertical-writing test.
+        vertical_possible = c == 0 and abs(a - 1.0) > 1e-3
+        if font.embedded or vertical_possible:
+            loose_box(textpage, i, box_ref)
+        if vertical_possible and _is_vertical_writing(box, size, a):
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
-            x0, x1, y0 = ox.value, ox.value + height, oy.value
+            x0, x1, y0 = x, x + height, y
         else:
             advance = box.right - box.left if font.embedded else font.advance(code) * size * a
-            y0 = oy.value + font.descent * height
-            x0, x1 = ox.value, ox.value + advance
+            y0 = y + font.descent * height
+            x0, x1 = x, x + advance
             if c:  # slanted (synthetic italic): pdfminer boxes the sheared em box
                 low, high = font.descent * size * c, (font.descent + 1) * size * c
-                x0, x1 = ox.value + min(0.0, low, high), ox.value + advance + max(0.0, low, high)
+                x0, x1 = x + min(0.0, low, high), x + advance + max(0.0, low, high)
         char_top = top - (y0 + height)
         chars.append({
             "object_type": "char", "text": chr(code), "fontname": font.id, "size": height,
             "x0": x0 - left, "x1": x1 - left, "top": char_top, "bottom": top - y0, "doctop": char_top,
             "width": x1 - x0, "height": height, "upright": True,
-            "matrix": (a, 0.0, c, d, ox.value - left, oy.value),
+            "matrix": (a, 0.0, c, d, x - left, y),
         })
     return chars
 
@@ -353,9 +363,10 @@ class _Font:
         return width
 
 
-def _text_style(textpage: Any, i: int, obj: int, matrix: Any, fonts: dict[int, _Font]) -> tuple:
-    """(a, b, c, d, font size, font) of the text object holding character ``i``."""
-    _char_matrix(textpage, i, ctypes.byref(matrix))
+def _text_style(textpage: Any, i: int, obj: int, matrix_ref: Any, matrix: Any, fonts: dict[int, _Font]) -> tuple:
+    """(a, b, c, d, font size, font) of the text object holding character ``i`` (``matrix_ref`` points to
+    ``matrix``, made once per page)."""
+    _char_matrix(textpage, i, matrix_ref)
     handle = _text_font(obj) or 0
     font = fonts.get(handle)
     if font is None:
@@ -383,6 +394,11 @@ _text_font = _raw_function("FPDFTextObj_GetFont", _PTR, _PTR)
 _font_is_embedded = _raw_function("FPDFFont_GetIsEmbedded", _INT, _PTR)
 _font_descent = _raw_function("FPDFFont_GetDescent", _INT, _PTR, ctypes.c_float, _PTR)
 _glyph_width = _raw_function("FPDFFont_GetGlyphWidth", _INT, _PTR, ctypes.c_uint32, ctypes.c_float, _PTR)
+_count_segments = _raw_function("FPDFPath_CountSegments", _INT, _PTR)
+_path_segment = _raw_function("FPDFPath_GetPathSegment", _PTR, _PTR, _INT)
+_segment_point = _raw_function("FPDFPathSegment_GetPoint", _INT, _PTR, _PTR, _PTR)
+_segment_type = _raw_function("FPDFPathSegment_GetType", _INT, _PTR)
+_segment_close = _raw_function("FPDFPathSegment_GetClose", _INT, _PTR)
 
 
 def _is_vertical_writing(box: Any, size: float, a: float) -> bool:

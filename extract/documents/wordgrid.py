@@ -57,14 +57,16 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
     lines: list[list[Word]] = []
     extents: list[list[float]] = []  # [top, bottom] of each line, kept up to date (not recomputed per word)
     for w in sorted(words, key=lambda w: (w.y0 + w.y1) / 2):
+        y0, y1 = w.y0, w.y1  # read once: this loop runs for every word against every line so far
+        height, upright = y1 - y0, y1 >= y0
         for line, extent in zip(lines, extents):
             top, bottom = extent
-            if (bottom <= w.y0 or top >= w.y1) and bottom >= top and w.y1 >= w.y0:
+            if (bottom <= y0 or top >= y1) and bottom >= top and upright:
                 continue  # apart: no overlap, and with both heights >= 0 none is needed
-            overlap = min(bottom, w.y1) - max(top, w.y0)
-            if overlap > 0.5 * min(w.height, bottom - top):
+            overlap = min(bottom, y1) - max(top, y0)
+            if overlap > 0.5 * min(height, bottom - top):
                 line.append(w)
-                extent[0], extent[1] = min(top, w.y0), max(bottom, w.y1)
+                extent[0], extent[1] = min(top, y0), max(bottom, y1)
                 break
         else:
             lines.append([w])
