@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils import obj_to_edges
+from pdfplumber.table import (Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections,
+                              intersections_to_cells)
+from pdfplumber.utils import obj_to_bbox, obj_to_edges
 
 # Caps on what one page may hold before its objects are not read at all (issue 15): a real report page
 # has a few thousand characters and a few hundred rulings; 1.2 M rectangles is an attack on time and memory.
@@ -92,10 +93,75 @@ class PdfiumPage:
         return PdfiumPage(self.width, self.height, kept)
 
     def find_tables(self, settings: dict[str, Any]) -> list[Any]:
-        return TableFinder(self, TableSettings.resolve(settings)).tables  # type: ignore[arg-type]
+        return _TableFinder(self, TableSettings.resolve(settings)).tables
 
     def close(self) -> None:
         """Nothing is cached beyond the objects themselves (pdfplumber pages need closing)."""
+
+
+class _TableFinder(TableFinder):
+    """pdfplumber's ``TableFinder`` (0.11) step for step, with its cell search done in linear passes.
+
+    pdfplumber looks for each intersection's smallest cell by scanning all later intersections for the ones
+    below and to the right, and rebuilds the edge sets of both points for every pair it tests; on a table
+    page that was most of the table finder's time. ``_intersections_to_cells`` finds the same cells in the
+    same order.
+    """
+
+    def __init__(self, page: Any, settings: TableSettings) -> None:  # not super().__init__: it would search too
+        self.page = page
+        self.settings = settings
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
+        self.cells = _intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, cell_group) for cell_group in cells_to_tables(self.cells)]
+
+
+def _intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list]]) -> list[tuple]:
+    """pdfplumber's ``intersections_to_cells``: for each intersection (in sorted order) the first cell, in
+    its order of search, that has the point as its top-left corner and all four sides drawn."""
+    points = sorted(intersections)
+    if any(x != x or y != y for x, y in points):  # NaN: no sorted order to rely on
+        return intersections_to_cells(intersections)
+    vertical = {p: {obj_to_bbox(e) for e in intersections[p]["v"]} for p in points}
+    horizontal = {p: {obj_to_bbox(e) for e in intersections[p]["h"]} for p in points}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        return ((p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]))
+                or (p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])))
+
+    # Points sharing a y, left to right: the points after one of them are the ones right of it.
+    on_row: dict[float, list[tuple[float, float]]] = {}
+    for point in points:
+        on_row.setdefault(point[1], []).append(point)
+    place_on_row = {point: k for row in on_row.values() for k, point in enumerate(row)}
+    cells = []
+    for i, pt in enumerate(points):
+        # sorted by (x, y): the points below pt (same x) directly follow it
+        end = i + 1
+        while end < len(points) and points[end][0] == pt[0]:
+            end += 1
+        below = points[i + 1:end]
+        right = on_row[pt[1]][place_on_row[pt] + 1:]
+        cell = _smallest_cell(pt, below, right, intersections, connects)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(pt: tuple[float, float], below: list, right: list, intersections: dict,
+                   connects: Callable[[tuple[float, float], tuple[float, float]], bool]) -> tuple | None:
+    for below_pt in below:
+        if not connects(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not connects(pt, right_pt):
+                continue
+            bottom_right = (right_pt[0], below_pt[1])
+            if bottom_right in intersections and connects(bottom_right, right_pt) and connects(bottom_right, below_pt):
+                return (pt[0], pt[1], bottom_right[0], bottom_right[1])
+    return None
 
 
 def count_objects(page: Any) -> int:
