@@ -71,6 +71,13 @@ def _envelope(source: str, data: bytes | None, media_type: str | None) -> dict:
     return {"source": source, "sha256": sha, "media_type": media_type}
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Python's MemoryError, or a native library's failed allocation (onnxruntime and OpenCV raise their own
+    errors saying ``bad_alloc`` / ``Failed to allocate``) under the child's memory limit."""
+    return isinstance(exc, MemoryError) or any(
+        sign in str(exc) for sign in ("bad_alloc", "Failed to allocate", "Insufficient memory"))
+
+
 def _empty(status: str, code: str, message: str, severity: str = "error", **details) -> dict:
     return {
         "status": status,
@@ -141,9 +148,13 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
         details = {"limit": exc.limit} if getattr(exc, "limit", None) else {}
         out.update(_empty("failed", exc.code, f"{source}: {exc.message}", **details))
     except Exception as exc:  # noqa: BLE001 - bad input must never stop the run; the reason is recorded
-        logger.exception("%s: extraction crashed", source)
-        out.update(_empty("failed", "extractor_error", f"{source}: {type(exc).__name__}: {exc}"))
-        out["issues"][0]["raw"] = traceback.format_exc(limit=3)[-800:]
+        if _out_of_memory(exc):
+            out.update(_empty("failed", PARSER_LIMIT, f"{source}: the document needs more memory than allowed "
+                                                      f"({type(exc).__name__}: {exc})", limit="memory"))
+        else:
+            logger.exception("%s: extraction crashed", source)
+            out.update(_empty("failed", "extractor_error", f"{source}: {type(exc).__name__}: {exc}"))
+            out["issues"][0]["raw"] = traceback.format_exc(limit=3)[-800:]
     out["parser_version"] = PARSER_VERSION
     return out
 

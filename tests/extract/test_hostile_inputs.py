@@ -238,3 +238,18 @@ def test_a_crash_outside_the_parser_is_said_not_taken_for_the_memory_limit(monke
     out = runner.extract_path(path, timeout_s=30)
     assert out["status"] == "failed" and codes(out) == ["extractor_error"]
     assert "the disk went away" in out["issues"][0]["message"]
+
+
+def test_a_native_library_out_of_memory_is_a_memory_limit_not_a_crash(monkeypatch):
+    """onnxruntime/OpenCV report a failed allocation under the child's limit as their own RuntimeError
+    (`std::bad_alloc`): that is the memory limit, named as such, not an extractor bug."""
+    from transform import runner
+
+    def exhausted(*_args, **_kwargs):
+        raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : std::bad_alloc")
+
+    monkeypatch.setattr(runner, "read_pages", exhausted)
+    out = runner.extract_bytes(b"%PDF-1.4\n%%EOF\n", "scan.pdf")
+    issue = out["issues"][0]
+    assert (out["status"], issue["code"], issue.get("limit")) == ("failed", "parser_limit", "memory")
+    assert "bad_alloc" in issue["message"]
