@@ -890,6 +890,8 @@ def _is_number_char(text: str) -> bool:
 def _quarter(ch: dict) -> int:
     """How far a character is turned, in quarter turns counter-clockwise (0 upright, 1 reads upwards)."""
     a, b = ch.get("matrix", (1, 0))[:2]
+    if b == 0 and a > 0:  # upright, the usual case: no trigonometry
+        return 0
     return round(math.degrees(math.atan2(b, a)) / 90) % 4
 
 
@@ -1066,7 +1068,12 @@ def _group_by_overlap(chars: list[dict], low: str, high: str, within: str) -> li
         start, end = ch[low], ch[high]
         if spans:
             span_start, span_end = spans[-1]
-            if min(end, span_end) - max(start, span_start) >= LINE_OVERLAP * min(end - start, span_end - span_start):
+            # min()/max() written out as they choose (the first unless the second is strictly beyond): this
+            # runs for every character of every line and cell
+            overlap = (span_end if span_end < end else end) - (span_start if span_start > start else start)
+            height, span_height = end - start, span_end - span_start
+            shorter = span_height if span_height < height else height
+            if overlap >= LINE_OVERLAP * shorter:
                 groups[-1].append(ch)
                 continue
         groups.append([ch])

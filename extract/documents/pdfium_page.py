@@ -369,7 +369,11 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
             # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
             x0, x1, y0 = x, x + height, y
         else:
-            advance = box.right - box.left if font.embedded else font.advance(code) * size * a
+            if font.embedded:
+                advance = box.right - box.left
+            else:
+                width = font.widths.get(code)
+                advance = (font.advance(code) if width is None else width) * size * a
             y0 = y + font.descent * height
             x0, x1 = x, x + advance
             if c:  # slanted (synthetic italic): pdfminer boxes the sheared em box
