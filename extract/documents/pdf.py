@@ -542,7 +542,10 @@ def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: D
 
 
 def _find_ruled_tables(page: Any, page_no: int, doc: Document) -> list[Any]:
-    visible = page.filter(_is_visible)
+    if isinstance(page, pdfium_page_objects.PdfiumPage):  # _is_visible keeps every character and image
+        visible = page.filter(_is_visible, kinds=_SHAPE_KINDS)
+    else:
+        visible = page.filter(_is_visible)
     n_shapes = len(visible.lines) + len(visible.rects) + len(visible.curves)
     if n_shapes < MIN_RULING_OBJECTS:
         return []
@@ -627,9 +630,12 @@ def _horizontal_edge(y: float, x0: float, x1: float) -> dict[str, Any]:
     }
 
 
+_SHAPE_KINDS = ("rect", "line", "curve")
+
+
 def _is_visible(obj: dict[str, Any]) -> bool:
     """Keep text and images; keep drawn shapes only if they leave ink on a white page."""
-    if obj.get("object_type") not in {"rect", "line", "curve"}:
+    if obj.get("object_type") not in _SHAPE_KINDS:
         return True
     stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
     filled = obj.get("fill") and not _is_white(obj.get("non_stroking_color"))

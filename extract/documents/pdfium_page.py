@@ -16,7 +16,7 @@ Pages with more objects than the caps allow raise ``PageLimit`` before any reade
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -88,8 +88,12 @@ class PdfiumPage:
                            for e in obj_to_edges(obj)]
         return self._edges
 
-    def filter(self, test: Callable[[dict[str, Any]], bool]) -> PdfiumPage:
-        kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects.items()}
+    def filter(self, test: Callable[[dict[str, Any]], bool], kinds: Iterable[str] | None = None) -> PdfiumPage:
+        """The page with the objects that pass ``test``; with ``kinds``, only objects of those kinds are
+        tested and the others all kept (for a test that passes them anyway: no call per character)."""
+        tested = set(self.objects if kinds is None else kinds)
+        kept = {kind: [obj for obj in objs if test(obj)] if kind in tested else list(objs)
+                for kind, objs in self.objects.items()}
         return PdfiumPage(self.width, self.height, kept)
 
     def find_tables(self, settings: dict[str, Any]) -> list[Any]:
