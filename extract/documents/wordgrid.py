@@ -18,6 +18,8 @@ lines carry separate number words to the right of their first word.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -53,10 +55,53 @@ class Word:
 
 
 def group_lines(words: list[Word]) -> list[list[Word]]:
-    """Words grouped into lines (vertical overlap over half the smaller height), each sorted by x."""
+    """Words grouped into lines (vertical overlap over half the smaller height), each sorted by x.
+
+    A word joins the first line (in the order lines were started) that it overlaps enough.
+    """
+    ordered = sorted(words, key=lambda w: (w.y0 + w.y1) / 2)
+    upright = all(w.y1 >= w.y0 and math.isfinite(w.y0) and math.isfinite(w.y1) for w in ordered)
+    lines = _group_skipping_lines_above(ordered) if upright else _group_by_scan(ordered)
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+    lines.sort(key=lambda line: min(w.y0 for w in line))
+    return lines
+
+
+def _group_skipping_lines_above(ordered: list[Word]) -> list[list[Word]]:
+    """``_group_by_scan`` for upright words with finite boxes, without testing the lines that end above the
+    word: ``lowest[k]`` is the lowest bottom of lines 0..k, so every line before the first ``lowest`` under the
+    word's top is apart from it (the scan would skip them all)."""
+    lines: list[list[Word]] = []
+    extents: list[list[float]] = []
+    lowest: list[float] = []  # non-decreasing
+    for w in ordered:
+        y0, y1 = w.y0, w.y1
+        height = y1 - y0
+        for k in range(bisect.bisect_right(lowest, y0), len(lines)):
+            extent = extents[k]
+            top, bottom = extent
+            if bottom <= y0 or top >= y1:
+                continue  # apart: no overlap, and with both heights >= 0 none is needed
+            if min(bottom, y1) - max(top, y0) > 0.5 * min(height, bottom - top):
+                lines[k].append(w)
+                extent[0], extent[1] = min(top, y0), max(bottom, y1)
+                j = k
+                while j < len(lowest) and lowest[j] < extent[1]:
+                    lowest[j] = extent[1]
+                    j += 1
+                break
+        else:
+            lines.append([w])
+            extents.append([y0, y1])
+            lowest.append(max(lowest[-1], y1) if lowest else y1)
+    return lines
+
+
+def _group_by_scan(ordered: list[Word]) -> list[list[Word]]:
     lines: list[list[Word]] = []
     extents: list[list[float]] = []  # [top, bottom] of each line, kept up to date (not recomputed per word)
-    for w in sorted(words, key=lambda w: (w.y0 + w.y1) / 2):
+    for w in ordered:
         y0, y1 = w.y0, w.y1  # read once: this loop runs for every word against every line so far
         height, upright = y1 - y0, y1 >= y0
         for line, extent in zip(lines, extents):
@@ -70,10 +115,7 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
                 break
         else:
             lines.append([w])
-            extents.append([w.y0, w.y1])
-    for line in lines:
-        line.sort(key=lambda w: w.x0)
-    lines.sort(key=lambda line: min(w.y0 for w in line))
+            extents.append([y0, y1])
     return lines
 
 
