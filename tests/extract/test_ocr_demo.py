@@ -11,6 +11,7 @@ from demo.render import render_report, scan
 from demo.values import generate_report
 from extract.documents import ocr
 from transform.runner import extract_bytes, extract_file
+from tests.extract.variant_html import cell_diffs
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="rapidocr / onnxruntime not installed")
 
@@ -23,18 +24,8 @@ def generous_ocr_limit(monkeypatch):
     monkeypatch.setenv("XXGK_OCR_TIME_LIMIT_S", "900")  # a shared CI machine is slow; accuracy is tested here
 
 
-def _diffs(rep: dict, out: dict) -> list[tuple]:
-    diffs = []
-    for tid, table in rep["tables"].items():
-        got = out["tables"].get(tid, {}).get("cells", {})
-        for row, cols in table["cells"].items():
-            for col, value in cols.items():
-                printed = got.get(row, {}).get(col, "missing")
-                same = printed == value or (value is not None and isinstance(printed, (int, float))
-                                            and float(printed) == float(value))
-                if not same:
-                    diffs.append((tid, row, col, value, printed))
-    return diffs
+def _diffs(rep: dict, out: dict) -> list[str]:
+    return cell_diffs(rep["tables"], out["tables"])
 
 
 def _assert_exact_or_flagged(rep: dict, out: dict) -> None:

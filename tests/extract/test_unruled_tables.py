@@ -12,6 +12,7 @@ import pytest
 from demo.render import render_report
 from demo.values import generate_report
 from transform.runner import extract_bytes
+from tests.extract.variant_html import cell_diffs
 
 AGENCY, REGION = "淮安市洪泽区人民政府", "江苏省淮安市洪泽区"
 
@@ -20,18 +21,8 @@ def _report(version: str, seed: int, blanks: bool = False) -> dict:
     return generate_report(AGENCY, REGION, 2023 if version == "gov2021" else 2020, version, seed, blanks=blanks)
 
 
-def _diffs(rep: dict, out: dict) -> list[tuple]:
-    diffs = []
-    for tid, table in rep["tables"].items():
-        got = out["tables"].get(tid, {}).get("cells", {})
-        for row, cols in table["cells"].items():
-            for col, value in cols.items():
-                printed = got.get(row, {}).get(col, "missing")
-                same = printed == value or (value is not None and isinstance(printed, (int, float))
-                                            and float(printed) == float(value))
-                if not same:
-                    diffs.append((tid, row, col, value, printed))
-    return diffs
+def _diffs(rep: dict, out: dict) -> list[str]:
+    return cell_diffs(rep["tables"], out["tables"])
 
 
 @pytest.mark.parametrize("rules", ["frame_header_rule", "no_rules"])
