@@ -107,7 +107,8 @@ def run_demo_nights(tmp: Path, *, scale: int = 5, seed: int = 7) -> Nights:
     with world.serve(day=1, fast=True) as live:
         sites_file = tmp / "sites.yaml"
         sites_file.write_text(live.sites_yaml(), encoding="utf-8")
-        settings = demo_settings(tmp / "data", sites_file, workers=2, extract_timeout_s=60, extract_memory_mb=1024)
+        # 3072 MB is the production default: OCR (onnxruntime) of the demo's scan needs ~1.1 GB resident.
+        settings = demo_settings(tmp / "data", sites_file, workers=2, extract_timeout_s=60, extract_memory_mb=3072)
         nights.data_dir = settings.data_dir
         for day in (1, 2, 2):
             live.set_day(day)

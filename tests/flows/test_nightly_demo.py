@@ -158,7 +158,7 @@ def test_rebuild_reextracts_every_document_into_a_fresh_warehouse(nights):
     write_json_atomically(stale, {"status": "failed", "parser_version": "xxgk-extract/0.9", "sha256": docs[0].sha256})
 
     summary = rebuild(overrides={"data_dir": str(nights.data_dir), "workers": 2, "extract_timeout_s": 60,
-                                 "extract_memory_mb": 1024})
+                                 "extract_memory_mb": 3072})
 
     assert summary["extraction"]["documents"] == len(docs)
     assert summary["sites"] == [] and "crawl" not in summary["stages"]
