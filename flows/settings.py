@@ -15,7 +15,13 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from extract.crawl.fetch import FetchSettings
 from extract.datalayout import DataLayout
+
+# Crawler switches a run passes through unchanged, with the crawler's defaults.
+_CRAWL_DEFAULTS = {name: FetchSettings.model_fields[name].default for name in (
+    "check_known_nightly", "check_nightly_max_age_days", "min_throughput_bps", "throughput_window_s",
+    "download_deadline_s", "site_time_budget_s")}
 
 
 def _default_workers() -> int:
@@ -53,16 +59,13 @@ class Settings(BaseSettings):
     crawl_retries: int = Field(1, ge=0)  # Prefect retries of a whole site task (network trouble only)
     crawl_retry_delay_s: float = Field(600.0, ge=0)  # a site down at 02:30 is often back ten minutes later
     max_list_pages: int | None = None
-    # Files replaced in place: known report files get one cheap check on the nights between their weekly
-    # downloads (conditional GET, tail range or HEAD), optionally only for reports published in the last N days.
-    check_known_nightly: bool = True
-    check_nightly_max_age_days: float | None = Field(None, gt=0)
-    # A night always ends: a download below the floor over the window, or past the deadline, is abandoned;
-    # a site gets at most this long per night (None: no budget).
-    min_throughput_bps: float = Field(1024.0, gt=0)
-    throughput_window_s: float = Field(30.0, gt=0)
-    download_deadline_s: float = Field(300.0, gt=0)
-    site_time_budget_s: float | None = Field(3 * 3600.0, gt=0)
+    # The nightly in-place check and the crawl's time limits: meaning and defaults are FetchSettings' own.
+    check_known_nightly: bool = _CRAWL_DEFAULTS["check_known_nightly"]
+    check_nightly_max_age_days: float | None = Field(_CRAWL_DEFAULTS["check_nightly_max_age_days"], gt=0)
+    min_throughput_bps: float = Field(_CRAWL_DEFAULTS["min_throughput_bps"], gt=0)
+    throughput_window_s: float = Field(_CRAWL_DEFAULTS["throughput_window_s"], gt=0)
+    download_deadline_s: float = Field(_CRAWL_DEFAULTS["download_deadline_s"], gt=0)
+    site_time_budget_s: float | None = Field(_CRAWL_DEFAULTS["site_time_budget_s"], gt=0)
 
     # Extraction: each document in its own child process with these limits.
     extract_timeout_s: float = Field(120.0, gt=0)
@@ -124,17 +127,12 @@ class Settings(BaseSettings):
 
     def fetch_settings(self):
         """The crawler's FetchSettings built from these values."""
-        from extract.crawl.fetch import FetchSettings
-
         values = dict(min_delay_s=self.min_delay_s, jitter_s=self.jitter_s, crawl_delay_scale=self.crawl_delay_scale,
                       connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
                       max_retries=self.max_retries, backoff_s=self.backoff_s,
                       retry_after_cap_s=self.retry_after_cap_s, revalidate_after_days=self.revalidate_after_days,
                       retry_failed_after_hours=self.retry_failed_after_hours,
-                      check_known_nightly=self.check_known_nightly,
-                      check_nightly_max_age_days=self.check_nightly_max_age_days,
-                      min_throughput_bps=self.min_throughput_bps, throughput_window_s=self.throughput_window_s,
-                      download_deadline_s=self.download_deadline_s, site_time_budget_s=self.site_time_budget_s)
+                      **{name: getattr(self, name) for name in _CRAWL_DEFAULTS})
         if self.user_agent:
             values["user_agent"] = self.user_agent
         if self.min_delay_s < 1.0:
