@@ -1,8 +1,8 @@
 """Extract every archived document that has no result for the current parser yet (library code, no Prefect).
 
 ``find_pending`` compares the archive with ``data/extracted/<sha256>.json``; ``extract_documents`` runs
-``extract_path`` (its own child process reads and parses each file, with time, memory and size limits)
-over them in a process pool and writes each JSON atomically. The same function serves one machine
+``IsolatedExtractor.extract_path`` (a child process reads and parses each file, with time, memory and size
+limits per file) over them in a process pool and writes each JSON atomically. The same function serves one machine
 (``workers=N``) and one chunk on a Dask worker (``workers=1``): a chunk is just a shorter list.
 
 Why a process pool and not threads: extraction is pure-Python CPU work (pdfplumber geometry, label
@@ -29,9 +29,8 @@ from pathlib import Path
 from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 from extract.crawl.archive import continuation_index
 from extract.datalayout import DataLayout
-from extract.documents import ocr
 from transform.report import PARSER_VERSION
-from transform.runner import DEFAULT_MAX_FILE_MB, extract_bytes, extract_path
+from transform.runner import DEFAULT_MAX_FILE_MB, IsolatedExtractor, extract_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -190,20 +189,27 @@ def _outcome(doc: PendingDocument, result: dict, seconds: float) -> DocumentOutc
 
 
 def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb: int,
-                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> DocumentOutcome:
+                max_file_mb: float = DEFAULT_MAX_FILE_MB,
+                extractor: IsolatedExtractor | None = None) -> DocumentOutcome:
     """Extract one archived document in an isolated child and store its JSON; never raises for bad input.
 
-    The bytes are read inside the child (``extract_path``), so a huge object never enters this worker.
-    An object missing from the archive raises (no JSON is written: it is tried again next night).
+    The bytes are read inside the child (``IsolatedExtractor.extract_path``), so a huge object never enters
+    this worker. ``extractor`` keeps its child for the next document (default: this pool worker's, else a
+    child of its own). An object missing from the archive raises (no JSON is written: it is tried again
+    next night).
     """
     started = time.perf_counter()
     paths = [object_path(data_dir, sha) for sha in (doc.sha256, *doc.continuations)]
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: in the manifest but not in the archive")
-    ocr.archived_pictures({url: object_path(data_dir, sha) for url, sha in doc.pictures})  # inherited by the child
-    result = extract_path(paths[0], doc.source, timeout_s=timeout_s, memory_mb=memory_mb, max_file_mb=max_file_mb,
-                          continuations=paths[1:])
+    pictures = {url: object_path(data_dir, sha) for url, sha in doc.pictures}
+    extractor = extractor or _pool_extractor
+    if extractor is None:
+        with IsolatedExtractor() as own:
+            return extract_one(doc, data_dir, timeout_s, memory_mb, max_file_mb, own)
+    result = extractor.extract_path(paths[0], doc.source, timeout_s=timeout_s, memory_mb=memory_mb,
+                                    max_file_mb=max_file_mb, continuations=paths[1:], pictures=pictures)
     # A document stopped before its child read it still has a known identity: its archive name.
     result["sha256"] = result.get("sha256") or doc.sha256
     if not result.get("parser_version"):
@@ -214,11 +220,18 @@ def extract_one(doc: PendingDocument, data_dir: str, timeout_s: float, memory_mb
     return _outcome(doc, result, time.perf_counter() - started)
 
 
+# The pool worker's extractor: its child serves the documents this worker is given (``_warm_up`` makes it).
+_pool_extractor: IsolatedExtractor | None = None
+
+
 def _warm_up() -> None:
-    """Import the readers once per pool worker, so each isolated child forks with them loaded."""
+    """Import the readers once per pool worker, so its isolated child forks with them loaded, and give the
+    worker the extractor whose child serves its documents (it dies with the worker)."""
+    global _pool_extractor
     from extract.documents import docx, pdf, webpage  # noqa: F401
 
     extract_bytes(pdf.warm_up_document(), "warm-up")  # PDFium's fonts, pdfplumber's tables, the label tables
+    _pool_extractor = IsolatedExtractor()
 
 
 def extract_documents(docs: Iterable[PendingDocument], data_dir: Path | str, *, workers: int = 1,
@@ -235,9 +248,10 @@ def extract_documents(docs: Iterable[PendingDocument], data_dir: Path | str, *, 
     data_dir = str(data_dir)
     outcomes: list[DocumentOutcome] = []
     if workers == 1:
-        for doc in docs:
-            outcomes.append(_safely(extract_one, doc, data_dir, timeout_s, memory_mb, max_file_mb))
-            _report(on_outcome, outcomes[-1])
+        with IsolatedExtractor() as extractor:
+            for doc in docs:
+                outcomes.append(_safely(extract_one, doc, data_dir, timeout_s, memory_mb, max_file_mb, extractor))
+                _report(on_outcome, outcomes[-1])
     else:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up) as pool:

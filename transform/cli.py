@@ -28,13 +28,14 @@ def extract_command(
 ) -> None:
     """Extract the statistics tables of each report file, one JSON object per input line.
 
-    Each file is opened and parsed in its own child process (unless --no-isolate): a FIFO, a device or a
+    Each file is opened and parsed in a child process with its own time and memory limit (unless
+    --no-isolate; the child serves the next file unless this one ended badly): a FIFO, a device or a
     directory gets one ``unreadable_file`` object, a file over --max-file-mb a ``parser_limit`` one, and
     the files after it are still read. The exit status is 0 whenever every input produced an object.
     """
     import os
 
-    from transform.runner import extract_file, extract_path
+    from transform.runner import IsolatedExtractor, extract_file
 
     for name, value in (("--timeout", timeout), ("--memory-mb", memory_mb), ("--max-file-mb", max_file_mb)):
         if value <= 0:
@@ -42,17 +43,17 @@ def extract_command(
             raise typer.Exit(2)
     os.environ["XXGK_OCR"] = "1" if ocr else "0"  # read by extract.documents.ocr, inherited by child processes
     if isolate:
-        # Warm this process once: each isolated child is forked from it, and would otherwise import pdfplumber,
-        # PDFium and the OCR stack and load the label tables again for every file (~0.2 s of CPU each).
+        # Warm this process once: the isolated child is forked from it (again after a file that ended badly),
+        # and would otherwise import pdfplumber, PDFium and the OCR stack and load the label tables itself.
         from extract.documents import docx, pdf, webpage  # noqa: F401
         from transform.runner import extract_bytes
 
         extract_bytes(pdf.warm_up_document(), "warm-up")
 
-    with _progress(len(paths)) as advance:
+    with _progress(len(paths)) as advance, IsolatedExtractor() as extractor:
         for path in paths:
             if isolate:
-                result = extract_path(path, timeout_s=timeout, memory_mb=memory_mb, max_file_mb=max_file_mb)
+                result = extractor.extract_path(path, timeout_s=timeout, memory_mb=memory_mb, max_file_mb=max_file_mb)
             else:
                 result = extract_file(path, max_file_mb=max_file_mb)
             if as_json:

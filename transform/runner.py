@@ -1,9 +1,10 @@
 """One document in, one extraction result out (the JSON of ``spec/extract-output.md``).
 
-``extract_bytes`` runs in the calling process. ``extract_isolated`` (bytes already in memory) and
-``extract_path`` (a local file) fork a child with a time and memory limit, so a hostile file (a
-decompression bomb, a PDF that sends pdfminer into a loop) fails alone with a clear issue instead of
-hanging or killing the run.
+``extract_bytes`` runs in the calling process. ``IsolatedExtractor`` runs it in a forked child with a time
+and memory limit per document, so a hostile file (a decompression bomb, a PDF that sends pdfminer into a
+loop) fails alone with a clear issue instead of hanging or killing the run; the child serves the next
+document unless this one ended badly. ``extract_isolated`` (bytes already in memory) and ``extract_path``
+(a local file) are one document in a child of its own.
 
 ``extract_path`` opens and reads the file inside that child, never in the caller: only a regular file is
 read (a FIFO, ``/dev/zero`` or a directory is ``unreadable_file`` at once), and only up to a size cap
@@ -27,7 +28,9 @@ import stat
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from extract import media
 from extract.documents import ocr
@@ -235,6 +238,11 @@ def _max_bytes(max_file_mb: float) -> int:
 
 # ------------------------------------------------------------------------------------ the isolated child
 
+# A child serves documents until one ends badly, until it has served this many, or until it holds this much
+# more memory than when it started (fragmentation, a loaded OCR model): then the next document gets a new one.
+MAX_DOCUMENTS_PER_CHILD = 500
+MAX_CHILD_GROWTH_MB = 1536
+
 
 def die_with_parent(parent_pid: int) -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (Linux); exit now if it already has."""
@@ -247,107 +255,229 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _child(conn, work: Callable[[Callable[[dict], None]], dict], memory_mb: int, parent_pid: int) -> None:
-    die_with_parent(parent_pid)
-    try:
-        # The budget is on top of what the forked child already maps (a Prefect or Dask worker maps
-        # gigabytes of address space it never touches), so the limit only stops this document.
-        limit = _mapped_bytes() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
-    try:
-        conn.send(("result", work(lambda envelope: conn.send(("envelope", envelope)))))
-    except MemoryError:
-        conn.send(("memory", None))
-    except Exception as exc:  # noqa: BLE001 - outside extract_bytes (reading, sending): said, not a silent death
-        conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-def _mapped_bytes() -> int:
-    """Address space this process maps now (Linux /proc; 0 where unavailable)."""
+def _statm(field: int) -> int:
+    """Bytes of /proc/self/statm's ``field`` (0: mapped address space, 1: resident); 0 where unavailable."""
     try:
         with open("/proc/self/statm") as handle:
-            pages = int(handle.read().split()[0])
+            pages = int(handle.read().split()[field])
     except (OSError, ValueError, IndexError):
         return 0
     return pages * resource.getpagesize()
 
 
-def _isolated(work, source: str, envelope: dict, timeout_s: float, memory_mb: int) -> dict:
-    """Run ``work`` in a forked child with a wall-clock and address-space limit; a result never fails to come.
-
-    ``work`` may send the document's envelope (sha256, media type) before parsing, so a result for a
-    document whose parser is stopped still says which bytes it was.
-    """
-    if timeout_s <= 0:
-        raise ValueError("timeout_s must be more than 0")
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, work, memory_mb, os.getpid()), daemon=True)
-    proc.start()
-    child.close()
-    outcome, payload = "timeout", None
-    deadline = time.monotonic() + timeout_s
+def _limit_memory(memory_mb: int, hard: int) -> None:
+    """This document's address-space budget, on top of what the child already maps (a Prefect or Dask worker
+    maps gigabytes it never touches, a served child keeps what earlier documents left), so the limit only
+    stops this document."""
     try:
-        while parent.poll(max(0.0, deadline - time.monotonic())):
-            kind, payload = parent.recv()
-            if kind == "envelope":
-                envelope = payload
-                continue
-            outcome = kind
-            break
-    except (EOFError, OSError):
-        outcome = "died"
-    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (_statm(0) + memory_mb * 1024 * 1024, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _serve(conn, parent_pid: int) -> None:
+    """The child: documents in, results out, until told to stop, or until it should not serve another."""
+    die_with_parent(parent_pid)
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    started_resident = _statm(1)
+    for served in range(1, MAX_DOCUMENTS_PER_CHILD + 1):
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        _limit_memory(job.memory_mb, hard)
+        try:
+            result = job.run(lambda envelope: conn.send(("envelope", envelope)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return
+        except Exception as exc:  # noqa: BLE001 - outside extract_bytes (reading, sending): said, not a silent death
+            conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
+            return
+        grown = _statm(1) - started_resident > MAX_CHILD_GROWTH_MB * 1024 * 1024
+        last = grown or served == MAX_DOCUMENTS_PER_CHILD or result.get("status") == "failed"
+        conn.send(("result", result, last))
+        if last:
+            return
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One document for the child: a local file (``path``) or bytes already in memory (``data``)."""
+
+    source: str
+    timeout_s: float
+    memory_mb: int
+    path: str | None = None
+    data: bytes | None = None
+    max_bytes: int = 0
+    continuations: tuple = ()
+    pictures: tuple = ()  # (absolute URL, archived file) of pictures the crawler saved beside the report
+    environment: tuple = ()  # the caller's XXGK_* settings (OCR on/off, its limits) when the job was sent
+
+    def envelope(self) -> dict:
+        if self.data is None:
+            return {"source": self.source, "sha256": None, "media_type": None}
+        return _envelope(self.source, self.data, _media_type(self.data, self.source))
+
+    def run(self, send_envelope: Callable[[dict], None]) -> dict:
+        _take_environment(dict(self.environment))
+        ocr.archived_pictures({url: Path(file) for url, file in self.pictures})
+        if self.data is not None:
+            return extract_bytes(self.data, self.source, self.continuations)
+        try:
+            data = read_regular_file(self.path, self.max_bytes)
+            pages = [read_regular_file(p, self.max_bytes) for p in self.continuations]
+        except Unreadable as exc:
+            return _unreadable_result(self.source, exc)
+        send_envelope(_envelope(self.source, data, _media_type(data, self.source)))
+        return extract_bytes(data, self.source, pages)
+
+
+def _settings() -> tuple:
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("XXGK_")))
+
+
+def _take_environment(settings: dict[str, str]) -> None:
+    for key in [k for k in os.environ if k.startswith("XXGK_") and k not in settings]:
+        del os.environ[key]
+    os.environ.update(settings)
+
+
+class IsolatedExtractor:
+    """Extraction in a forked child with a wall-clock and address-space limit per document; a result never
+    fails to come.
+
+    The child is kept for the next document: forking one per document cost ≈ 25 ms of CPU per report, a
+    sixth of a report's extraction (benchmarks/RESULTS.md). Isolation is unchanged where it matters: a
+    document that runs out of time or memory, crashes the child or fails is its own result alone, and the
+    next document gets a fresh child forked from this (warm) process, as does every document after
+    ``MAX_DOCUMENTS_PER_CHILD`` or once the child holds ``MAX_CHILD_GROWTH_MB`` more than it started with.
+    Use it as a context manager, or ``close()`` it; the child also dies with this process.
+    """
+
+    def __init__(self) -> None:
+        self._proc: Any = None
+        self._conn: Any = None
+        self._exitcode: int | None = None
+
+    def __enter__(self) -> IsolatedExtractor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def extract_path(self, path: str | Path, source: str | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                     memory_mb: int = DEFAULT_MEMORY_MB, max_file_mb: float = DEFAULT_MAX_FILE_MB,
+                     continuations: Sequence[str | Path] = (), pictures: dict[str, Path] | None = None) -> dict:
+        """Extract a local file (and the files of its further article pages), read and parsed in the child.
+
+        ``source`` is what the result calls the document (default: the path); ``pictures`` are the archived
+        pictures of a web page (``ocr.archived_pictures``).
+        """
+        source = source if source is not None else str(path)
+        return self._run(_Job(source, timeout_s, memory_mb, path=str(path), max_bytes=_max_bytes(max_file_mb),
+                              continuations=tuple(str(p) for p in continuations),
+                              pictures=tuple((url, str(file)) for url, file in (pictures or {}).items()),
+                              environment=_settings()))
+
+    def extract_bytes(self, data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                      memory_mb: int = DEFAULT_MEMORY_MB, continuations: Sequence[bytes] = ()) -> dict:
+        """``extract_bytes`` in the child."""
+        return self._run(_Job(source, timeout_s, memory_mb, data=data, continuations=tuple(continuations),
+                              environment=_settings()))
+
+    def close(self) -> None:
+        """Stop the child (it finishes nothing: no document is in it between calls)."""
+        if self._proc is None:
+            return
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._discard(wait_s=2)
+
+    def _run(self, job: _Job) -> dict:
+        if job.timeout_s <= 0:
+            raise ValueError("timeout_s must be more than 0")
+        envelope = job.envelope()
+        self._send(job)
+        outcome, payload, last = "timeout", None, True
+        deadline = time.monotonic() + job.timeout_s
+        try:
+            while self._conn.poll(max(0.0, deadline - time.monotonic())):
+                message = self._conn.recv()
+                if message[0] == "envelope":
+                    envelope = message[1]
+                    continue
+                outcome, payload = message[0], message[1]
+                last = message[2] if outcome == "result" else True
+                break
+        except (EOFError, OSError):
+            outcome = "died"
+        if last:
+            self._discard(wait_s=0 if outcome != "result" else 2)
+        if outcome == "result":
+            return payload
+        if outcome == "timeout":
+            return _failed(envelope, PARSER_LIMIT, f"{job.source}: parsing took longer than {job.timeout_s:g} s "
+                                                   "and was stopped", limit="time")
+        if outcome == "crashed":
+            return _failed(envelope, "extractor_error", f"{job.source}: the isolated extraction failed: {payload}")
+        return _failed(envelope, PARSER_LIMIT, f"{job.source}: the parser ran out of its {job.memory_mb} MB memory "
+                                               f"limit (process exit {self._exitcode})", limit="memory")
+
+    def _send(self, job: _Job) -> None:
+        """Hand the job to the child, forking one if there is none (or the kept one has gone away)."""
+        for attempt in (1, 2):
+            if self._proc is None:
+                self._start()
+            try:
+                self._conn.send(job)
+                return
+            except OSError:
+                if attempt == 2:
+                    raise
+                self._discard(wait_s=0)
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_serve, args=(child, os.getpid()), daemon=True)
+        self._proc.start()
+        child.close()
+        self._exitcode = None
+
+    def _discard(self, wait_s: float) -> None:
+        """Let the child exit (``wait_s``) or kill it, and forget it: the next document gets a new one."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        proc.join(wait_s)
         if proc.is_alive():
             proc.kill()
-        proc.join(5)
-        parent.close()
-    if outcome == "result":
-        return payload
-    if outcome == "timeout":
-        return _failed(envelope, PARSER_LIMIT, f"{source}: parsing took longer than {timeout_s:g} s and was stopped",
-                       limit="time")
-    if outcome == "crashed":
-        return _failed(envelope, "extractor_error", f"{source}: the isolated extraction failed: {payload}")
-    return _failed(envelope, PARSER_LIMIT, f"{source}: the parser ran out of its {memory_mb} MB memory limit "
-                                           f"(process exit {proc.exitcode})", limit="memory")
+            proc.join(5)
+        self._exitcode = proc.exitcode
+        self._conn.close()
 
 
 def extract_isolated(data: bytes, source: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                      memory_mb: int = DEFAULT_MEMORY_MB, continuations: Sequence[bytes] = ()) -> dict:
-    """``extract_bytes`` in a forked child with a wall-clock and address-space limit."""
-    pages = tuple(continuations)
-
-    def work(_send_envelope) -> dict:
-        return extract_bytes(data, source, pages)
-
-    return _isolated(work, source, _envelope(source, data, _media_type(data, source)), timeout_s, memory_mb)
+    """``extract_bytes`` in a child of its own with a wall-clock and address-space limit."""
+    with IsolatedExtractor() as extractor:
+        return extractor.extract_bytes(data, source, timeout_s=timeout_s, memory_mb=memory_mb,
+                                       continuations=continuations)
 
 
 def extract_path(path: str | Path, source: str | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                  memory_mb: int = DEFAULT_MEMORY_MB, max_file_mb: float = DEFAULT_MAX_FILE_MB,
                  continuations: Sequence[str | Path] = ()) -> dict:
-    """Extract a local file (and the files of its further article pages), read and parsed in the child.
-
-    ``source`` is what the result calls the document (default: the path).
-    """
-    source = source if source is not None else str(path)
-    max_bytes = _max_bytes(max_file_mb)
-
-    def work(send_envelope) -> dict:
-        try:
-            data = read_regular_file(path, max_bytes)
-            pages = [read_regular_file(p, max_bytes) for p in continuations]
-        except Unreadable as exc:
-            return _unreadable_result(source, exc)
-        send_envelope(_envelope(source, data, _media_type(data, source)))
-        return extract_bytes(data, source, pages)
-
-    return _isolated(work, source, {"source": source, "sha256": None, "media_type": None}, timeout_s, memory_mb)
+    """``IsolatedExtractor.extract_path`` in a child of its own (one file; for many, keep an extractor)."""
+    with IsolatedExtractor() as extractor:
+        return extractor.extract_path(path, source, timeout_s=timeout_s, memory_mb=memory_mb,
+                                      max_file_mb=max_file_mb, continuations=continuations)
 
 
 def cpu_count() -> int:
