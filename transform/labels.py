@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from transform.schema import T3, T4, VERSIONS, layout, load_schema, normalize_label, t2_table_ids, vocabulary
+from transform.schema import (LABEL_CACHE_SIZE, T3, T4, VERSIONS, layout, load_schema, normalize_label, t2_table_ids,
+                              vocabulary)
 
 # Words that only occur in the header rows of 表三 / 表四.
 T3_HEADER_WORDS = tuple(vocabulary("t3_header_words"))
@@ -20,6 +21,7 @@ T4_WORDS = tuple(vocabulary("t4_header_words"))
 _HINT = re.compile(r"\((" + "|".join(map(re.escape, vocabulary("label_hint_openers"))) + r")[^()]*\)$")
 
 
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
 def norm(text: str) -> str:
     """Normalized label text for matching."""
     return _HINT.sub("", normalize_label(text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -144,6 +144,11 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
+# Labels repeat within a report and across reports: each table row is matched against many patterns.
+LABEL_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
 def normalize_label(text: str) -> str:
     """Normalize a label as schema.yaml prescribes: NFKC, no whitespace, unified quotes.
 

@@ -11,8 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from transform.schema import load_schema
+from transform.schema import LABEL_CACHE_SIZE, load_schema
 from extract.hanzi import to_simplified
 
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
@@ -26,13 +27,15 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "－": "-", "﹣": "-", "＋": "+"})
 
 
+@lru_cache(maxsize=1)
 def _null_tokens() -> frozenset[str]:
     return frozenset(unicodedata.normalize("NFKC", t).strip() for t in load_schema()["normalization"]["null_tokens"])
 
 
-def _units() -> list[str]:
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
     units = load_schema()["normalization"]["number"]["unit_suffixes"]
-    return sorted(units, key=len, reverse=True)  # 万元 before 元
+    return tuple(sorted(units, key=len, reverse=True))  # 万元 before 元
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def _split_annotation(text: str) -> tuple[str, str] | None:
     return m.group("number"), m.group("note").strip()
 
 
+@lru_cache(maxsize=LABEL_CACHE_SIZE)  # Parsed is frozen: a cached answer cannot be changed by a caller
 def parse_cell(raw: str, *, decimal_ok: bool = False, signed_ok: bool = False) -> Parsed:
     """Parse one printed cell as the schema's number rules say."""
     # NFKC would turn a footnote marker into a digit (14① → 141, 26² → 262): refuse it before normalising.
