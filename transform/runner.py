@@ -432,6 +432,8 @@ class IsolatedExtractor:
     def _send(self, job: _Job) -> None:
         """Hand the job to the child, forking one if there is none (or the kept one has gone away)."""
         for attempt in (1, 2):
+            if self._proc is not None and not self._proc.is_alive():  # killed while idle (the OOM killer)
+                self._discard(wait_s=0)
             if self._proc is None:
                 self._start()
             try:

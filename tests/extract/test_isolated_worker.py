@@ -123,3 +123,14 @@ def test_closing_the_extractor_ends_its_child(served_by):
     extractor.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_child_killed_while_idle_is_replaced_before_the_next_document(served_by):
+    import signal
+
+    with IsolatedExtractor() as extractor:
+        first = extractor.extract_bytes(b"%PDF-1.4", "first")
+        os.kill(first["pid"], signal.SIGKILL)
+        time.sleep(0.2)
+        second = extractor.extract_bytes(b"%PDF-1.4", "second")
+    assert second["status"] == "ok" and second["pid"] != first["pid"]
