@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_STATISTICS_SECTIONS = "主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议"
+STATISTICS_SECTION_NAMES = ("主动公开政府信息", "收到和处理政府信息公开申请", "政府信息公开行政复议")
+_STATISTICS_SECTIONS = "|".join(STATISTICS_SECTION_NAMES)
+_STATISTICS_NUMERALS = "二三四"
 
-STATISTICS_HEADING = re.compile(rf"^[二三四][、.．]\s*({_STATISTICS_SECTIONS})")
+STATISTICS_HEADING = re.compile(rf"^[{_STATISTICS_NUMERALS}][、.．]\s*({_STATISTICS_SECTIONS})")
 # OCR may read the separator as a comma, or lose it.
-STATISTICS_HEADING_LOOSE = re.compile(rf"^[二三四][、.．,，]?\s*({_STATISTICS_SECTIONS})")
+STATISTICS_HEADING_LOOSE = re.compile(rf"^[{_STATISTICS_NUMERALS}][、.．,，]?\s*({_STATISTICS_SECTIONS})")
 ANY_SECTION_HEADING = re.compile(r"^[一二三四五六七八][、.．]")
 
 
@@ -27,3 +29,14 @@ def statistics_section_flags(texts: Iterable[str], heading: re.Pattern = STATIST
             inside = bool(heading.match(compact))
         flags.append(inside)
     return flags
+
+
+def may_hold_statistics_heading(characters: Iterable[str]) -> bool:
+    """Can a text made of these characters (in any order) hold a statistics heading?
+
+    A quick test that never says no wrongly: a heading's numeral and every character of its section name
+    are among the characters of the text it is printed in, whatever order they come in.
+    """
+    present = set("".join(characters))
+    return not present.isdisjoint(_STATISTICS_NUMERALS) and any(
+        present.issuperset(name) for name in STATISTICS_SECTION_NAMES)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.documents.model import Cell, RawTable
-from extract.sections import STATISTICS_HEADING_LOOSE
+from extract.sections import STATISTICS_HEADING_LOOSE, may_hold_statistics_heading
 
 NUMBER = re.compile(r"^(?:[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?|[-—－/／])$")  # a lone dash or slash: a blank
 MIN_TABLE_LINES = 2
@@ -575,11 +575,18 @@ def add_unruled_tables(chars: list[dict], page_no: int, doc: Any,
     statistics heading is looked at (or the top of the page when the previous page ended inside such a
     table), and a block counts only with two or more lines of separate numbers. Each table found is
     appended to ``placed`` as (top, 0, RawTable); the boxes returned keep its text out of the paragraphs.
+
+    Triage: most pages that get here are running text. A page that does not continue a table and whose
+    characters do not even include a statistics heading's numeral and every character of its section name
+    cannot hold the heading line this search starts under (that line is made of the page's characters), so
+    it is passed over before its words are laid out: it gives no table here, as the full search would.
     """
+    continued = _continues_a_table(doc, page_no)
+    if not continued and not may_hold_statistics_heading(ch["text"] for ch in chars):
+        return []
     lines = group_lines(words_from_chars(chars))
     texts = [_text(line) for line in lines]
-    start = -1 if _continues_a_table(doc, page_no) else next(
-        (i for i, t in enumerate(texts) if STATISTICS_SECTION.match(t)), None)
+    start = -1 if continued else next((i for i, t in enumerate(texts) if STATISTICS_SECTION.match(t)), None)
     if start is None:
         return []
     boxes = []
