@@ -333,16 +333,18 @@ def _read_page_or_warn(page: Any, pdfium_doc: Any, page_no: int, doc: Document) 
 
 
 def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
-    chars = _without_watermark(_without_doubled_chars(page.chars), page_no, doc)
+    chars, all_upright = _without_doubled_and_slanted_chars(page.chars, page_no, doc)
     if not any(ch["text"].strip() for ch in chars):
         if page.images or len(page.curves) + len(page.rects) >= MIN_OUTLINED_TEXT_PATHS:
             doc.pages_without_text.append(page_no)
             doc.images.append((len(doc.blocks), f"page {page_no} (a picture, no text)"))
         return
-    if any(_is_unmapped(ch) for ch in chars):
+    # PDFium's characters are single code points: only pdfminer writes an unmapped glyph as "(cid:N)"
+    if not isinstance(page, pdfium_page_objects.PdfiumPage) and any(_is_unmapped(ch) for ch in chars):
         chars = _remap_with_pdfium(chars, pdfium_doc[page_no - 1])
         _warn_about_unmapped_chars(chars, page_no, doc)
-    _warn_about_turned_text(chars, page_no, doc)
+    if not all_upright:  # all upright: no text can read sideways
+        _warn_about_turned_text(chars, page_no, doc)
     chars = _without_struck_text(chars, page, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
@@ -365,31 +367,48 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
     doc.blocks.extend(block for _, _, block in placed)
 
 
-def _without_doubled_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop the second copy of a character drawn again within a point of itself (fake bold).
+def _without_doubled_and_slanted_chars(chars: list[dict[str, Any]], page_no: int,
+                                       doc: Document) -> tuple[list[dict[str, Any]], bool]:
+    """The page's characters without fake-bold copies and without watermark text, in one pass (it runs
+    for every character of every page); and whether every character kept is upright.
 
-    Same rule as pdfplumber's ``dedupe_chars`` (same text, font and size, 1 pt apart), but
-    bucketed by character and by tolerance-high rows (a twin lies in a neighbouring row), which keeps it
-    linear on table pages full of "0".
+    A copy is a character drawn again within a point of itself (fake bold): same rule as pdfplumber's
+    ``dedupe_chars`` (same text, font and size, 1 pt apart), bucketed by character and by tolerance-high
+    rows (a twin lies in a neighbouring row), which keeps it linear on table pages full of "0". Copies
+    are dropped first, then text set at a slant (``_is_slanted``) among what is left, with a warning.
     """
     kept: list[dict[str, Any]] = []
+    slanted: list[dict[str, Any]] = []
+    all_upright = True
     seen: dict[tuple, dict[int, list[dict[str, Any]]]] = {}
-    for ch in chars:  # every character of every page: kept lean (no helper calls for the common no-twin case)
+    tolerance, floor, isfinite = DEDUPE_TOLERANCE, math.floor, math.isfinite
+    for ch in chars:  # kept lean: no helper calls for the common case (no twin, upright)
+        top = ch["top"]
+        row = floor(top / tolerance) if isfinite(top) else 0
         key = (ch["text"], ch.get("fontname"), round(ch["size"], 2))
         rows = seen.get(key)
         if rows is None:
-            rows = seen[key] = {}
-        top = ch["top"]
-        row = _grid_square(top)
-        if rows and _has_twin(ch["x0"], top, rows, row):
-            continue
-        same_row = rows.get(row)
-        if same_row is None:
-            rows[row] = [ch]
+            seen[key] = {row: [ch]}
         else:
-            same_row.append(ch)
-        kept.append(ch)
-    return kept
+            if _has_twin(ch["x0"], top, rows, row):
+                continue
+            same_row = rows.get(row)
+            if same_row is None:
+                rows[row] = [ch]
+            else:
+                same_row.append(ch)
+        a, b = ch.get("matrix", (1, 0))[:2]
+        if b == 0 and a > 0:  # upright, the usual case: no trigonometry
+            kept.append(ch)
+            continue
+        all_upright = False
+        (slanted if _is_slanted(a, b) else kept).append(ch)
+    if slanted:
+        text = "".join(ch["text"] for ch in slanted)
+        doc.warnings.append(
+            f"page {page_no}: ignored {len(slanted)} slanted characters (watermark?): {text[:40]}"
+        )
+    return kept, all_upright
 
 
 def _has_twin(x0: float, top: float, rows: dict[int, list[dict[str, Any]]], row: int) -> bool:
@@ -399,10 +418,6 @@ def _has_twin(x0: float, top: float, rows: dict[int, list[dict[str, Any]]], row:
             if abs(x0 - twin["x0"]) <= DEDUPE_TOLERANCE and abs(top - twin["top"]) <= DEDUPE_TOLERANCE:
                 return True
     return False
-
-
-def _grid_square(value: float) -> int:
-    return math.floor(value / DEDUPE_TOLERANCE) if math.isfinite(value) else 0
 
 
 def _is_unmapped(ch: dict[str, Any]) -> bool:
@@ -436,25 +451,11 @@ def _remap_with_pdfium(chars: list[dict[str, Any]], pdfium_page: Any) -> list[di
     return remapped
 
 
-def _without_watermark(chars: list[dict[str, Any]], page_no: int, doc: Document) -> list[dict[str, Any]]:
-    """Drop text set at a slant: a watermark ("内部资料") across a table would land in its cells.
-
-    Upright and 90-degree text (a cell written sideways) is kept.
-    """
-    kept, slanted = [], []
-    for ch in chars:
-        a, b = ch.get("matrix", (1, 0))[:2]
-        if b == 0 and a > 0:  # upright, the usual case: no trigonometry
-            kept.append(ch)
-            continue
-        angle = math.degrees(math.atan2(b, a)) % 90
-        (slanted if min(angle, 90 - angle) > SLANT_DEGREES else kept).append(ch)
-    if slanted:
-        text = "".join(ch["text"] for ch in slanted)
-        doc.warnings.append(
-            f"page {page_no}: ignored {len(slanted)} slanted characters (watermark?): {text[:40]}"
-        )
-    return kept
+def _is_slanted(a: float, b: float) -> bool:
+    """Text set at a slant (text matrix ``a``, ``b``): a watermark ("内部资料") across a table would land in
+    its cells. Upright and 90-degree text (a cell written sideways) is not slanted."""
+    angle = math.degrees(math.atan2(b, a)) % 90
+    return min(angle, 90 - angle) > SLANT_DEGREES
 
 
 def _strike_segments(page: Any) -> list[tuple[float, float, float]]:
@@ -554,9 +555,13 @@ def _find_ruled_tables(page: Any, page_no: int, doc: Document) -> list[Any]:
         doc.warnings.append(f"page {page_no}: {n_shapes} vector shapes; not searched for tables")
         return []
     straight = [e for e in visible.edges if e.get("orientation") in {"h", "v"}]  # curves give diagonals
-    edges = merge_edges(straight, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
+    if not isinstance(visible, pdfium_page_objects.PdfiumPage):
+        edges = merge_edges(straight, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
+        return visible.find_tables(dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges)))
+    # the same merge, quicker, and reused by the finder
+    edges = pdfium_page_objects.merge_straight_edges(straight, SNAP_TOLERANCE)
     settings = dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges))
-    return visible.find_tables(settings)
+    return visible.find_tables(settings, premerged=(edges, SNAP_TOLERANCE))
 
 
 def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:

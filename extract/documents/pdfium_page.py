@@ -16,13 +16,16 @@ Pages with more objects than the caps allow raise ``PageLimit`` before any reade
 from __future__ import annotations
 
 import ctypes
+import itertools
+import math
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import (Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections,
-                              intersections_to_cells)
-from pdfplumber.utils import obj_to_bbox, obj_to_edges
+                              intersections_to_cells, merge_edges)
+from pdfplumber.utils import filter_edges, obj_to_bbox, obj_to_edges
 
 # Caps on what one page may hold before its objects are not read at all (issue 15): a real report page
 # has a few thousand characters and a few hundred rulings; 1.2 M rectangles is an attack on time and memory.
@@ -96,8 +99,12 @@ class PdfiumPage:
                 for kind, objs in self.objects.items()}
         return PdfiumPage(self.width, self.height, kept)
 
-    def find_tables(self, settings: dict[str, Any]) -> list[Any]:
-        return _TableFinder(self, TableSettings.resolve(settings)).tables
+    def find_tables(self, settings: dict[str, Any],
+                    premerged: tuple[list[dict[str, Any]], float] | None = None) -> list[Any]:
+        """pdfplumber's tables; ``premerged``: the page's straight edges (orientation h or v, in ``edges``
+        order) already merged with ``merge_edges`` at one tolerance for snapping and joining, reused where
+        the finder would merge the same edges again."""
+        return _TableFinder(self, TableSettings.resolve(settings), premerged).tables
 
     def close(self) -> None:
         """Nothing is cached beyond the objects themselves (pdfplumber pages need closing)."""
@@ -112,14 +119,132 @@ class _TableFinder(TableFinder):
     same order.
     """
 
-    def __init__(self, page: Any, settings: TableSettings) -> None:  # not super().__init__: it would search too
+    def __init__(self, page: Any, settings: TableSettings,
+                 premerged: tuple[list[dict[str, Any]], float] | None = None) -> None:
+        # not super().__init__: it would search too
         self.page = page
         self.settings = settings
+        self.premerged = premerged
         self.edges = self.get_edges()
         self.intersections = edges_to_intersections(
             self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
         self.cells = _intersections_to_cells(self.intersections)
         self.tables = [Table(self.page, cell_group) for cell_group in cells_to_tables(self.cells)]
+
+    def get_edges(self) -> list[dict[str, Any]]:
+        """pdfplumber's ``get_edges`` for the "lines" strategies, merged by ``merge_edges`` below, and not a
+        second time where the reader already merged the same edges (to find the rules closing a table at a
+        page break).
+
+        The finder merges the page's horizontal and vertical edges at least as long as its pre-filter, plus
+        the explicit ones; horizontal and vertical edges are snapped and joined apart, the horizontal groups
+        returned first. So when no straight edge is shorter than the pre-filter and the tolerance is the same,
+        the vertical part is the reader's, and so is the horizontal part when no explicit edge is added.
+        """
+        s = self.settings
+        tolerance = s.snap_x_tolerance
+        if (s.vertical_strategy != "lines" or s.horizontal_strategy != "lines" or s.explicit_vertical_lines
+                or not s.snap_y_tolerance == s.join_x_tolerance == s.join_y_tolerance == tolerance):
+            return super().get_edges()
+        vertical = filter_edges(self.page.edges, "v", min_length=s.edge_min_length_prefilter)
+        horizontal = filter_edges(self.page.edges, "h", min_length=s.edge_min_length_prefilter)
+        explicit = [e for desc in s.explicit_horizontal_lines or [] for e in _explicit_horizontal(desc, self.page)]
+        merged_before, merged_with = self.premerged or (None, None)
+        n_straight = sum(1 for e in self.page.edges if e.get("orientation") in ("h", "v"))
+        if merged_before is None or merged_with != tolerance or len(vertical) + len(horizontal) != n_straight:
+            merged = merge_straight_edges(vertical + horizontal + explicit, tolerance)
+        elif explicit:
+            merged = (merge_straight_edges(horizontal + explicit, tolerance)
+                      + [e for e in merged_before if e["orientation"] == "v"])
+        else:
+            merged = merged_before
+        return filter_edges(merged, min_length=s.edge_min_length)
+
+
+def merge_straight_edges(edges: list[dict[str, Any]], tolerance: float) -> list[dict[str, Any]]:
+    """pdfplumber's ``merge_edges(edges, tolerance, tolerance, tolerance, tolerance)`` for horizontal and vertical
+    edges: the same edges, values and order, without its per-edge rebuilding of dicts from item tuples.
+
+    Snap: the distinct positions (x0 of a vertical edge, top of a horizontal one) sorted and chained where
+    they lie within ``tolerance`` of the previous one; every edge of a chain moved by (chain mean - its
+    position), the mean summed in the edges' order. Join: per position, edges sorted by their start and
+    each extended by the next one starting within ``tolerance`` of its end.
+    """
+    if tolerance < 0 or not all(math.isfinite(e["x0"]) and math.isfinite(e["top"]) for e in edges):
+        return merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
+    if tolerance > 0:
+        edges = (_snapped([e for e in edges if e["orientation"] == "v"], "x0", tolerance)
+                 + _snapped([e for e in edges if e["orientation"] == "h"], "top", tolerance))
+    edges = sorted(edges, key=_edge_group)
+    merged: list[dict[str, Any]] = []
+    for (orientation, _), group in itertools.groupby(edges, key=_edge_group):
+        merged += _joined(list(group), orientation, tolerance)
+    return merged
+
+
+def _edge_group(edge: dict[str, Any]) -> tuple[str, float]:
+    return ("h", edge["top"]) if edge["orientation"] == "h" else ("v", edge["x0"])
+
+
+def _snapped(edges: list[dict[str, Any]], attr: str, tolerance: float) -> list[dict[str, Any]]:
+    """pdfplumber's ``snap_objects(edges, attr, tolerance)``: clusters in order of position, each in edge order."""
+    cluster_of: dict[float, int] = {}
+    n_clusters, last = 0, None
+    for value in sorted({e[attr] for e in edges}):
+        if last is None or not value <= last + tolerance:
+            n_clusters += 1
+        cluster_of[value] = n_clusters - 1
+        last = value
+    clusters: list[list[dict[str, Any]]] = [[] for _ in range(n_clusters)]
+    for e in edges:
+        clusters[cluster_of[e[attr]]].append(e)
+    moved = []
+    ends = ("x0", "x1") if attr == "x0" else ("top", "bottom")
+    for cluster in clusters:
+        mean = sum(e[attr] for e in cluster) / len(cluster)
+        for e in cluster:
+            shift = mean - e[attr]
+            new = dict(e)
+            new[ends[0]], new[ends[1]] = e[ends[0]] + shift, e[ends[1]] + shift
+            if attr == "top":
+                if "doctop" in e:
+                    new["doctop"] = e["doctop"] + shift
+                if "y0" in e:
+                    new["y0"], new["y1"] = e["y0"] - shift, e["y1"] - shift
+            moved.append(new)
+    return moved
+
+
+def _joined(edges: list[dict[str, Any]], orientation: str, tolerance: float) -> list[dict[str, Any]]:
+    """pdfplumber's ``join_edge_group``: edges on one line joined where they meet within ``tolerance``."""
+    start, end = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+    edges = sorted(edges, key=operator.itemgetter(start))
+    joined = [edges[0]]
+    for e in edges[1:]:
+        last = joined[-1]
+        if e[start] <= last[end] + tolerance:
+            if e[end] > last[end]:
+                longer = dict(last)
+                longer[end] = e[end]
+                if end == "x1":
+                    longer["width"] = e[end] - last["x0"]
+                else:
+                    diff = e[end] - last[end]
+                    longer["height"] = last["height"] + diff
+                    if "y0" in last:
+                        longer["y0"] = last["y0"] - diff
+                joined[-1] = longer
+        else:
+            joined.append(e)
+    return joined
+
+
+def _explicit_horizontal(desc: Any, page: Any) -> list[dict[str, Any]]:
+    """pdfplumber's horizontal edges for one ``explicit_horizontal_lines`` entry (an object or a y)."""
+    if isinstance(desc, dict):
+        return [e for e in obj_to_edges(desc) if e["orientation"] == "h"]
+    return [{"x0": page.bbox[0], "x1": page.bbox[2], "width": page.bbox[2] - page.bbox[0], "top": desc,
+             "bottom": desc, "orientation": "h"}]
 
 
 def _intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list]]) -> list[tuple]:
