@@ -68,6 +68,7 @@ TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_stra
 WHITE_LEVEL = 0.95
 DEDUPE_TOLERANCE = 1.0  # points; pdfplumber's default for dedupe_chars
 SLANT_DEGREES = 5.0  # text rotated further than this from a right angle is a watermark, not content
+_UPRIGHT = (1, 0)  # the text matrix's a, b of a character that has none
 # A page without characters but with this many vector shapes carries its text as outlines (some
 # "print to PDF" drivers do this): it has no text layer, like a scan.
 MIN_OUTLINED_TEXT_PATHS = 200
@@ -397,7 +398,8 @@ def _without_doubled_and_slanted_chars(chars: list[dict[str, Any]], page_no: int
                 rows[row] = [ch]
             else:
                 same_row.append(ch)
-        a, b = ch.get("matrix", (1, 0))[:2]
+        matrix = ch.get("matrix", _UPRIGHT)
+        a, b = matrix[0], matrix[1]
         if b == 0 and a > 0:  # upright, the usual case: no trigonometry
             kept.append(ch)
             continue

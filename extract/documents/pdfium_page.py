@@ -314,13 +314,14 @@ def read_page(page: Any) -> PdfiumPage:
     to_top_left = (1.0, 0.0, 0.0, -1.0, -left, top)  # PDF space -> pdfplumber's x, top
     objects: dict[str, list[dict[str, Any]]] = {"char": [], "line": [], "rect": [], "curve": [], "image": []}
     count = [0]
-    for obj, kind, matrix in _page_objects(page.raw, count):
+    values = _Values()
+    for obj, kind, matrix in _page_objects(page.raw, count, values):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            objects_of_path = _path_objects(obj, _multiply(matrix, to_top_left))
+            objects_of_path = _path_objects(obj, _multiply(matrix, to_top_left), values)
             for item in objects_of_path:
                 objects[item["object_type"]].append(item)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            objects["image"].append(_image_object(obj, matrix, to_top_left))
+            objects["image"].append(_image_object(obj, matrix, to_top_left, values))
     textpage = page.get_textpage()
     try:
         objects["char"] = _chars(textpage.raw, left, top)
@@ -332,35 +333,53 @@ def read_page(page: Any) -> PdfiumPage:
 # --- page objects ------------------------------------------------------------------------------------------
 
 
-def _page_objects(page_raw: Any, count: list[int]) -> Iterator[tuple[Any, int, Matrix]]:
-    """Every non-form object, its type and the matrix from its form's space to PDF page space."""
-    n = pdfium_c.FPDFPage_CountObjects(page_raw)
-    yield from _objects(pdfium_c.FPDFPage_GetObject, page_raw, n, IDENTITY, 0, count)
+class _Values:
+    """The ctypes values PDFium's getters write into, made once per page instead of once per object."""
+
+    def __init__(self) -> None:
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.ints = [ctypes.c_int() for _ in range(2)]
+        self.colour = [ctypes.c_uint() for _ in range(4)]
+        self.point = [ctypes.c_float() for _ in range(2)]
+        self.matrix_ref = ctypes.byref(self.matrix)
+        self.int_refs = [ctypes.byref(v) for v in self.ints]
+        self.colour_refs = [ctypes.byref(v) for v in self.colour]
+        self.point_refs = [ctypes.byref(v) for v in self.point]
+
+
+def _page_objects(page_raw: Any, count: list[int], values: _Values | None = None) -> Iterator[tuple[int, int, Matrix]]:
+    """Every object but text and forms (forms are opened: their objects count and are listed), its type and
+    the matrix from its form's space to PDF page space. Characters are read from the text page instead."""
+    page_raw = ctypes.cast(page_raw, ctypes.c_void_p)
+    n = _count_page_objects(page_raw)
+    yield from _objects(_get_page_object, page_raw, n, IDENTITY, 0, count, values or _Values())
 
 
 def _objects(get: Callable[[Any, int], Any], container: Any, n: int, outer: Matrix, depth: int,
-             count: list[int]) -> Iterator[tuple[Any, int, Matrix]]:
+             count: list[int], values: _Values) -> Iterator[tuple[int, int, Matrix]]:
     count[0] += n
     if count[0] > MAX_PAGE_OBJECTS:
         raise PageLimit("page_objects", f"more than {MAX_PAGE_OBJECTS} drawing objects on one page")
-    get_type, form_type = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_FORM
-    for i in range(n):
+    get_type, form_type, text_type = _object_type, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
+    for i in range(n):  # every object of the page: mostly text (WPS puts each character in one of its own)
         obj = get(container, i)
         kind = get_type(obj)
+        if kind == text_type:
+            continue
         if kind == form_type:
             if depth >= MAX_FORM_DEPTH:
                 raise PageLimit("form_depth", f"forms nested deeper than {MAX_FORM_DEPTH}")
-            inner = _multiply(_object_matrix(obj), outer)
-            m = pdfium_c.FPDFFormObj_CountObjects(obj)
-            yield from _objects(pdfium_c.FPDFFormObj_GetObject, obj, m, inner, depth + 1, count)
+            inner = _multiply(_object_matrix(obj, values), outer)
+            m = _count_form_objects(obj)
+            yield from _objects(_get_form_object, obj, m, inner, depth + 1, count, values)
         else:
             yield obj, kind, outer
 
 
-def _object_matrix(obj: Any) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+def _object_matrix(obj: int, values: _Values) -> Matrix:
+    if not _get_matrix(obj, values.matrix_ref):
         return IDENTITY
+    m = values.matrix
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
@@ -376,49 +395,50 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
-def _colour(getter: Callable[..., Any], obj: Any) -> tuple[float, ...] | None:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not getter(obj, r, g, b, a):
+def _colour(getter: Callable[..., Any], obj: int, values: _Values) -> tuple[float, ...] | None:
+    if not getter(obj, *values.colour_refs):
         return None
+    r, g, b, _ = values.colour
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
-def _path_objects(obj: Any, to_page: Matrix) -> list[dict[str, Any]]:
+def _path_objects(obj: int, to_page: Matrix, values: _Values) -> list[dict[str, Any]]:
     """pdfminer's objects for one painted path: split at every moveto, each classified as pdfminer does."""
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
+    fill_mode, stroke = values.ints
+    if not _draw_mode(obj, *values.int_refs):
         return []
     fill, stroked = fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE, bool(stroke.value)
-    matrix = _multiply(_object_matrix(obj), to_page)
+    a, b, c, d, e, f = _multiply(_object_matrix(obj, values), to_page)
     style = {
         "stroke": stroked, "fill": fill,
-        "stroking_color": _colour(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
-        "non_stroking_color": _colour(pdfium_c.FPDFPageObj_GetFillColor, obj),
+        "stroking_color": _colour(_stroke_colour, obj, values),
+        "non_stroking_color": _colour(_fill_colour, obj, values),
     }
-    subpaths: list[tuple[str, list[tuple[float, float]]]] = []
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    obj = ctypes.cast(obj, ctypes.c_void_p)
-    n = _count_segments(obj)
+    subpaths: list[list[Any]] = []  # [shape, points] per moveto
+    x, y = values.point
+    x_ref, y_ref = values.point_refs
     bezier = 0
-    for i in range(n):
-        segment = _path_segment(obj, i)
-        _segment_point(segment, x_ref, y_ref)
-        code = _SEGMENT_CODE.get(_segment_type(segment), "l")
-        point = _apply(matrix, x.value, y.value)
+    segment_code, path_segment, segment_type, segment_point, segment_close = (
+        _SEGMENT_CODE, _path_segment, _segment_type, _segment_point, _segment_close)
+    for i in range(_count_segments(obj)):  # every segment of every path: the matrix applied inline
+        segment = path_segment(obj, i)
+        code = segment_code.get(segment_type(segment), "l")
         if code == "c":  # PDFium lists a Bézier as three points; pdfminer keeps only the end point
             bezier += 1
             if bezier % 3:
                 continue
+        segment_point(segment, x_ref, y_ref)
+        px, py = x.value, y.value
+        point = (a * px + c * py + e, b * px + d * py + f)  # _apply
         if code == "m" or not subpaths:
-            subpaths.append(("", []))
-        shape, points = subpaths[-1]
-        shape += code if points or code == "m" else "m"
+            subpaths.append(["", []])
+        subpath = subpaths[-1]
+        points = subpath[1]
+        subpath[0] += code if points or code == "m" else "m"
         points.append(point)
-        if _segment_close(segment):
-            shape += "h"
+        if segment_close(segment):
+            subpath[0] += "h"
             points.append(points[0])
-        subpaths[-1] = (shape, points)
     return [item for shape, points in subpaths if (item := _classify(shape, points, style)) is not None]
 
 
@@ -446,8 +466,8 @@ def _classify(shape: str, pts: list[tuple[float, float]], style: dict[str, Any])
     return item
 
 
-def _image_object(obj: Any, matrix: Matrix, to_top_left: Matrix) -> dict[str, Any]:
-    m = _multiply(_multiply(_object_matrix(obj), matrix), to_top_left)
+def _image_object(obj: int, matrix: Matrix, to_top_left: Matrix, values: _Values) -> dict[str, Any]:
+    m = _multiply(_multiply(_object_matrix(obj, values), matrix), to_top_left)
     corners = [_apply(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
     xs, ys = [p[0] for p in corners], [p[1] for p in corners]
     return {"object_type": "image", "x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys)}
@@ -467,7 +487,7 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     box_ref, ox_ref, oy_ref, matrix_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(matrix)
     # Hot loop (every character of every page): the C functions and the style cache are bound to locals.
     is_generated, unicode_of, has_map_error, text_object = _is_generated, _unicode, _has_map_error, _text_object
-    loose_box, origin = _loose_box, _origin
+    loose_box, origin, char_matrix, text_font, font_size = _loose_box, _origin, _char_matrix, _text_font, _font_size
     styles: dict[int, tuple] = {}
     fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
@@ -482,20 +502,24 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         obj = text_object(textpage, i)
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
-            style = styles[obj] = _text_style(textpage, i, obj, matrix_ref, matrix, fonts)
-        a, b, c, d, size, font = style
+            char_matrix(textpage, i, matrix_ref)
+            handle = text_font(obj) or 0
+            font = fonts.get(handle)
+            if font is None:
+                font = fonts[handle] = _Font(handle)
+            style = styles[obj] = _style(matrix.a, matrix.b, matrix.c, matrix.d, font_size(textpage, i), font)
+        a, b, c, d, size, font, turned, height, vertical_possible, descent = style
         origin(textpage, i, ox_ref, oy_ref)
         x, y = ox.value, oy.value
-        if b or a <= 0 or d <= 0:  # turned, mirrored or at an angle: pdfminer's box of the turned em box
+        if turned:  # turned, mirrored or at an angle: pdfminer's box of the turned em box
             chars.append(_turned_char(code, (a, b, c, d), size, font, x, y, left, top))
             continue
-        height = size * d
         # The loose box is read only where it is used: embedded fonts' advance, the vertical-writing test.
-        vertical_possible = c == 0 and abs(a - 1.0) > 1e-3
         if font.embedded or vertical_possible:
             loose_box(textpage, i, box_ref)
-        if vertical_possible and _is_vertical_writing(box, size, a):
-            # pdfminer boxes a glyph of a vertical font (Identity-V) as one em square from its origin
+        # a glyph of a vertical font (Identity-V), see _is_vertical_writing: pdfminer boxes it as one em
+        # square from its origin
+        if vertical_possible and abs((box.right - box.left) - size) < 1e-2:
             x0, x1, y0 = x, x + height, y
         else:
             if font.embedded:
@@ -503,7 +527,7 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
             else:
                 width = font.widths.get(code)
                 advance = (font.advance(code) if width is None else width) * size * a
-            y0 = y + font.descent * height
+            y0 = y + descent
             x0, x1 = x, x + advance
             if c:  # slanted (synthetic italic): pdfminer boxes the sheared em box
                 low, high = font.descent * size * c, (font.descent + 1) * size * c
@@ -516,6 +540,14 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
             "matrix": (a, 0.0, c, d, x - left, y),
         })
     return chars
+
+
+def _style(a: float, b: float, c: float, d: float, size: float, font: _Font) -> tuple:
+    """What the characters of one text object share: its matrix, font size and font, whether it is turned,
+    the box height, whether it may be vertical writing (``_is_vertical_writing``) and the descent's offset."""
+    height = size * d
+    return (a, b, c, d, size, font, bool(b or a <= 0 or d <= 0), height, c == 0 and abs(a - 1.0) > 1e-3,
+            font.descent * height)
 
 
 def _turned_char(code: int, m: tuple[float, float, float, float], size: float, font: _Font, ox: float, oy: float,
@@ -562,17 +594,6 @@ class _Font:
         return width
 
 
-def _text_style(textpage: Any, i: int, obj: int, matrix_ref: Any, matrix: Any, fonts: dict[int, _Font]) -> tuple:
-    """(a, b, c, d, font size, font) of the text object holding character ``i`` (``matrix_ref`` points to
-    ``matrix``, made once per page)."""
-    _char_matrix(textpage, i, matrix_ref)
-    handle = _text_font(obj) or 0
-    font = fonts.get(handle)
-    if font is None:
-        font = fonts[handle] = _Font(handle)
-    return matrix.a, matrix.b, matrix.c, matrix.d, _font_size(textpage, i), font
-
-
 def _raw_function(name: str, restype: Any, *argtypes: Any) -> Any:
     """A PDFium function with plain ctypes types: pypdfium2's typed wrappers cost more than the call."""
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
@@ -598,9 +619,18 @@ _path_segment = _raw_function("FPDFPath_GetPathSegment", _PTR, _PTR, _INT)
 _segment_point = _raw_function("FPDFPathSegment_GetPoint", _INT, _PTR, _PTR, _PTR)
 _segment_type = _raw_function("FPDFPathSegment_GetType", _INT, _PTR)
 _segment_close = _raw_function("FPDFPathSegment_GetClose", _INT, _PTR)
+_count_page_objects = _raw_function("FPDFPage_CountObjects", _INT, _PTR)
+_get_page_object = _raw_function("FPDFPage_GetObject", _PTR, _PTR, _INT)
+_count_form_objects = _raw_function("FPDFFormObj_CountObjects", _INT, _PTR)
+_get_form_object = _raw_function("FPDFFormObj_GetObject", _PTR, _PTR, ctypes.c_ulong)
+_object_type = _raw_function("FPDFPageObj_GetType", _INT, _PTR)
+_get_matrix = _raw_function("FPDFPageObj_GetMatrix", _INT, _PTR, _PTR)
+_draw_mode = _raw_function("FPDFPath_GetDrawMode", _INT, _PTR, _PTR, _PTR)
+_stroke_colour = _raw_function("FPDFPageObj_GetStrokeColor", _INT, _PTR, _PTR, _PTR, _PTR, _PTR)
+_fill_colour = _raw_function("FPDFPageObj_GetFillColor", _INT, _PTR, _PTR, _PTR, _PTR, _PTR)
 
 
 def _is_vertical_writing(box: Any, size: float, a: float) -> bool:
     """PDFium's loose box of a vertical-font glyph is one unscaled em wide (a horizontal glyph's is its
-    scaled advance), so under a scaled text matrix the two cannot be confused."""
+    scaled advance), so under a scaled text matrix the two cannot be confused. (Written out in ``_chars``.)"""
     return abs(a - 1.0) > 1e-3 and abs((box.right - box.left) - size) < 1e-2
