@@ -48,6 +48,8 @@ MAX_PAGES = 300
 # All Flate streams of a file together may inflate to this much; a report's fonts and pages take a few MB.
 MAX_INFLATED_MB = 512
 INFLATE_CHUNK = 1 << 20
+# Deflate's largest expansion: a 258-byte match coded in two bits (RFC 1951), 1032 output bytes per input byte.
+MAX_DEFLATE_RATIO = 1032
 # "stream" then a line break; "endstream" is told apart in code: a look-behind in the pattern keeps the regex
 # engine from searching for the literal and made the scan of a report ~15 times slower.
 STREAM_START = re.compile(rb"stream\r?\n")
@@ -69,6 +71,7 @@ WHITE_LEVEL = 0.95
 DEDUPE_TOLERANCE = 1.0  # points; pdfplumber's default for dedupe_chars
 SLANT_DEGREES = 5.0  # text rotated further than this from a right angle is a watermark, not content
 _UPRIGHT = (1, 0)  # the text matrix's a, b of a character that has none
+_X0 = operator.itemgetter("x0")
 # A page without characters but with this many vector shapes carries its text as outlines (some
 # "print to PDF" drivers do this): it has no text layer, like a scan.
 MIN_OUTLINED_TEXT_PATHS = 200
@@ -263,27 +266,38 @@ def _check_inflated_size(data: bytes) -> None:
 
     A few kilobytes of deflated zeros can stand for gigabytes; PDFium and pdfminer would inflate them whole
     into memory. Each stream whose dictionary names FlateDecode is inflated here in bounded chunks and
-    thrown away, so only the count is kept; a damaged stream is left to the readers to judge.
+    thrown away, so only the count is kept; a damaged stream is left to the readers to judge. Deflate
+    cannot expand a byte to more than MAX_DEFLATE_RATIO bytes, so when the streams' bytes together cannot
+    reach the cap nothing needs inflating (a report's few hundred kilobytes, not a bomb).
     """
     budget = MAX_INFLATED_MB * 1024 * 1024
+    streams = list(_flate_streams(data))
+    if sum(end - start for start, end in streams) * MAX_DEFLATE_RATIO <= budget:
+        return
+    for start, end in streams:
+        budget -= _inflated_size(data, start, end, budget)
+        if budget < 0:
+            raise DocumentError("parser_limit", f"its compressed streams inflate to more than {MAX_INFLATED_MB} MB "
+                                "(a flate bomb?); not read", limit="pdf_inflated_size")
+
+
+def _flate_streams(data: bytes) -> Iterable[tuple[int, int]]:
+    """(start, end) of the data of each stream whose dictionary names FlateDecode: from the line after
+    "stream" to the next "endstream" (or the end of the file)."""
     for match in STREAM_START.finditer(data):
         if data[max(0, match.start() - 3): match.start()] == b"end":
             continue
         dictionary = data[max(0, match.start() - 512): match.start()].rsplit(b" obj", 1)[-1]
         if b"FlateDecode" not in dictionary:
             continue
-        budget -= _inflated_size(data, match.end(), budget)
-        if budget < 0:
-            raise DocumentError("parser_limit", f"its compressed streams inflate to more than {MAX_INFLATED_MB} MB "
-                                "(a flate bomb?); not read", limit="pdf_inflated_size")
+        end = data.find(b"endstream", match.end())
+        yield match.end(), len(data) if end < 0 else end
 
 
-def _inflated_size(data: bytes, start: int, budget: int) -> int:
-    """Bytes one deflated stream starting at ``start`` inflates to, counted up to just past ``budget``."""
+def _inflated_size(data: bytes, start: int, end: int, budget: int) -> int:
+    """Bytes one deflated stream (``data[start:end]``) inflates to, counted up to just past ``budget``."""
     inflater = zlib.decompressobj()
     size, pos = 0, start
-    end = data.find(b"endstream", start)
-    end = len(data) if end < 0 else end
     data = memoryview(data)  # slices without copying
     try:
         while size <= budget and not inflater.eof and (pos < end or inflater.unconsumed_tail):
@@ -989,17 +1003,22 @@ def _text_lines_outside(
 ) -> list[dict[str, Any]]:
     """Running-text lines (text, top) from the characters that lie in no table."""
 
-    def outside_tables(ch: dict[str, Any]) -> bool:
+    outside = []
+    for ch in chars:  # every character of the page: the test written out, no call per character
         if ch.get("in_table"):
-            return False
-        if not boxes:  # most pages: no table, nothing to test
-            return True
-        x = (ch["x0"] + ch["x1"]) / 2
-        y = (ch["top"] + ch["bottom"]) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
+            continue
+        if boxes:  # most pages have no table, nothing to test
+            x = (ch["x0"] + ch["x1"]) / 2
+            y = (ch["top"] + ch["bottom"]) / 2
+            for b in boxes:
+                if b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                    break
+            else:
+                outside.append(ch)
+        else:
+            outside.append(ch)
     lines = []
-    for line in _group_lines([ch for ch in chars if outside_tables(ch)]):
+    for line in _group_lines(outside):
         text = _line_text(line)
         if text:
             lines.append(
@@ -1110,17 +1129,20 @@ def _line_text(line: list[dict]) -> str:
     parts: list[str] = []
     previous = base = None
     in_note = False
-    for ch in sorted(line, key=lambda c: c["x0"]):
-        note = _is_superscript_digit(ch, base)
+    for ch in sorted(line, key=_X0):
+        text = ch["text"]
+        note = base is not None and text.isdigit() and _is_superscript_digit(ch, base)
         if in_note and not note:
             parts.append("]")
             in_note = False
-        if previous is not None and ch["x0"] - previous["x1"] > WORD_GAP * max(ch["size"], 1.0):
-            parts.append(" ")
+        if previous is not None:
+            size = ch["size"]
+            if ch["x0"] - previous["x1"] > WORD_GAP * (1.0 if 1.0 > size else size):  # max(size, 1.0)
+                parts.append(" ")
         if note and not in_note:
             parts.append("[注")
             in_note = True
-        parts.append(ch["text"])
+        parts.append(text)
         previous = ch
         if not note:
             base = ch
