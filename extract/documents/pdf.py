@@ -499,10 +499,13 @@ def _without_struck_text(chars: list[dict[str, Any]], page: Any, page_no: int, d
     segments = _strike_segments(page)
     if not segments:
         return chars
-    by_band: dict[int, list[int]] = {}  # characters by 8-point horizontal band, to test each stroke quickly
+    # characters by 8-point horizontal band, to test each stroke quickly (only the bands strokes run in)
+    by_band: dict[int, list[int]] = {int(y) // 8: [] for _, _, y in segments}
     for i, ch in enumerate(chars):
         for band in range(int(ch["top"]) // 8, int(ch["bottom"]) // 8 + 1):
-            by_band.setdefault(band, []).append(i)
+            listed = by_band.get(band)
+            if listed is not None:
+                listed.append(i)
     struck: set[int] = set()
     for x0, x1, y in segments:
         hit = [
@@ -863,7 +866,8 @@ def _numbers_across_borders(
     printed: dict[Any, int] = {}
     for ch, r, c in inside:
         if ch["text"].strip():
-            printed[owner(r, c)] = printed.get(owner(r, c), 0) + 1
+            key = owner(r, c)
+            printed[key] = printed.get(key, 0) + 1
     slot_of = {id(inside[i][0]): inside[i][1:] for i in digits}
     moved: dict[int, tuple[int, int]] = {}
     for line in _group_lines([inside[i][0] for i in digits]):
@@ -931,6 +935,9 @@ def _chars_to_text(chars: list[dict]) -> str:
     stacked in several columns (tbRl in LibreOffice, narrow header cells) reads top to bottom, columns right to
     left; each column on its own it already reads right as one character per line.
     """
+    if len(chars) == 1 and (not chars[0]["text"].strip() or _quarter(chars[0]) not in (1, 3)):
+        # one character, not turned (a digit of a count): its line's text, as below
+        return " ".join(chars[0]["text"].translate(RADICAL_TO_IDEOGRAPH).split())
     printed = [ch for ch in chars if ch["text"].strip()]
     quarters = [_quarter(ch) for ch in printed]
     for quarter in (1, 3):

@@ -34,7 +34,7 @@ MIN_COLUMN_GAP = 1.5  # line heights between a label and the first number of a t
 SPAN_SHARE = 0.3  # a word belongs to a column when it covers this share of it
 
 
-@dataclass
+@dataclass(slots=True)  # made per character of a text page: slots make that and reading it cheaper
 class Word:
     """A run of text on one line with its box (any unit, y down) and the reader's confidence."""
 
@@ -83,9 +83,13 @@ def _group_skipping_lines_above(ordered: list[Word]) -> list[list[Word]]:
             top, bottom = extent
             if bottom <= y0 or top >= y1:
                 continue  # apart: no overlap, and with both heights >= 0 none is needed
-            if min(bottom, y1) - max(top, y0) > 0.5 * min(height, bottom - top):
+            # min()/max() written out as they choose (the first unless the second is strictly beyond): this
+            # runs for every character of a text page
+            span = bottom - top
+            overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)
+            if overlap > 0.5 * (span if span < height else height):
                 lines[k].append(w)
-                extent[0], extent[1] = min(top, y0), max(bottom, y1)
+                extent[0], extent[1] = (y0 if y0 < top else top), (y1 if y1 > bottom else bottom)
                 j = k
                 while j < len(lowest) and lowest[j] < extent[1]:
                     lowest[j] = extent[1]
@@ -128,9 +132,12 @@ def words_from_chars(chars: list[dict], gap_share: float = 1.0) -> list[Word]:
     for line in by_line:
         current: list[Word] = []
         for ch in line:
-            if current and ch.x0 - current[-1].x1 > gap_share * max(current[-1].height, ch.height):
-                words.append(_join(current))
-                current = []
+            if current:
+                last = current[-1]
+                last_height, height = last.y1 - last.y0, ch.y1 - ch.y0  # .height, read once
+                if ch.x0 - last.x1 > gap_share * (height if height > last_height else last_height):
+                    words.append(_join(current))
+                    current = []
             current.append(ch)
         if current:
             words.append(_join(current))
@@ -138,6 +145,9 @@ def words_from_chars(chars: list[dict], gap_share: float = 1.0) -> list[Word]:
 
 
 def _join(chars: list[Word]) -> Word:
+    if len(chars) == 1:  # a character standing alone (a number of one digit, a table's lone dash)
+        c = chars[0]
+        return Word(c.text, c.x0, c.y0, c.x1, c.y1, c.score)
     text = ""
     for i, c in enumerate(chars):
         if i and c.x0 - chars[i - 1].x1 > 0.25 * c.height and (c.text.isascii() and text[-1:].isascii()):
