@@ -360,10 +360,11 @@ def _read_page(page: Any, pdfium_doc: Any, page_no: int, doc: Document) -> None:
         _warn_about_unmapped_chars(chars, page_no, doc)
     if not all_upright:  # all upright: no text can read sideways
         _warn_about_turned_text(chars, page_no, doc)
-    chars = _without_struck_text(chars, page, page_no, doc)
+    visible = _visible_shapes(page)
+    chars = _without_struck_text(chars, visible, page_no, doc)
     placed: list[tuple[float, int, TextBlock | RawTable]] = []
     table_boxes: list[tuple[float, float, float, float]] = []
-    for table in _find_ruled_tables(page, page_no, doc):
+    for table in _find_ruled_tables(visible, page_no, doc):
         for cells in _stacked_tables([tuple(c) for c in table.cells]):
             found = _raw_table(cells, chars, page_no, doc)
             if found is not None:
@@ -395,17 +396,19 @@ def _without_doubled_and_slanted_chars(chars: list[dict[str, Any]], page_no: int
     kept: list[dict[str, Any]] = []
     slanted: list[dict[str, Any]] = []
     all_upright = True
-    seen: dict[tuple, dict[int, list[dict[str, Any]]]] = {}
+    # Kept characters by text, then by row; font and size are compared only for a character found in the
+    # same place (rare), which saves building a (text, font, size) key for every character.
+    seen: dict[str, dict[int, list[dict[str, Any]]]] = {}
     tolerance, floor, isfinite = DEDUPE_TOLERANCE, math.floor, math.isfinite
     for ch in chars:  # kept lean: no helper calls for the common case (no twin, upright)
         top = ch["top"]
         row = floor(top / tolerance) if isfinite(top) else 0
-        key = (ch["text"], ch.get("fontname"), round(ch["size"], 2))
-        rows = seen.get(key)
+        text = ch["text"]
+        rows = seen.get(text)
         if rows is None:
-            seen[key] = {row: [ch]}
+            seen[text] = {row: [ch]}
         else:
-            if _has_twin(ch["x0"], top, rows, row):
+            if _has_twin(ch, top, rows, row):
                 continue
             same_row = rows.get(row)
             if same_row is None:
@@ -427,11 +430,14 @@ def _without_doubled_and_slanted_chars(chars: list[dict[str, Any]], page_no: int
     return kept, all_upright
 
 
-def _has_twin(x0: float, top: float, rows: dict[int, list[dict[str, Any]]], row: int) -> bool:
-    """A kept character of the same kind in this row or the next, within DEDUPE_TOLERANCE (``_within``)."""
+def _has_twin(ch: dict[str, Any], top: float, rows: dict[int, list[dict[str, Any]]], row: int) -> bool:
+    """A kept character of the same text (``rows``) in this row or the next, within DEDUPE_TOLERANCE
+    (``_within``), of the same font and size (to two decimals)."""
+    x0 = ch["x0"]
     for near in (row - 1, row, row + 1):
         for twin in rows.get(near, ()):
-            if abs(x0 - twin["x0"]) <= DEDUPE_TOLERANCE and abs(top - twin["top"]) <= DEDUPE_TOLERANCE:
+            if (abs(x0 - twin["x0"]) <= DEDUPE_TOLERANCE and abs(top - twin["top"]) <= DEDUPE_TOLERANCE
+                    and twin.get("fontname") == ch.get("fontname") and round(twin["size"], 2) == round(ch["size"], 2)):
                 return True
     return False
 
@@ -474,11 +480,12 @@ def _is_slanted(a: float, b: float) -> bool:
     return min(angle, 90 - angle) > SLANT_DEGREES
 
 
-def _strike_segments(page: Any) -> list[tuple[float, float, float]]:
-    """Short horizontal strokes (lines, or filled rectangles under 1.5 pt tall) as (x0, x1, y)."""
+def _strike_segments(visible: Any) -> list[tuple[float, float, float]]:
+    """Short horizontal strokes (lines, or filled rectangles under 1.5 pt tall) as (x0, x1, y); ``visible``:
+    the page with its visible shapes only (``_visible_shapes``)."""
     segments = []
-    for obj in page.lines + page.rects:
-        if not _is_visible(obj) or obj["x1"] - obj["x0"] < 1.0:
+    for obj in visible.lines + visible.rects:
+        if obj["x1"] - obj["x0"] < 1.0:
             continue
         if obj.get("object_type") == "rect" and obj["bottom"] - obj["top"] > 1.5:
             continue
@@ -488,7 +495,8 @@ def _strike_segments(page: Any) -> list[tuple[float, float, float]]:
     return segments
 
 
-def _without_struck_text(chars: list[dict[str, Any]], page: Any, page_no: int, doc: Document) -> list[dict[str, Any]]:
+def _without_struck_text(chars: list[dict[str, Any]], visible: Any, page_no: int,
+                         doc: Document) -> list[dict[str, Any]]:
     """Drop characters struck through, with a warning.
 
     Word prints a document whose tracked changes were not accepted with the markup showing: the deleted
@@ -496,7 +504,7 @@ def _without_struck_text(chars: list[dict[str, Any]], page: Any, page_no: int, d
     stroke counts as a strike-through when it runs through the middle band of the characters under it
     and text lies under most of its length; table rules run between lines of text, underlines below them.
     """
-    segments = _strike_segments(page)
+    segments = _strike_segments(visible)
     if not segments:
         return chars
     # characters by 8-point horizontal band, to test each stroke quickly (only the bands strokes run in)
@@ -561,11 +569,15 @@ def _warn_about_unmapped_chars(chars: list[dict[str, Any]], page_no: int, doc: D
         )
 
 
-def _find_ruled_tables(page: Any, page_no: int, doc: Document) -> list[Any]:
+def _visible_shapes(page: Any) -> Any:
+    """The page with only the shapes that leave ink (``_is_visible``); characters and images all kept."""
     if isinstance(page, pdfium_page_objects.PdfiumPage):  # _is_visible keeps every character and image
-        visible = page.filter(_is_visible, kinds=_SHAPE_KINDS)
-    else:
-        visible = page.filter(_is_visible)
+        return page.filter(_is_visible, kinds=_SHAPE_KINDS)
+    return page.filter(_is_visible)
+
+
+def _find_ruled_tables(visible: Any, page_no: int, doc: Document) -> list[Any]:
+    """pdfplumber's tables from the visible shapes (``_visible_shapes``)."""
     n_shapes = len(visible.lines) + len(visible.rects) + len(visible.curves)
     if n_shapes < MIN_RULING_OBJECTS:
         return []
