@@ -1040,17 +1040,32 @@ def _text_lines_outside(
     for line in _group_lines(outside):
         text = _line_text(line)
         if text:
-            lines.append(
-                {
-                    "text": text,
-                    "top": min(ch["top"] for ch in line),
-                    "bottom": max(ch["bottom"] for ch in line),
-                    "x0": min(ch["x0"] for ch in line),
-                    "x1": max(ch["x1"] for ch in line),
-                    "size": max(ch["size"] for ch in line),
-                }
-            )
+            lines.append({"text": text, **_line_extent(line)})
     return lines
+
+
+def _line_extent(line: list[dict[str, Any]]) -> dict[str, float]:
+    """The line's top, bottom, x0, x1 (its box) and largest size, in one pass: min()/max() written out as
+    they choose (the first value unless a later one is strictly beyond)."""
+    first = line[0]
+    top, bottom, x0, x1, size = first["top"], first["bottom"], first["x0"], first["x1"], first["size"]
+    for ch in line:
+        value = ch["top"]
+        if value < top:
+            top = value
+        value = ch["bottom"]
+        if value > bottom:
+            bottom = value
+        value = ch["x0"]
+        if value < x0:
+            x0 = value
+        value = ch["x1"]
+        if value > x1:
+            x1 = value
+        value = ch["size"]
+        if value > size:
+            size = value
+    return {"top": top, "bottom": bottom, "x0": x0, "x1": x1, "size": size}
 
 
 def _paragraphs(lines: list[dict[str, Any]], page_width: float) -> list[list[dict[str, Any]]]:

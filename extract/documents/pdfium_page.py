@@ -163,31 +163,31 @@ class _TableFinder(TableFinder):
 
 def merge_straight_edges(edges: list[dict[str, Any]], tolerance: float) -> list[dict[str, Any]]:
     """pdfplumber's ``merge_edges(edges, tolerance, tolerance, tolerance, tolerance)`` for horizontal and vertical
-    edges: the same edges, values and order, without its per-edge rebuilding of dicts from item tuples.
+    edges: the same edges, values and order, with a dict made only for each edge of the result (pdfplumber
+    copies every edge when it snaps it and again each time a join extends it).
 
     Snap: the distinct positions (x0 of a vertical edge, top of a horizontal one) sorted and chained where
     they lie within ``tolerance`` of the previous one; every edge of a chain moved by (chain mean - its
     position), the mean summed in the edges' order. Join: per position, edges sorted by their start and
-    each extended by the next one starting within ``tolerance`` of its end.
+    each extended by the next one starting within ``tolerance`` of its end. Snapping moves an edge across
+    its length only, so the join reads the edges' own starts and ends.
     """
-    if tolerance < 0 or not all(math.isfinite(e["x0"]) and math.isfinite(e["top"]) for e in edges):
+    if not tolerance > 0 or not all(math.isfinite(e["x0"]) and math.isfinite(e["x1"]) and math.isfinite(e["top"])
+                                    and math.isfinite(e["bottom"]) for e in edges):
         return merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
-    if tolerance > 0:
-        edges = (_snapped([e for e in edges if e["orientation"] == "v"], "x0", tolerance)
-                 + _snapped([e for e in edges if e["orientation"] == "h"], "top", tolerance))
-    edges = sorted(edges, key=_edge_group)
+    snapped = (_snap_shifts([e for e in edges if e["orientation"] == "v"], "x0", tolerance)
+               + _snap_shifts([e for e in edges if e["orientation"] == "h"], "top", tolerance))
+    snapped.sort(key=operator.itemgetter(0))  # by (orientation, snapped position), as pdfplumber groups them
     merged: list[dict[str, Any]] = []
-    for (orientation, _), group in itertools.groupby(edges, key=_edge_group):
-        merged += _joined(list(group), orientation, tolerance)
+    for (orientation, _), group in itertools.groupby(snapped, key=operator.itemgetter(0)):
+        merged += _joined([(e, shift) for _, e, shift in group], orientation, tolerance)
     return merged
 
 
-def _edge_group(edge: dict[str, Any]) -> tuple[str, float]:
-    return ("h", edge["top"]) if edge["orientation"] == "h" else ("v", edge["x0"])
-
-
-def _snapped(edges: list[dict[str, Any]], attr: str, tolerance: float) -> list[dict[str, Any]]:
-    """pdfplumber's ``snap_objects(edges, attr, tolerance)``: clusters in order of position, each in edge order."""
+def _snap_shifts(edges: list[dict[str, Any]], attr: str,
+                 tolerance: float) -> list[tuple[tuple[str, float], dict[str, Any], float]]:
+    """pdfplumber's ``snap_objects(edges, attr, tolerance)`` as ((orientation, position after), edge, shift) in
+    its order: clusters in order of position, each in edge order."""
     cluster_of: dict[float, int] = {}
     n_clusters, last = 0, None
     for value in sorted({e[attr] for e in edges}):
@@ -198,45 +198,57 @@ def _snapped(edges: list[dict[str, Any]], attr: str, tolerance: float) -> list[d
     clusters: list[list[dict[str, Any]]] = [[] for _ in range(n_clusters)]
     for e in edges:
         clusters[cluster_of[e[attr]]].append(e)
-    moved = []
-    ends = ("x0", "x1") if attr == "x0" else ("top", "bottom")
+    orientation = "v" if attr == "x0" else "h"
+    shifted = []
     for cluster in clusters:
         mean = sum(e[attr] for e in cluster) / len(cluster)
         for e in cluster:
             shift = mean - e[attr]
-            new = dict(e)
-            new[ends[0]], new[ends[1]] = e[ends[0]] + shift, e[ends[1]] + shift
-            if attr == "top":
-                if "doctop" in e:
-                    new["doctop"] = e["doctop"] + shift
-                if "y0" in e:
-                    new["y0"], new["y1"] = e["y0"] - shift, e["y1"] - shift
-            moved.append(new)
-    return moved
+            shifted.append(((orientation, e[attr] + shift), e, shift))
+    return shifted
 
 
-def _joined(edges: list[dict[str, Any]], orientation: str, tolerance: float) -> list[dict[str, Any]]:
-    """pdfplumber's ``join_edge_group``: edges on one line joined where they meet within ``tolerance``."""
+def _joined(group: list[tuple[dict[str, Any], float]], orientation: str, tolerance: float) -> list[dict[str, Any]]:
+    """pdfplumber's ``join_edge_group`` on snapped edges (edge, shift) of one line: joined where they meet within
+    ``tolerance``; each result made as pdfplumber's ``move_object`` then ``resize_object`` calls would make it."""
     start, end = ("x0", "x1") if orientation == "h" else ("top", "bottom")
-    edges = sorted(edges, key=operator.itemgetter(start))
-    joined = [edges[0]]
-    for e in edges[1:]:
-        last = joined[-1]
-        if e[start] <= last[end] + tolerance:
-            if e[end] > last[end]:
-                longer = dict(last)
-                longer[end] = e[end]
-                if end == "x1":
-                    longer["width"] = e[end] - last["x0"]
-                else:
-                    diff = e[end] - last[end]
-                    longer["height"] = last["height"] + diff
-                    if "y0" in last:
-                        longer["y0"] = last["y0"] - diff
-                joined[-1] = longer
+    group.sort(key=lambda item: item[0][start])
+    joined: list[list[Any]] = []  # [edge, shift, end, width or (height, y0) once extended]
+    for e, shift in group:
+        if joined:
+            last = joined[-1]
+            if e[start] <= last[2] + tolerance:
+                if e[end] > last[2]:
+                    if orientation == "h":
+                        last[3] = e[end] - last[0]["x0"]
+                    else:
+                        height, y0 = last[3] if last[3] is not None else (last[0]["height"], last[0].get("y0"))
+                        diff = e[end] - last[2]
+                        last[3] = (height + diff, None if y0 is None else y0 - diff)
+                    last[2] = e[end]
+                continue
+        joined.append([e, shift, e[end], None])
+    return [_made_edge(e, shift, orientation, extended_to, extension) for e, shift, extended_to, extension in joined]
+
+
+def _made_edge(e: dict[str, Any], shift: float, orientation: str, extended_to: float, extension: Any) -> dict[str, Any]:
+    new = dict(e)
+    if orientation == "v":
+        new["x0"], new["x1"] = e["x0"] + shift, e["x1"] + shift
+    else:
+        new["top"], new["bottom"] = e["top"] + shift, e["bottom"] + shift
+        if "doctop" in e:
+            new["doctop"] = e["doctop"] + shift
+        if "y0" in e:
+            new["y0"], new["y1"] = e["y0"] - shift, e["y1"] - shift
+    if extension is not None:
+        if orientation == "h":
+            new["x1"], new["width"] = extended_to, extension
         else:
-            joined.append(e)
-    return joined
+            new["bottom"], new["height"] = extended_to, extension[0]
+            if "y0" in e:
+                new["y0"] = extension[1]
+    return new
 
 
 def _explicit_horizontal(desc: Any, page: Any) -> list[dict[str, Any]]:
