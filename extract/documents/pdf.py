@@ -805,14 +805,16 @@ def _fill_cell_texts(
     so it is not running text either. Such a slot gets a cell of its own (its box is the slot's).
     """
     inside, beside = [], []
-    for ch in chars:
-        x = (ch["x0"] + ch["x1"]) / 2
+    top, bottom, left, right = ys[0], ys[-1], xs[0], xs[-1]
+    bisect_right = bisect.bisect_right
+    for ch in chars:  # every character of the page, for each table
         y = (ch["top"] + ch["bottom"]) / 2
-        if not ys[0] < y < ys[-1]:
+        if not top < y < bottom:
             continue
-        if xs[0] < x < xs[-1]:
-            inside.append((ch, bisect.bisect_right(ys, y) - 1, bisect.bisect_right(xs, x) - 1))
-        elif _is_number_char(ch["text"]) and xs[0] - ch["size"] < x < xs[-1] + ch["size"]:
+        x = (ch["x0"] + ch["x1"]) / 2
+        if left < x < right:
+            inside.append((ch, bisect_right(ys, y) - 1, bisect_right(xs, x) - 1))
+        elif _is_number_char(ch["text"]) and left - ch["size"] < x < right + ch["size"]:
             beside.append(ch)
     inside += _digits_over_outer_border(beside, inside, xs, ys)
     inside = _numbers_across_borders(inside, grid, xs, page_no, doc)
@@ -868,7 +870,8 @@ def _numbers_across_borders(
     spurious hairline rule into an otherwise empty sliver is joined later, and checked against the row
     total (``transform.tables.confirm_splits``).
     """
-    digits = [i for i, (ch, _, _) in enumerate(inside) if _is_number_char(ch["text"])]
+    digits = [i for i, (ch, _, _) in enumerate(inside)
+              if len(text := ch["text"]) == 1 and (text.isdigit() or text in ".,")]  # _is_number_char
     if not digits:
         return inside
 

@@ -277,13 +277,14 @@ def _intersections_to_cells(intersections: dict[tuple[float, float], dict[str, l
     for point in points:
         on_row.setdefault(point[1], []).append(point)
     place_on_row = {point: k for row in on_row.values() for k, point in enumerate(row)}
+    # sorted by (x, y): the points below a point (same x) directly follow it, up to its column's end
+    column_end = [0] * len(points)
+    for i in range(len(points) - 1, -1, -1):
+        same_column = i + 1 < len(points) and points[i + 1][0] == points[i][0]
+        column_end[i] = column_end[i + 1] if same_column else i + 1
     cells = []
     for i, pt in enumerate(points):
-        # sorted by (x, y): the points below pt (same x) directly follow it
-        end = i + 1
-        while end < len(points) and points[end][0] == pt[0]:
-            end += 1
-        below = points[i + 1:end]
+        below = points[i + 1:column_end[i]]
         right = on_row[pt[1]][place_on_row[pt] + 1:]
         cell = _smallest_cell(pt, below, right, intersections, connects)
         if cell is not None:

@@ -71,3 +71,27 @@ def test_the_finder_s_edges_are_pdfplumber_s_with_and_without_the_reused_merge(q
             assert isinstance(visible, PdfiumPage)
     finally:
         doc.close()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_cell_search_finds_pdfplumber_s_cells_in_pdfplumber_s_order(seed: int) -> None:
+    """``_intersections_to_cells`` (linear passes) against pdfplumber's on ruled grids with rules missing."""
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+    rng = random.Random(seed)
+    for _ in range(60):
+        xs = sorted(rng.sample(range(0, 300, 10), rng.randint(2, 9)))
+        ys = sorted(rng.sample(range(0, 300, 10), rng.randint(2, 9)))
+        edges = []
+        for x in xs:
+            for y0, y1 in zip(ys, ys[1:]):
+                if rng.random() < 0.85:
+                    edges.append({"orientation": "v", "x0": float(x), "x1": float(x), "top": float(y0),
+                                  "bottom": float(y1), "width": 0.0, "height": float(y1 - y0)})
+        for y in ys:
+            for x0, x1 in zip(xs, xs[1:]):
+                if rng.random() < 0.85:
+                    edges.append({"orientation": "h", "x0": float(x0), "x1": float(x1), "top": float(y),
+                                  "bottom": float(y), "width": float(x1 - x0), "height": 0.0})
+        intersections = edges_to_intersections(edges, 3, 3)
+        assert pdfium_page._intersections_to_cells(intersections) == intersections_to_cells(intersections)
