@@ -164,10 +164,9 @@ def child_main(name: str, corpus_file: str, runs: int) -> None:
     # Imports outside the timing, as ``xxgk extract`` and the nightly pool import the readers once before
     # forking: each strategy is measured on documents, not on Python start-up.
     if name.startswith("xxgk"):
-        from extract.documents import docx, pdf, webpage  # noqa: F401
-        from transform.runner import extract_bytes
+        from transform.runner import warm_up
 
-        extract_bytes(pdf.warm_up_document(), "warm-up")  # as the CLI and the nightly pool do before forking
+        warm_up()  # as the CLI and the nightly pool do before forking
     else:
         import pdfplumber  # noqa: F401
     docs = paths if name in {"xxgk", "xxgk-fork-each", "xxgk-pool2"} else [Path(p).read_bytes() for p in paths]

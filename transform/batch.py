@@ -30,7 +30,7 @@ from extract.crawl.archive import STORED_STATES as ARCHIVED_STATES
 from extract.crawl.archive import continuation_index
 from extract.datalayout import DataLayout
 from transform.report import PARSER_VERSION
-from transform.runner import DEFAULT_MAX_FILE_MB, IsolatedExtractor, extract_bytes
+from transform.runner import DEFAULT_MAX_FILE_MB, IsolatedExtractor, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -228,9 +228,7 @@ def _warm_up() -> None:
     """Import the readers once per pool worker, so its isolated child forks with them loaded, and give the
     worker the extractor whose child serves its documents (it dies with the worker)."""
     global _pool_extractor
-    from extract.documents import docx, pdf, webpage  # noqa: F401
-
-    extract_bytes(pdf.warm_up_document(), "warm-up")  # PDFium's fonts, pdfplumber's tables, the label tables
+    warm_up()
     _pool_extractor = IsolatedExtractor()
 
 

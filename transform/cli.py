@@ -45,10 +45,9 @@ def extract_command(
     if isolate:
         # Warm this process once: the isolated child is forked from it (again after a file that ended badly),
         # and would otherwise import pdfplumber, PDFium and the OCR stack and load the label tables itself.
-        from extract.documents import docx, pdf, webpage  # noqa: F401
-        from transform.runner import extract_bytes
+        from transform.runner import warm_up
 
-        extract_bytes(pdf.warm_up_document(), "warm-up")
+        warm_up()
 
     with _progress(len(paths)) as advance, IsolatedExtractor() as extractor:
         for path in paths:

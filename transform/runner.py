@@ -162,6 +162,33 @@ def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ())
     return out
 
 
+# A small report page in Chinese: its title, agency, region, sections and a 表三 header row take the
+# transform through the tables it loads on first use (the region gazetteer, OpenCC, the label patterns).
+WARM_UP_PAGE = (
+    "<html><head><meta charset='utf-8'><title>某某市某某区人民政府2023年政府信息公开工作年度报告</title></head><body>"
+    "<h1>某某市某某区人民政府2023年政府信息公开工作年度报告</h1><p>一、总体情况</p>"
+    "<p>三、收到和处理政府信息公开申请情况</p><table>"
+    "<tr><td colspan='3' rowspan='3'>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
+    "<td colspan='7'>申请人情况</td></tr><tr><td rowspan='2'>自然人</td><td colspan='5'>法人或其他组织</td>"
+    "<td rowspan='2'>总计</td></tr><tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td>"
+    "<td>其他</td></tr><tr><td colspan='3'>一、本年新收政府信息公开申请数量</td><td>1</td><td>0</td><td>0</td>"
+    "<td>0</td><td>0</td><td>0</td><td>1</td></tr></table><p>四、政府信息公开行政复议、行政诉讼情况</p>"
+    "<table><tr><td colspan='5'>行政复议</td><td colspan='10'>行政诉讼</td></tr><tr><td>结果维持</td>"
+    "<td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td></tr></table>"
+    "<p>某某市某某区人民政府</p><p>2024年1月20日</p></body></html>"
+).encode()
+
+
+def warm_up() -> None:
+    """Extract a built-in PDF and web page once, in a process that forks isolated children (``xxgk extract``,
+    each pool worker): every child then starts with the readers imported, PDFium's fonts, pdfplumber's table
+    code and the transform's tables loaded, instead of loading them again for itself."""
+    from extract.documents import docx, pdf, webpage  # noqa: F401
+
+    extract_bytes(pdf.warm_up_document(), "warm-up.pdf")
+    extract_bytes(WARM_UP_PAGE, "warm-up.html")
+
+
 # ------------------------------------------------------------------------------------ reading files
 
 

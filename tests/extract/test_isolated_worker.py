@@ -134,3 +134,34 @@ def test_a_child_killed_while_idle_is_replaced_before_the_next_document(served_b
         time.sleep(0.2)
         second = extractor.extract_bytes(b"%PDF-1.4", "second")
     assert second["status"] == "ok" and second["pid"] != first["pid"]
+
+
+_LOADS_AFTER_WARM_UP = """
+import sys, yaml
+from transform import runner
+if sys.argv[2] == "warm":
+    runner.warm_up()
+loaded = []
+real_load = yaml.load
+yaml.load = lambda *a, **k: loaded.append(1) or real_load(*a, **k)
+out = runner.extract_bytes(open(sys.argv[1], "rb").read(), sys.argv[1])
+print(out["status"], bool(out["report"]["region"]), len(loaded))
+"""
+
+
+@pytest.mark.parametrize("warm", ["warm", "cold"])
+def test_after_the_warm_up_a_real_report_loads_no_table_file_of_its_own(warm):
+    """What every forked child would otherwise load for itself (the region gazetteer took ≈ 15 ms per report)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.realreports import shared_dir
+
+    path = shared_dir() / "real-reports" / "js-huaian-hongze-2024" / "report.pdf"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", _LOADS_AFTER_WARM_UP, str(path), warm], capture_output=True,
+                          text=True, cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    status, has_region, n_loads = proc.stdout.split()
+    assert status in ("ok", "warning") and has_region == "True"
+    assert (int(n_loads) == 0) == (warm == "warm")  # cold: the report does load tables, so the count can tell
