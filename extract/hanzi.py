@@ -48,6 +48,11 @@ def is_traditional(text: str, at_least: int = 1) -> bool:
     return False
 
 
+def simplified_forms(characters: set[str]) -> set[str]:
+    """The simplified forms of those of ``characters`` that only traditional script uses (開 → 开)."""
+    return {convert(ch) for ch in characters if _is_traditional_char(ch)}
+
+
 @lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     """``text`` in simplified characters when it is written in traditional ones; otherwise unchanged."""

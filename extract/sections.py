@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from extract.hanzi import simplified_forms
+
 STATISTICS_SECTION_NAMES = ("主动公开政府信息", "收到和处理政府信息公开申请", "政府信息公开行政复议")
 _STATISTICS_SECTIONS = "|".join(STATISTICS_SECTION_NAMES)
 _STATISTICS_NUMERALS = "二三四"
@@ -35,8 +37,10 @@ def may_hold_statistics_heading(characters: Iterable[str]) -> bool:
     """Can a text made of these characters (in any order) hold a statistics heading?
 
     A quick test that never says no wrongly: a heading's numeral and every character of its section name
-    are among the characters of the text it is printed in, whatever order they come in.
+    are among the characters of the text it is printed in, whatever order they come in — in traditional
+    script, their simplified forms are.
     """
     present = set("".join(characters))
+    present |= simplified_forms(present)  # 開 is 开: a heading in traditional script counts too
     return not present.isdisjoint(_STATISTICS_NUMERALS) and any(
         present.issuperset(name) for name in STATISTICS_SECTION_NAMES)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.documents.model import Cell, RawTable
+from extract.hanzi import to_simplified
 from extract.sections import STATISTICS_HEADING_LOOSE, may_hold_statistics_heading
 
 NUMBER = re.compile(r"^(?:[-−+]?[\d,，.．]+(?:元|万元|件|个|项|%)?|[-—－/／])$")  # a lone dash or slash: a blank
@@ -626,7 +627,9 @@ def tables_in_picture(lines: list[list[Word]], page: int | None = None,
 
 
 def _text(line: list[Word]) -> str:
-    return "".join(w.text for w in line).replace(" ", "")
+    """A line's text for matching headings and captions: no spaces, in simplified script (a 繁體 report's
+    三、收到和處理政府信息公開申請情況 is the same heading)."""
+    return to_simplified("".join(w.text for w in line).replace(" ", ""))
 
 
 def _segments(lines: list[list[Word]], texts: list[str], resume: bool = False) -> list[list[list[Word]]]:
@@ -659,7 +662,7 @@ def _continues_a_table(doc: Any, page_no: int) -> bool:
     for block in reversed(doc.blocks[-3:]):
         if isinstance(block, RawTable):
             return block.last_page == page_no - 1
-        text = re.sub(r"\s+", "", block.text)
+        text = to_simplified(re.sub(r"\s+", "", block.text))
         if STATISTICS_SECTION.match(text):  # the heading ended the page, its table starts here
             return block.page == page_no - 1
         if len(text) > 12 or block.page != page_no - 1:

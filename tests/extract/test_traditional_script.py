@@ -33,6 +33,19 @@ def test_a_traditional_copy_reads_like_the_simplified_one(fmt, version):
     assert out["tables"] == simplified["tables"]
 
 
+@pytest.mark.parametrize("rules", ["no_rules", "frame_header_rule"])
+@pytest.mark.parametrize("version", ["gov2021", "gov2019"])
+def test_a_traditional_pdf_whose_tables_have_no_inner_rules_reads_like_the_simplified_one(rules, version):
+    # The table search without rules starts under 三、收到和處理政府信息公開申請情況 as under the simplified heading
+    # (it read 0 tables here before: no_tables).
+    rep = make_report(version, 2023 if version == "gov2021" else 2020, agency=WUXI)
+    out = extract_bytes(render_report(rep, "pdf", ("traditional", rules)), "mirror.pdf")
+    assert_exact(out, rep)
+    simplified = extract_bytes(render_report(rep, "pdf", (rules,)), "page.pdf")
+    assert out["report"] == simplified["report"]
+    assert out["tables"] == simplified["tables"]
+
+
 def test_a_simplified_page_is_never_converted():
     # OpenCC's t2s alone turns the county 乾县 into 干县: text without traditional characters is left as printed.
     agency = "咸阳市乾县人民政府"

@@ -42,6 +42,13 @@ def test_running_text_without_a_heading_s_characters_is_passed_over() -> None:
         assert not may_hold_statistics_heading("三、" + name[:-1])
 
 
+def test_a_heading_in_traditional_script_is_not_passed_over() -> None:
+    # A 繁體 copy prints 開/動/處/請/複 where the simplified heading has 开/动/处/请/复.
+    for heading in ("二、主動公開政府信息情況", "三、收到和處理政府信息公開申請情況", "四、政府信息公開行政複議、行政訴訟情況"):
+        assert may_hold_statistics_heading(heading)
+    assert not may_hold_statistics_heading("一、總體情況\n本年度我局認真貫徹落實《條例》。")
+
+
 def _read_without_triage(data: bytes, monkeypatch: pytest.MonkeyPatch):
     with monkeypatch.context() as m:
         m.setattr(wordgrid, "may_hold_statistics_heading", lambda _chars: True)
