@@ -284,7 +284,7 @@ def _territories(block: list[list[Word]], value_bands: list[tuple[float, float]]
     return list(zip(edges, edges[1:]))
 
 
-def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
+def block_table(block: list[list[Word]], page: int | None = None, continued: bool = False) -> RawTable:
     """One table block → a RawTable laid out like its ruled twin.
 
     Columns: label sub-columns (left edges of the label words: group, sub-group, item), then one per
@@ -292,7 +292,9 @@ def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     headers below, a leaf reaching up where nothing spans it); every line holding numbers is one body
     row, and a label line without numbers (a wrapped label, printed above and below its numbers'
     line) joins the number line nearest to it. Letters stacked one per line at the left (a merged group
-    label printed vertically) are one cell spanning the rows they stand beside.
+    label printed vertically) are one cell spanning the rows they stand beside. A block ``continued`` from
+    the page before may start with label lines only (a label wrapped over the page break, or rows printed
+    blank): no header line stands above them there, so they are body lines, not header.
     """
     caption = block[0] if len(block) > 1 and T2_CAPTION.match(_text(block[0])) else None
     if caption is not None:
@@ -303,8 +305,8 @@ def block_table(block: list[list[Word]], page: int | None = None) -> RawTable:
     label_end = territories[0][1]
     # Label-only lines just above the first row of numbers, below the last header word over a value
     # column, are rows printed blank (规章 with no numbers), not header.
-    while first > 0 and all((w.x0 + w.x1) / 2 <= label_end for w in block[first - 1]) and any(
-            (w.x0 + w.x1) / 2 > label_end for line in block[:first - 1] for w in line):
+    while first > 0 and all((w.x0 + w.x1) / 2 <= label_end for w in block[first - 1]) and (continued or any(
+            (w.x0 + w.x1) / 2 > label_end for line in block[:first - 1] for w in line)):
         first -= 1
     body = block[first:]
     stacked = _stacked_letters(body, label_end)
@@ -603,7 +605,7 @@ def add_unruled_tables(chars: list[dict], page_no: int, doc: Any,
     boxes = []
     for segment in _segments(lines[start + 1:], texts[start + 1:]):
         for block in table_runs(segment, min_lines=1):  # under a statistics heading one number row is a table
-            table = block_table(block, page_no)
+            table = block_table(block, page_no, continued=continued and not boxes and block[0] is lines[0])
             words = [w for line in block for w in line]
             box = (min(w.x0 for w in words) - 1, min(w.y0 for w in words) - 1, max(w.x1 for w in words) + 1,
                    max(w.y1 for w in words) + 1)
