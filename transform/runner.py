@@ -34,7 +34,7 @@ from typing import Any
 
 from extract import media
 from extract.documents import ocr
-from extract.documents.model import Document, DocumentError
+from extract.documents.model import Document, DocumentError, place_on_article_page
 from transform.report import PARSER_VERSION, build_report
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def read_pages(data: bytes, media_type: str, continuations: Sequence[bytes]) -> 
         if media.sniff(extra) != media_type:
             doc.warnings.append(f"article page {page_no} is not {media_type}; ignored")
             continue
-        more = read_document(extra, media_type)
+        more = place_on_article_page(read_document(extra, media_type), page_no)
         offset = len(doc.tables)
         for block in more.blocks:
             if hasattr(block, "grid"):

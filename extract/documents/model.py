@@ -100,6 +100,18 @@ class Document:
         return "\n".join(b.text for b in self.blocks if isinstance(b, TextBlock))
 
 
+def place_on_article_page(doc: Document, page_no: int) -> Document:
+    """Mark the cells of page ``page_no`` of a multi-page article (TRS ``…_1.shtml``): their paths start with
+    ``page[N]/`` (``page[2]/table[0]/tr[3]/td[1]``), since each page counts its tables from 0 and a bare
+    path would name a cell of page 1. Page 1 keeps bare paths."""
+    if page_no > 1:
+        for table in doc.tables:
+            for cell in {id(c): c for row in table.grid for c in row if c is not None}.values():
+                if cell.path is not None and not cell.path.startswith("page["):
+                    cell.path = f"page[{page_no}]/{cell.path}"
+    return doc
+
+
 class DocumentError(Exception):
     """A file that cannot be read at all (encrypted, truncated, not what its type claims)."""
 

@@ -224,6 +224,10 @@ def test_article_continued_on_a_second_page_is_read_as_one_report():
     expected = world.values(doc, 1)["tables"]["t4_review_litigation"]["cells"]
     assert joined["tables"]["t4_review_litigation"]["cells"] == expected
     assert extract_isolated(first, doc.path, continuations=[second]) == joined
+    # each article page counts its tables from 0: a cell of page 2 says so, or its path would name one of page 1
+    paths = {s["table"]: s["path"] for s in joined["cells_source"]}
+    assert paths["t4_review_litigation"].startswith("page[2]/table[")
+    assert not paths["t3_requests"].startswith("page[")
 
 
 def _has_page2(world, doc) -> bool:

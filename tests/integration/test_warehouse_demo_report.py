@@ -203,17 +203,15 @@ def test_report_site_opens_from_disk_with_charts_and_evidence(nights, tmp_path):
     evidence = sorted((site / "evidence").glob("*.html"))
     assert evidence and list((site / "evidence" / "img").glob("*.png"))
     # every clickable number has its place in the source shown beside it: a box on the rendered PDF page,
-    # or the cell of the HTML / Word table region (a table the reader re-reads differently may miss a few)
+    # or the cell of the HTML / Word table region (on page 2 of a multi-page article too)
     clickable = found = 0
     for path in evidence:
         text = path.read_text(encoding="utf-8")
         boxes = set(re.findall(r'data-box="([^"]+)"', text))
         targets = set(re.findall(r'<(?:rect|td)[^>]* id="(box-[^"]+)"', text))
-        assert boxes and boxes & targets, path.name
-        if "<img src=" in text:
-            assert boxes <= targets, (path.name, sorted(boxes - targets)[:5])
+        assert boxes and boxes <= targets, (path.name, sorted(boxes - targets)[:5])
         clickable, found = clickable + len(boxes), found + len(boxes & targets)
-    assert found / clickable > 0.95
+    assert found == clickable > 1000
     # a 更正版 (the world changes exactly one number, 行政处罚 decisions + 7) shows that one cell changed
     corrected = [p.read_text(encoding="utf-8") for p in evidence]
     corrected = [text for text in corrected if "个单元格的数字不同" in text]

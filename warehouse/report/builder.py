@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from extract.crawl.archive import continuation_index
 from warehouse.codes import codes, label_of, table_caption
 from warehouse.db import connect_readonly
 from warehouse.report import charts
@@ -282,6 +283,13 @@ def _changed_cells(con: duckdb.DuckDBPyConnection, report_id: int) -> tuple[dict
     return {(t, r, c): v for t, r, c, v in rows}, {"report_id": earlier[0][0], "version_no": earlier[0][1]}
 
 
+def _continuations(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Report URL → sha256 of the further pages of its article, in page order (as the extraction joined them)."""
+    rows = _records(_frame(con, "SELECT kind, sha256, referrer, link_title FROM raw_fetch_manifest "
+                                "WHERE kind = 'page' AND sha256 IS NOT NULL"))
+    return continuation_index(rows)
+
+
 def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: Path | None,
                     built: PageCache) -> int:
     reports = _frame(con, """
@@ -293,10 +301,12 @@ def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: 
         LEFT JOIN core_documents d ON d.document_id = r.sha256
         LEFT JOIN raw_documents x ON x.sha256 = r.sha256""")
     reports = _records(reports)
+    continuations = _continuations(con)
     for report in reports:
         page = out_dir / "evidence" / f"{report['report_id']}.html"
         archived = bool(objects_dir) and (Path(objects_dir) / report["sha256"][:2] / report["sha256"]).exists()
-        if built.fresh(page, report, archived):
+        pages_after = continuations.get(report["url"], ())
+        if built.fresh(page, report, archived, pages_after):
             continue
         facts = _frame(con, "SELECT * FROM core_facts WHERE report_id = ?", [report["report_id"]])
         checks = _frame(con, "SELECT rule_id, check_where, detail FROM core_checks WHERE sha256 = ? AND NOT is_ok",
@@ -316,7 +326,7 @@ def _evidence_pages(con: duckdb.DuckDBPyConnection, out_dir: Path, objects_dir: 
         bad_boxes = {f"box-{t}-{r}-{c}" for t, r, c in zip(facts.table_id, facts.row_code, facts.col_code)
                      if (t, r) in failed or (t, c) in failed}
         pages = render_pages(objects_dir, report["sha256"], facts, out_dir / "evidence" / "img", bad_boxes)
-        source = [] if pages else source_tables(objects_dir, report["sha256"], facts, bad_boxes)
+        source = [] if pages else source_tables(objects_dir, report["sha256"], facts, bad_boxes, pages_after)
         _write(page, "evidence.html.j2", report=report,
                tables=tables, checks=_records(checks), issues=_records(issues), pages=pages, source=source,
                earlier=earlier, n_changed=len(changed), label_of=label_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -50,27 +51,34 @@ def render_pages(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, img
     return pages
 
 
-def source_tables(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, bad_boxes: set[str]) -> list[dict]:
+def source_tables(objects_dir: Path | None, sha256: str, facts: pd.DataFrame, bad_boxes: set[str],
+                  continuations: Sequence[str] = ()) -> list[dict]:
     """The tables of an HTML or Word source as its reader saw them, each cell the extractor used marked.
 
-    The document is read again with the same reader (``extract.documents``), so a cell's ``path``
-    (``table[2]/tr[3]/td[1]``) finds exactly the cell the number came from. Only tables holding such a
-    cell are returned: the statistics tables, not the page around them. [] for PDFs and missing bytes."""
-    path = Path(objects_dir) / sha256[:2] / sha256 if objects_dir else None
+    The document (and the further pages of a multi-page article, ``continuations``: their sha256 in page
+    order) is read again with the same reader (``extract.documents``), so a cell's ``path``
+    (``table[2]/tr[3]/td[1]``, ``page[2]/table[0]/…`` on page 2) finds exactly the cell the number came
+    from. Only tables holding such a cell are returned: the statistics tables, not the page around them.
+    [] for PDFs and missing bytes."""
+    from extract.documents.model import RawTable, place_on_article_page
+
     located = facts[facts.cell_path.notna()]
-    if path is None or not path.exists() or located.empty:
+    if not objects_dir or located.empty:
         return []
     box_of = {p: f"box-{t}-{r}-{c}" for p, t, r, c in zip(located.cell_path, located.table_id, located.row_code,
                                                            located.col_code)}
-    document = _read_source(path.read_bytes())
-    if document is None:
-        return []
-    from extract.documents.model import RawTable
-
     tables = []
-    for block in document.blocks:
-        if isinstance(block, RawTable) and any(c is not None and c.path in box_of for row in block.grid for c in row):
-            tables.append(_table_rows(block, box_of, bad_boxes))
+    for page_no, sha in enumerate((sha256, *continuations), start=1):
+        path = Path(objects_dir) / sha[:2] / sha
+        document = _read_source(path.read_bytes()) if path.exists() else None
+        if document is None:
+            if page_no == 1:
+                return []
+            continue
+        for block in place_on_article_page(document, page_no).blocks:
+            if isinstance(block, RawTable) and any(c is not None and c.path in box_of for row in block.grid
+                                                   for c in row):
+                tables.append(_table_rows(block, box_of, bad_boxes))
     return tables
 
 
