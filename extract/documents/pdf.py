@@ -870,8 +870,7 @@ def _numbers_across_borders(
     spurious hairline rule into an otherwise empty sliver is joined later, and checked against the row
     total (``transform.tables.confirm_splits``).
     """
-    digits = [i for i, (ch, _, _) in enumerate(inside)
-              if len(text := ch["text"]) == 1 and (text.isdigit() or text in ".,")]  # _is_number_char
+    digits = [i for i, (ch, _, _) in enumerate(inside) if _is_number_char(ch["text"])]
     if not digits:
         return inside
 

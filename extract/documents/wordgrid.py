@@ -605,7 +605,7 @@ def add_unruled_tables(chars: list[dict], page_no: int, doc: Any,
     boxes = []
     for segment in _segments(lines[start + 1:], texts[start + 1:]):
         for block in table_runs(segment, min_lines=1):  # under a statistics heading one number row is a table
-            table = block_table(block, page_no, continued=continued and not boxes and block[0] is lines[0])
+            table = block_table(block, page_no, continued=continued and block[0] is lines[0])
             words = [w for line in block for w in line]
             box = (min(w.x0 for w in words) - 1, min(w.y0 for w in words) - 1, max(w.x1 for w in words) + 1,
                    max(w.y1 for w in words) + 1)
