@@ -496,13 +496,16 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     n = _count_chars(textpage)
     if n > MAX_PAGE_CHARS:
         raise PageLimit("page_chars", f"more than {MAX_PAGE_CHARS} characters on one page")
-    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    box, matrix = pdfium_c.FS_RECTF(), (ctypes.c_float * 6)()  # FS_MATRIX's six floats
+    # a, b, c, d as 16 bytes: a key that tells -0.0 from 0.0 (the sign decides a turned glyph's angle)
+    turn = (ctypes.c_float * 4).from_buffer(matrix)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box_ref, ox_ref, oy_ref, matrix_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(matrix)
     # Hot loop (every character of every page): the C functions and the style cache are bound to locals.
     is_generated, unicode_of, has_map_error, text_object = _is_generated, _unicode, _has_map_error, _text_object
     loose_box, origin, char_matrix, text_font, font_size = _loose_box, _origin, _char_matrix, _text_font, _font_size
-    styles: dict[int, tuple] = {}
+    styles: dict[int, tuple] = {}  # per text object (WPS gives nearly every character its own)
+    shared: dict[tuple, tuple] = {}  # per matrix, size and font, which those objects mostly share
     fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
     for i in range(n):
@@ -514,14 +517,17 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
         if code in (10, 13):
             continue
         obj = text_object(textpage, i)
-        style = styles.get(obj.value)
+        style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
             char_matrix(textpage, i, matrix_ref)
-            handle = text_font(obj) or 0
-            font = fonts.get(handle)
-            if font is None:
-                font = fonts[handle] = _Font(handle)
-            style = styles[obj.value] = _style(matrix.a, matrix.b, matrix.c, matrix.d, font_size(textpage, i), font)
+            key = (bytes(turn), font_size(textpage, i), text_font(obj) or 0)
+            style = shared.get(key)
+            if style is None:
+                font = fonts.get(key[2])
+                if font is None:
+                    font = fonts[key[2]] = _Font(key[2])
+                style = shared[key] = _style(*turn, key[1], font)
+            styles[obj] = style
         a, b, c, d, size, font, turned, height, vertical_possible, descent = style
         origin(textpage, i, ox_ref, oy_ref)
         x, y = ox.value, oy.value
@@ -632,13 +638,13 @@ _PTR, _INT = ctypes.c_void_p, ctypes.c_int
 _is_generated = _bare_function("FPDFText_IsGenerated", _INT)
 _unicode = _bare_function("FPDFText_GetUnicode", ctypes.c_uint)
 _has_map_error = _bare_function("FPDFText_HasUnicodeMapError", _INT)
-_text_object = _bare_function("FPDFText_GetTextObject", _Handle)
+_text_object = _bare_function("FPDFText_GetTextObject", _PTR)  # an int: a key, passed on typed
 _loose_box = _bare_function("FPDFText_GetLooseCharBox", _INT)
 _origin = _bare_function("FPDFText_GetCharOrigin", _INT)
 _count_chars = _bare_function("FPDFText_CountChars", _INT)
 _char_matrix = _bare_function("FPDFText_GetMatrix", _INT)
 _font_size = _bare_function("FPDFText_GetFontSize", ctypes.c_double)
-_text_font = _bare_function("FPDFTextObj_GetFont", _PTR)  # the font handle as an int (the characters' fontname)
+_text_font = _raw_function("FPDFTextObj_GetFont", _PTR, _PTR)  # the font handle as an int (the characters' fontname)
 _font_is_embedded = _raw_function("FPDFFont_GetIsEmbedded", _INT, _PTR)
 _font_descent = _raw_function("FPDFFont_GetDescent", _INT, _PTR, ctypes.c_float, _PTR)
 _glyph_width = _raw_function("FPDFFont_GetGlyphWidth", _INT, _PTR, ctypes.c_uint32, ctypes.c_float, _PTR)
