@@ -17,7 +17,9 @@ non-embedded CJK font. Each strategy runs in a fresh child process, so its peak 
   cores (compare wall times).
 
 Usage: ``python benchmarks/extract_bench.py [--demo N] [--runs R]``; prints a Markdown table (median of the
-runs; documents/s, pages/s, ms per document, the ratio against naive, peak RSS).
+runs; documents/s, pages/s, ms per document, the ratio against naive, peak RSS). The R runs are rounds: each
+strategy runs once per round, so the ratio of each round is taken between neighbouring runs and a shared
+machine's slow spells do not land on one strategy only; the ratio reported is the median of the rounds'.
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ def child_main(name: str, corpus_file: str, runs: int) -> None:
     print(json.dumps(run_strategy(name, docs, runs)))
 
 
-def measure(name: str, docs: list[bytes], runs: int, tmp: Path) -> dict:
+def write_corpus(docs: list[bytes], tmp: Path) -> Path:
     paths = []
     for i, data in enumerate(docs):
         path = tmp / f"{i:03d}.pdf"
@@ -181,15 +183,37 @@ def measure(name: str, docs: list[bytes], runs: int, tmp: Path) -> dict:
         paths.append(str(path))
     corpus_file = tmp / "corpus.json"
     corpus_file.write_text(json.dumps(paths))
+    return corpus_file
+
+
+def measure(name: str, corpus_file: Path, runs: int) -> dict:
     proc = subprocess.run([sys.executable, __file__, "--child", name, str(corpus_file), "--runs", str(runs)],
                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def measure_rounds(names: list[str], corpus_file: Path, rounds: int) -> dict[str, list[dict]]:
+    """Every strategy once per round, one after another (each in a fresh process). A slow spell of a shared
+    machine then falls on all strategies of a round rather than on whichever ran all its runs in it, and
+    each round gives a ratio of its own, taken between neighbouring runs."""
+    results: dict[str, list[dict]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:
+            results[name].append(measure(name, corpus_file, 1))
+    return results
+
+
+def ratios_to_naive(results: dict[str, list[dict]], name: str) -> list[float]:
+    """Per round: naive's CPU time over the strategy's."""
+    if "naive" not in results:
+        return []
+    return [base["cpu_seconds"] / run["cpu_seconds"] for base, run in zip(results["naive"], results[name], strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", type=int, default=50, help="number of rendered demo reports (default 50)")
-    parser.add_argument("--runs", type=int, default=1, help="timed runs per strategy (median reported)")
+    parser.add_argument("--runs", type=int, default=1, help="rounds: timed runs per strategy, interleaved")
     parser.add_argument("--strategies", default="naive,xxgk-pdfminer,xxgk,xxgk-fork-each,xxgk-pool2")
     parser.add_argument("--scans", action="store_true", help="also time the real reports' scans (OCR, slow)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -201,25 +225,27 @@ def main() -> None:
 
     groups = {name: items for name, items in corpus(args.demo, args.scans).items() if items}
     names = args.strategies.split(",")
-    print(f"machine: {os.cpu_count()} CPUs; runs per strategy: {args.runs}; each strategy in a fresh process\n")
+    print(f"machine: {os.cpu_count()} CPUs; {args.runs} rounds, each strategy once per round in a fresh process; "
+          "medians of the rounds, the ratio the median of the rounds' ratios\n")
     print("| corpus | docs | pages | strategy | CPU ms/doc | docs/s (CPU) | pages/s (CPU) | × naive (CPU) "
-          "| wall ms/doc | peak RSS MB (process / forked children) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| × naive per round | wall ms/doc | peak RSS MB (process / forked children) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for group, items in groups.items():
             docs = [data for _, data in items]
             pages = sum(n_pages(d) for d in docs)
-            base = None
+            results = measure_rounds(names, write_corpus(docs, Path(tmp)), args.runs)
             for name in names:
-                result = measure(name, docs, args.runs, Path(tmp))
-                cpu = result["cpu_seconds"]
-                base = cpu if name == "naive" else base
-                ratio = f"{base / cpu:.2f}" if base else "–"
+                cpu = statistics.median(run["cpu_seconds"] for run in results[name])
+                wall = statistics.median(run["seconds"] for run in results[name])
+                rss = max(run["peak_rss_mb"] for run in results[name])
+                children_rss = max(run["children_peak_rss_mb"] for run in results[name])
+                rounds = ratios_to_naive(results, name)
+                ratio = f"{statistics.median(rounds):.2f}" if rounds else "–"
+                per_round = " / ".join(f"{r:.2f}" for r in rounds) or "–"
                 print(f"| {group} | {len(docs)} | {pages} | {name} | {1000 * cpu / len(docs):.0f} "
-                      f"| {len(docs) / cpu:.2f} "
-                      f"| {pages / cpu:.1f} | {ratio} | {1000 * result['seconds'] / len(docs):.0f} "
-                      f"| {result['peak_rss_mb']:.0f} / {result['children_peak_rss_mb']:.0f} |", flush=True)
-
+                      f"| {len(docs) / cpu:.2f} | {pages / cpu:.1f} | {ratio} | {per_round} "
+                      f"| {1000 * wall / len(docs):.0f} | {rss:.0f} / {children_rss:.0f} |", flush=True)
 
 if __name__ == "__main__":
     main()
