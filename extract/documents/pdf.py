@@ -271,6 +271,8 @@ def _check_inflated_size(data: bytes) -> None:
     reach the cap nothing needs inflating (a report's few hundred kilobytes, not a bomb).
     """
     budget = MAX_INFLATED_MB * 1024 * 1024
+    if len(data) * MAX_DEFLATE_RATIO <= budget:  # the streams are part of the file: no need to find them
+        return
     streams = list(_flate_streams(data))
     if sum(end - start for start, end in streams) * MAX_DEFLATE_RATIO <= budget:
         return
@@ -408,7 +410,7 @@ def _without_doubled_and_slanted_chars(chars: list[dict[str, Any]], page_no: int
         if rows is None:
             seen[text] = {row: [ch]}
         else:
-            if _has_twin(ch, top, rows, row):
+            if (row in rows or row - 1 in rows or row + 1 in rows) and _has_twin(ch, top, rows, row):
                 continue
             same_row = rows.get(row)
             if same_row is None:
