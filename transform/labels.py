@@ -21,7 +21,12 @@ T4_WORDS = tuple(vocabulary("t4_header_words"))
 _HINT = re.compile(r"\((" + "|".join(map(re.escape, vocabulary("label_hint_openers"))) + r")[^()]*\)$")
 
 
-@lru_cache(maxsize=LABEL_CACHE_SIZE)
+# The matchers below are pure functions of a cell's printed text and are asked of every cell, often of the
+# same text (labels repeat within a report and across reports): their answers are kept.
+_per_text = lru_cache(maxsize=LABEL_CACHE_SIZE)
+
+
+@_per_text
 def norm(text: str) -> str:
     """Normalized label text for matching."""
     return _HINT.sub("", normalize_label(text))
@@ -90,26 +95,31 @@ def t2_row_patterns() -> tuple[RowPattern, ...]:
     return tuple(out.values())
 
 
+@_per_text
 def match_t2_caption(text: str) -> str | None:
     t = norm(text)
     return next((tid for tid, rx in t2_captions() if rx.search(t)), None)
 
 
+@_per_text
 def match_t2_row(text: str) -> RowPattern | None:
     t = norm(text)
     return next((p for p in t2_row_patterns() if p.regex.search(t)), None)
 
 
+@_per_text
 def match_t3_group(text: str) -> str | None:
     t = norm(text)
     return next((g for g, rx in t3_group_patterns().items() if rx.search(t) and g != "results"), None)
 
 
-def t3_candidates(text: str) -> list[RowPattern]:
+@_per_text
+def t3_candidates(text: str) -> tuple[RowPattern, ...]:
     t = norm(text)
-    return [p for p in t3_row_patterns() if p.regex.search(t)]
+    return tuple(p for p in t3_row_patterns() if p.regex.search(t))
 
 
+@_per_text
 def is_t3_header_text(text: str) -> bool:
     t = norm(text)
     return any(w in t for w in T3_HEADER_WORDS)
@@ -120,6 +130,7 @@ def _note_column() -> re.Pattern:
     return re.compile(load_schema()["normalization"]["note_column_match"])
 
 
+@_per_text
 def is_note_column(text: str) -> bool:
     """A remarks column (备注, 说明) that some agencies add beside the template's columns."""
     return bool(_note_column().search(norm(text)))
@@ -132,6 +143,7 @@ def version_fingerprints() -> dict[str, tuple[str, ...]]:
             for v, spec in load_schema()["format_versions"].items() if v in VERSIONS}
 
 
+@_per_text
 def is_t4_text(text: str) -> bool:
     t = norm(text)
     return any(w in t for w in T4_WORDS)

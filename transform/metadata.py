@@ -156,11 +156,13 @@ _CN_DIGIT_VALUES = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "o
 _CN_DIGITS = str.maketrans(_CN_DIGIT_VALUES)
 _CN_YEAR = re.compile("二[" + "".join(_CN_DIGIT_VALUES) + "]{3}(?=\\s*年)")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
 
 
 def arabic_years(text: str) -> str:
     """"二〇二三年" / "２０２３年" → "2023年" (titles and dates are often written in Chinese or full-width numerals)."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    if _FULLWIDTH_DIGIT.search(text):  # translate() looks up every character: only where it has work to do
+        text = text.translate(_FULLWIDTH_DIGITS)
     return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
