@@ -515,14 +515,16 @@ def _chars(textpage: Any, left: float, top: float) -> list[dict[str, Any]]:
     fonts: dict[int, _Font] = {}
     chars: list[dict[str, Any]] = []
     for i in range(n):
-        if is_generated(textpage, i) == 1:
-            continue
+        obj = text_object(textpage, i)
+        if not obj:  # the spaces and line breaks PDFium inserts (and only those) belong to no text object
+            if is_generated(textpage, i) == 1:
+                continue
+            raise Untrusted("a character without a text object")
         code = unicode_of(textpage, i)
         if has_map_error(textpage, i) == 1 or code in (0, 0xFFFE, 0xFFFD):
             raise Untrusted("a glyph without a Unicode mapping")
         if code in (10, 13):
             continue
-        obj = text_object(textpage, i)
         style = styles.get(obj)
         if style is None:  # matrix, size and font belong to the text object, shared by its characters
             char_matrix(textpage, i, matrix_ref)

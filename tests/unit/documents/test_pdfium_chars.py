@@ -3,6 +3,7 @@ least those, so the reader's code runs on a page from either library."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 
 import pdfplumber
@@ -37,3 +38,24 @@ def test_pdfium_characters_have_the_read_keys_and_pdfminer_s_have_them_too(load)
     assert {tuple(sorted(ch)) for ch in pdfium_chars} == {tuple(sorted(CHAR_KEYS))}
     assert all(set(CHAR_KEYS) <= set(ch) for ch in pdfminer_chars)
 
+
+
+@pytest.mark.parametrize("load", sample_pdfs())
+def test_the_characters_pdfium_generates_are_exactly_those_without_a_text_object(load) -> None:
+    # _chars skips a character without a text object as generated (and asks only then): a PDFium that
+    # generated characters inside text objects, or left a printed one without, would fail here first.
+    document = pdfium.PdfDocument(load())
+    try:
+        generated = without_object = 0
+        for index in range(len(document)):
+            textpage = document[index].get_textpage()
+            raw = ctypes.cast(textpage.raw, ctypes.c_void_p)
+            for i in range(pdfium_page._count_chars(raw)):
+                is_generated = pdfium_page._is_generated(raw, i) == 1
+                has_object = bool(pdfium_page._text_object(raw, i))
+                generated += is_generated
+                without_object += not has_object
+                assert is_generated != has_object, f"page {index + 1}, character {i}"
+    finally:
+        document.close()
+    assert generated > 0 and generated == without_object
