@@ -18,6 +18,7 @@ a reader's own cap (``docx_grid_cells`` …).
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -269,6 +270,10 @@ def _max_bytes(max_file_mb: float) -> int:
 # more memory than when it started (fragmentation, a loaded OCR model): then the next document gets a new one.
 MAX_DOCUMENTS_PER_CHILD = 500
 MAX_CHILD_GROWTH_MB = 1536
+# The child's cyclic garbage collector runs over the young generation after this many new objects (Python's
+# default is 700): a report makes tens of thousands of character dicts that reference counting frees within
+# the page, and a collection every 700 of them kept walking the live ones (≈ 2 ms per report).
+GC_YOUNG_THRESHOLD = 10_000
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -302,9 +307,20 @@ def _limit_memory(memory_mb: int, hard: int) -> None:
         pass
 
 
+def _tune_collector() -> None:
+    """What the child inherits from the warm parent (modules, label tables, PDFium's loaded fonts) lives as
+    long as the child: it is frozen out of the collections, which walked all of it at every full collection
+    (≈ 2 ms per report) and wrote to pages shared with the parent. The young generation is collected less
+    often (``GC_YOUNG_THRESHOLD``). Cycles are still collected; results do not depend on when."""
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def _serve(conn, parent_pid: int) -> None:
     """The child: documents in, results out, until told to stop, or until it should not serve another."""
     die_with_parent(parent_pid)
+    _tune_collector()
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     started_resident = _statm(1)
     for served in range(1, MAX_DOCUMENTS_PER_CHILD + 1):

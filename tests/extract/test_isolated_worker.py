@@ -165,3 +165,30 @@ def test_after_the_warm_up_a_real_report_loads_no_table_file_of_its_own(warm):
     status, has_region, n_loads = proc.stdout.split()
     assert status in ("ok", "warning") and has_region == "True"
     assert (int(n_loads) == 0) == (warm == "warm")  # cold: the report does load tables, so the count can tell
+
+
+def test_the_child_freezes_what_it_inherited_and_still_collects_cycles(monkeypatch):
+    """The served child leaves the warm parent's objects out of its collections and collects its young
+    generation less often (GC_YOUNG_THRESHOLD); garbage cycles made while reading are still freed, and the
+    calling process's own collector is left as it was."""
+    import gc
+    import weakref
+
+    def extract(data, source, continuations=()):
+        class Node:
+            pass
+
+        first, second = Node(), Node()
+        first.other, second.other = second, first  # a cycle: only the collector frees it
+        watched = weakref.ref(first)
+        del first, second
+        gc.collect()
+        return {"status": "ok", "frozen": gc.get_freeze_count(), "young": gc.get_threshold()[0],
+                "cycle_freed": watched() is None}
+
+    monkeypatch.setattr(runner, "extract_bytes", extract)
+    before = gc.get_threshold(), gc.get_freeze_count()
+    with IsolatedExtractor() as extractor:
+        out = extractor.extract_bytes(b"%PDF-1.4", "cycles")
+    assert out["frozen"] > 10_000 and out["young"] == runner.GC_YOUNG_THRESHOLD and out["cycle_freed"]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
