@@ -37,6 +37,7 @@ MAX_FORM_DEPTH = 8  # Form XObjects nested deeper than this are a loop or an att
 _SEGMENT_CODE = {pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c",
                  pdfium_c.FPDF_SEGMENT_MOVETO: "m"}
 Matrix = tuple[float, float, float, float, float, float]
+_BOX = operator.itemgetter("x0", "x1", "top", "bottom")
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -172,8 +173,9 @@ def merge_straight_edges(edges: list[dict[str, Any]], tolerance: float) -> list[
     each extended by the next one starting within ``tolerance`` of its end. Snapping moves an edge across
     its length only, so the join reads the edges' own starts and ends.
     """
-    if not tolerance > 0 or not all(math.isfinite(e["x0"]) and math.isfinite(e["x1"]) and math.isfinite(e["top"])
-                                    and math.isfinite(e["bottom"]) for e in edges):
+    # Every coordinate finite: then their sum is (an infinity or NaN anywhere makes it one, and the rare sum
+    # of finite values that overflows only sends the edges the slow way)
+    if not tolerance > 0 or not math.isfinite(sum(map(sum, map(_BOX, edges)))):
         return merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
     snapped = (_snap_shifts([e for e in edges if e["orientation"] == "v"], "x0", tolerance)
                + _snap_shifts([e for e in edges if e["orientation"] == "h"], "top", tolerance))

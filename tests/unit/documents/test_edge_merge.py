@@ -3,6 +3,7 @@ the same whether it reuses the reader's merge or merges again."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -42,6 +43,18 @@ def test_the_merge_gives_pdfplumber_s_edges_in_pdfplumber_s_order(seed: int) -> 
         got = merge_straight_edges(edges, tolerance)
         assert got == expected
         assert [list(e) for e in got] == [list(e) for e in expected]  # same keys in the same order
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_edges_with_an_infinite_coordinate_get_pdfplumber_s_merge(seed: int) -> None:
+    # A damaged page can give a rule at infinity: the merge is still exactly pdfplumber's.
+    rng = random.Random(seed)
+    for _ in range(100):
+        edges = [random_edge(rng) for _ in range(rng.randint(1, 20))]
+        for edge in rng.sample(edges, rng.randint(1, len(edges))):
+            edge[rng.choice(["x0", "x1", "top", "bottom"])] = rng.choice([math.inf, -math.inf])
+        # compared as text: pdfplumber's snapping turns inf - inf into NaNs, which equal nothing
+        assert repr(merge_straight_edges(edges, SNAP_TOLERANCE)) == repr(merge_edges(edges, *[SNAP_TOLERANCE] * 4))
 
 
 def test_a_merge_that_moves_and_joins_edges_is_seen() -> None:
