@@ -16,7 +16,7 @@ from transform.t4 import read_t4
 from transform.tables import split_rows
 from transform.values import to_json_number
 
-PARSER_VERSION = "xxgk-extract/1.14"  # bump whenever a change can alter results: archives re-extract
+PARSER_VERSION = "xxgk-extract/1.15"  # bump whenever a change can alter results: archives re-extract
 
 
 def build_report(doc: Document) -> dict:
