@@ -411,7 +411,7 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
-def _colour(getter: Callable[..., Any], obj: int, values: _Values) -> tuple[float, ...] | None:
+def _colour(getter: Callable[..., Any], obj: _Handle, values: _Values) -> tuple[float, ...] | None:
     if not getter(obj, *values.colour_refs):
         return None
     r, g, b, _ = values.colour
