@@ -132,13 +132,15 @@ def _media_type(data: bytes, source: str) -> str:
     return kind
 
 
-def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = ()) -> dict:
+def extract_bytes(data: bytes, source: str, continuations: Sequence[bytes] = (), *,
+                  envelope: dict | None = None) -> dict:
     """Extract one document given as bytes (plus the further pages of a multi-page article).
 
+    ``envelope``: the document's ``_envelope`` when the caller has made it already (no second hash).
     Never raises for bad input: every problem becomes the status and issues of the result.
     """
-    media_type = _media_type(data, source)
-    out = _envelope(source, data, media_type)
+    out = dict(envelope) if envelope is not None else _envelope(source, data, _media_type(data, source))
+    media_type = out["media_type"]
     if media_type not in media.READABLE:
         what = "an empty file" if media_type == media.EMPTY else f"a {media_type} file"
         out.update(_empty("unsupported", "unsupported_type", f"{source}: {what}; only PDF, HTML and DOCX are read"))
@@ -375,8 +377,9 @@ class _Job:
             pages = [read_regular_file(p, self.max_bytes) for p in self.continuations]
         except Unreadable as exc:
             return _unreadable_result(self.source, exc)
-        send_envelope(_envelope(self.source, data, _media_type(data, self.source)))
-        return extract_bytes(data, self.source, pages)
+        envelope = _envelope(self.source, data, _media_type(data, self.source))
+        send_envelope(envelope)
+        return extract_bytes(data, self.source, pages, envelope=envelope)
 
 
 def _settings() -> tuple:
