@@ -35,7 +35,6 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
-from pdfplumber.table import merge_edges
 
 from extract.documents import ocr, wordgrid
 from extract.documents import pdfium_page as pdfium_page_objects
@@ -588,12 +587,11 @@ def _find_ruled_tables(visible: Any, page_no: int, doc: Document) -> list[Any]:
         doc.warnings.append(f"page {page_no}: {n_shapes} vector shapes; not searched for tables")
         return []
     straight = [e for e in visible.edges if e.get("orientation") in {"h", "v"}]  # curves give diagonals
-    if not isinstance(visible, pdfium_page_objects.PdfiumPage):
-        edges = merge_edges(straight, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE, SNAP_TOLERANCE)
-        return visible.find_tables(dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges)))
-    # the same merge, quicker, and reused by the finder
+    # pdfplumber's merge_edges, quicker; a PDFium page's table finder reuses it
     edges = pdfium_page_objects.merge_straight_edges(straight, SNAP_TOLERANCE)
     settings = dict(TABLE_SETTINGS, explicit_horizontal_lines=_closing_edges(edges))
+    if not isinstance(visible, pdfium_page_objects.PdfiumPage):
+        return visible.find_tables(settings)
     return visible.find_tables(settings, premerged=(edges, SNAP_TOLERANCE))
 
 
